@@ -1,0 +1,94 @@
+package output_test
+
+import (
+	"image/gif"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shmrun/shmrun/cmd/trace/internal/frametest"
+	"github.com/shmrun/shmrun/cmd/trace/internal/output"
+)
+
+func writeGIF(t *testing.T, w, h, frames int, fps float64) *gif.GIF {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "anim.gif")
+	s, err := output.NewGIF(path, w, h, fps)
+	require.NoError(t, err)
+	for n := range frames {
+		require.NoError(t, s.WriteFrame(frametest.New(w, h, n), n))
+	}
+	require.NoError(t, s.Close())
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	g, err := gif.DecodeAll(f)
+	require.NoError(t, err)
+	return g
+}
+
+func TestGIFDecodes(t *testing.T) {
+	g := writeGIF(t, 61, 33, 6, 30)
+	require.Len(t, g.Image, 6)
+	assert.Equal(t, 0, g.LoopCount, "loops forever")
+	assert.Equal(t, []int{3, 4, 3, 3, 4, 3}, g.Delay, "30 fps keeps real time")
+	assert.Equal(t, 61, g.Config.Width)
+	assert.Equal(t, 33, g.Config.Height)
+}
+
+func TestGIFDelays(t *testing.T) {
+	sum := func(d []int) (s int) {
+		for _, v := range d {
+			s += v
+		}
+		return s
+	}
+	assert.Equal(t, 100, sum(writeGIF(t, 4, 4, 24, 24).Delay), "24 frames at 24 fps last 1 s")
+	assert.Equal(t, []int{2, 2, 2}, writeGIF(t, 4, 4, 3, 120).Delay, "browsers cannot go faster")
+	assert.Equal(t, []int{3, 4, 3}, writeGIF(t, 4, 4, 3, 0).Delay, "unpaced uses DefaultFPS")
+}
+
+// TestGIFColorsAreClose checks the dithered frame against the source: each
+// pixel within one palette step, and 8x8 block averages much closer, since
+// ordered dithering preserves the mean colour.
+func TestGIFColorsAreClose(t *testing.T) {
+	src := frametest.New(64, 64, 0)
+	g := writeGIF(t, 64, 64, 1, 30)
+	got := g.Image[0]
+	var blockErr [3]float64
+	for by := 0; by < 64; by += 8 {
+		for bx := 0; bx < 64; bx += 8 {
+			var diff [3]float64
+			for y := by; y < by+8; y++ {
+				for x := bx; x < bx+8; x++ {
+					r, gr, b, _ := got.At(x, y).RGBA()
+					s := src.RGBAAt(x, y)
+					d := [3]float64{float64(r>>8) - float64(s.R), float64(gr>>8) - float64(s.G), float64(b>>8) - float64(s.B)}
+					for c := range 3 {
+						require.LessOrEqual(t, abs(d[c]), 51.0, "pixel (%d,%d) channel %d", x, y, c)
+						diff[c] += d[c] / 64
+					}
+				}
+			}
+			for c := range 3 {
+				blockErr[c] = max(blockErr[c], abs(diff[c]))
+			}
+		}
+	}
+	for c := range 3 {
+		assert.Less(t, blockErr[c], 12.0, "channel %d: worst 8x8 block mean error", c)
+	}
+}
+
+func abs(v float64) float64 { return max(v, -v) }
+
+func TestGIFNoFrames(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "empty.gif")
+	s, err := output.NewGIF(path, 4, 4, 30)
+	require.NoError(t, err)
+	assert.ErrorIs(t, s.Close(), output.ErrNoFrames)
+	assert.NoFileExists(t, path)
+}
