@@ -1,0 +1,170 @@
+package ring
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/shmrun/shmrun/arena"
+)
+
+// Consumer is the reading end of an SPSC ring. One goroutine at a time may
+// use it; Close may be called from any goroutine.
+type Consumer struct {
+	s    spsc
+	head uint64 // start of the held frame, or of the next one
+	held uint64 // size of the frame handed out last; consumed by the next call
+	pub  uint64 // position last published to the producer
+	seq  uint32 // sequence number expected next
+	err  error  // sticky ErrCorrupt
+}
+
+// NewConsumer opens the consuming end of the SPSC ring in r, which InitSPSC
+// formatted. Exactly one consumer may exist per ring, in any process.
+func NewConsumer(r arena.Region, o *Options) (*Consumer, error) {
+	s, err := openSPSC(r, o)
+	if err != nil {
+		return nil, err
+	}
+	return &Consumer{s: s}, nil
+}
+
+// TryNext returns the next frame's payload without blocking; ok is false
+// when none is committed. The payload aliases the ring: it stays valid until
+// the next call of any Consumer method, and must not be written.
+func (c *Consumer) TryNext() (frame []byte, ok bool, err error) {
+	if c.err != nil {
+		return nil, false, c.err
+	}
+	c.advance()
+	return c.poll()
+}
+
+// Next returns the next frame's payload, blocking until one is committed,
+// the ring is closed and drained (ErrClosed), or ctx ends. The payload
+// aliases the ring as with TryNext.
+func (c *Consumer) Next(ctx context.Context) ([]byte, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	c.advance()
+	for {
+		f, ok, err := c.poll()
+		if ok || err != nil {
+			return f, err
+		}
+		if err := c.wait(ctx); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// Release gives the space of every frame read so far back to the producer
+// at once, including the last one returned, which becomes invalid. The
+// consumer releases on its own in batches; call Release when holding frames
+// back would stall the producer.
+func (c *Consumer) Release() {
+	if c.err == nil {
+		c.advance()
+		c.publish()
+	}
+}
+
+// Close closes the ring: the producer's next call returns ErrClosed.
+func (c *Consumer) Close() { c.s.close() }
+
+// advance consumes the frame handed out last.
+func (c *Consumer) advance() {
+	if c.held == 0 {
+		return
+	}
+	c.head += c.held
+	c.held = 0
+	c.seq++
+	if c.head-c.pub >= c.s.cap/4 {
+		c.publish()
+	}
+}
+
+// publish stores the consumer's position (one atomic store for however many
+// frames it covers) and wakes the producer if it sleeps.
+func (c *Consumer) publish() {
+	if c.head != c.pub {
+		c.s.head.Store(c.head)
+		c.pub = c.head
+		wake(c.s.pwait)
+	}
+}
+
+// poll reads the header at the read position: zero means nothing yet, a
+// padding frame is skipped, and anything else must be the expected frame.
+func (c *Consumer) poll() ([]byte, bool, error) {
+	for {
+		off := c.head & c.s.mask
+		h := c.s.hdrAt(off).Load()
+		if h == 0 {
+			c.publish() // nothing to read: let the producer have the space
+			return nil, false, nil
+		}
+		n, seq := h&lenMask, uint32(h>>32)
+		switch {
+		case seq != c.seq || h&liveFlag == 0:
+			return nil, false, c.fail("frame header %#x at %d, want sequence %d", h, c.head, c.seq)
+		case h&padFlag != 0:
+			if off+hdrSize+n != c.s.cap {
+				return nil, false, c.fail("padding of %d bytes at offset %d", n, off)
+			}
+			c.head += hdrSize + n
+			c.seq++
+			continue
+		case n > uint64(MaxFrame(int(c.s.cap))) || off+frameSize(int(n)) > c.s.cap:
+			return nil, false, c.fail("frame of %d bytes at offset %d", n, off)
+		}
+		c.held = frameSize(int(n))
+		start := off + hdrSize
+		return c.s.data[start : start+n : start+n], true, nil
+	}
+}
+
+func (c *Consumer) fail(format string, args ...any) error {
+	c.err = fmt.Errorf("%w: "+format, append([]any{ErrCorrupt}, args...)...)
+	return c.err
+}
+
+// ready reports whether the header at the read position is written.
+func (c *Consumer) ready() bool { return c.s.hdrAt(c.head&c.s.mask).Load() != 0 }
+
+// wait blocks until a header appears at the read position: it spins for the
+// configured time, then announces itself, re-checks and sleeps on a futex.
+func (c *Consumer) wait(ctx context.Context) error {
+	sp := spinner{budget: c.s.spin}
+	for {
+		if c.ready() {
+			return nil
+		}
+		if c.s.closed() && !c.ready() {
+			return ErrClosed
+		}
+		if !sp.more() {
+			break
+		}
+	}
+	for {
+		c.s.cwait.Store(1)
+		if c.ready() {
+			c.s.cwait.Store(0)
+			return nil
+		}
+		if c.s.closed() && !c.ready() {
+			c.s.cwait.Store(0)
+			return ErrClosed
+		}
+		err := sleep(ctx, c.s.cwait, 1)
+		c.s.cwait.Store(0)
+		if err != nil {
+			return err
+		}
+		if c.ready() {
+			return nil
+		}
+	}
+}

@@ -1,0 +1,178 @@
+package ring
+
+import (
+	"context"
+	"fmt"
+	"unsafe"
+
+	"github.com/shmrun/shmrun/arena"
+)
+
+// Producer is the writing end of an SPSC ring. One goroutine at a time may
+// use it; Close may be called from any goroutine.
+type Producer struct {
+	s        spsc
+	tail     uint64 // position after the last committed frame
+	flushed  uint64 // position up to which frames are published
+	head     uint64 // the consumer's position, as last read
+	seq      uint32 // sequence number of the next frame
+	open     bool   // a batch is open: its first header is not stored yet
+	openOff  uint64
+	openHdr  uint64
+	reserved bool // a Reserve awaits its Commit
+	resOff   uint64
+	resLen   int
+	err      error // sticky ErrCorrupt
+}
+
+// NewProducer opens the producing end of the SPSC ring in r, which InitSPSC
+// formatted. Exactly one producer may exist per ring, in any process.
+func NewProducer(r arena.Region, o *Options) (*Producer, error) {
+	s, err := openSPSC(r, o)
+	if err != nil {
+		return nil, err
+	}
+	return &Producer{s: s}, nil
+}
+
+// MaxFrame returns the largest payload this ring accepts.
+func (p *Producer) MaxFrame() int { return MaxFrame(int(p.s.cap)) }
+
+// Reserve returns n bytes of ring memory for the next frame's payload,
+// blocking until there is room, the ring closes (ErrClosed) or ctx ends.
+// Write the payload in place, then call Commit. Nothing is visible to the
+// consumer before Commit and Flush.
+func (p *Producer) Reserve(ctx context.Context, n int) ([]byte, error) {
+	if p.err != nil {
+		return nil, p.err
+	}
+	if n < 0 || n > p.MaxFrame() {
+		return nil, fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, n, p.MaxFrame())
+	}
+	if p.s.closed() {
+		return nil, ErrClosed
+	}
+	size := frameSize(n)
+	off := p.tail & p.s.mask
+	var pad uint64
+	if off+size > p.s.cap {
+		pad = p.s.cap - off
+	}
+	if err := p.room(ctx, pad+size+hdrSize); err != nil {
+		return nil, err
+	}
+	if pad > 0 {
+		p.commitFrame(off, pad, header(pad-hdrSize, p.seq)|padFlag)
+		off = 0
+	}
+	p.reserved, p.resOff, p.resLen = true, off, n
+	start := off + hdrSize
+	return p.s.data[start : start+uint64(n) : start+uint64(n)], nil
+}
+
+// Commit commits the first n bytes of the last reserved payload as a frame.
+// It panics if no Reserve is pending or n exceeds what was reserved. The
+// frame becomes visible with the next Flush; Commit flushes on its own once
+// a quarter of the ring is waiting, so a long batch starts moving early.
+func (p *Producer) Commit(n int) {
+	if !p.reserved || n < 0 || n > p.resLen {
+		panic("ring: Commit without a matching Reserve")
+	}
+	p.reserved = false
+	p.commitFrame(p.resOff, frameSize(n), header(uint64(n), p.seq))
+	if p.tail-p.flushed >= p.s.cap/4 {
+		p.Flush()
+	}
+}
+
+// Flush publishes every committed frame with one atomic store and wakes the
+// consumer if it announced that it sleeps.
+func (p *Producer) Flush() {
+	if !p.open {
+		return
+	}
+	p.s.hdrAt(p.openOff).Store(p.openHdr)
+	p.open = false
+	p.flushed = p.tail
+	wake(p.s.cwait)
+}
+
+// Send writes b as one frame and publishes it at once.
+func (p *Producer) Send(ctx context.Context, b []byte) error {
+	buf, err := p.Reserve(ctx, len(b))
+	if err != nil {
+		return err
+	}
+	copy(buf, b)
+	p.Commit(len(b))
+	p.Flush()
+	return nil
+}
+
+// Close flushes what is committed, then closes the ring: the consumer
+// drains it and then receives ErrClosed.
+func (p *Producer) Close() {
+	p.Flush()
+	p.s.close()
+}
+
+// commitFrame zeroes the header slot after the frame, then writes the
+// frame's header; the first header of a batch is held back for Flush.
+func (p *Producer) commitFrame(off, size, hdr uint64) {
+	*(*uint64)(unsafe.Pointer(&p.s.data[(off+size)&p.s.mask])) = 0
+	if p.open {
+		*(*uint64)(unsafe.Pointer(&p.s.data[off])) = hdr
+	} else {
+		p.open, p.openOff, p.openHdr = true, off, hdr
+	}
+	p.tail += size
+	p.seq++
+}
+
+// room makes sure need bytes past the tail are free, waiting if they are not.
+func (p *Producer) room(ctx context.Context, need uint64) error {
+	if p.tail+need-p.head <= p.s.cap {
+		return nil
+	}
+	if err := p.loadHead(); err != nil || p.tail+need-p.head <= p.s.cap {
+		return err
+	}
+	p.Flush() // the consumer may be waiting for exactly these frames
+	sp := spinner{budget: p.s.spin}
+	for {
+		if err := p.loadHead(); err != nil || p.tail+need-p.head <= p.s.cap {
+			return err
+		}
+		if p.s.closed() {
+			return ErrClosed
+		}
+		if sp.more() {
+			continue
+		}
+		p.s.pwait.Store(1) // announce, re-check, then sleep
+		if err := p.loadHead(); err != nil || p.tail+need-p.head <= p.s.cap {
+			p.s.pwait.Store(0)
+			return err
+		}
+		if p.s.closed() {
+			return ErrClosed
+		}
+		err := sleep(ctx, p.s.pwait, 1)
+		p.s.pwait.Store(0)
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// loadHead reads the consumer's position and checks it: it may only move
+// forward, in whole frames, and never past what was published.
+func (p *Producer) loadHead() error {
+	h := p.s.head.Load()
+	if h < p.head || h > p.flushed || h%frameAln != 0 {
+		p.err = fmt.Errorf("%w: consumer position %d outside [%d, %d]", ErrCorrupt, h, p.head, p.flushed)
+		return p.err
+	}
+	p.head = h
+	return nil
+}

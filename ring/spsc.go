@@ -1,0 +1,138 @@
+package ring
+
+import (
+	"fmt"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/shmrun/shmrun/arena"
+)
+
+// KindSPSC is the arena.Kind of a region holding an SPSC ring ("RSPS").
+const KindSPSC arena.Kind = 0x5350_5352
+
+// SPSC region layout. Each word that one side writes and the other reads
+// sits alone on its cache line.
+const (
+	offHead    = 0   // consumer's release position, uint64
+	offCWait   = 64  // consumer's futex word: nonzero while it sleeps
+	offPWait   = 128 // producer's futex word: nonzero while it sleeps
+	offInfo    = 192 // magic, capacity, closed flag: read-mostly
+	spscHeader = 256 // data starts here
+
+	spscMagic = 0x5253_5053 // "SPSR"
+
+	hdrSize  = 8
+	padFlag  = 1 << 31 // the frame is padding up to the end of the ring
+	liveFlag = 1 << 30 // set in every header, so a header is never zero
+	lenMask  = liveFlag - 1
+	minSPSC  = 256
+	maxSPSC  = 1 << 30
+	frameAln = 8
+)
+
+// spscInfo is the read-mostly line: written once by InitSPSC, except for
+// closed.
+type spscInfo struct {
+	magic    uint32
+	_        uint32
+	capacity uint64
+	closed   atomic.Uint32
+}
+
+// SPSCSize returns the region size for an SPSC ring of capacity bytes of
+// frame data; capacity must be a power of two of at least 256.
+func SPSCSize(capacity int) int { return spscHeader + capacity }
+
+// MaxFrame returns the largest payload an SPSC ring of the given capacity
+// accepts: a frame, padding to the end of the ring and the next header
+// always fit together, so a producer can never wait for space that cannot
+// come.
+func MaxFrame(capacity int) int { return capacity/2 - 2*hdrSize }
+
+// InitSPSC formats r as an empty SPSC ring whose capacity is the largest
+// power of two that fits. It must run once, before either side opens the
+// ring, or again (Reset) when neither side is using it.
+func InitSPSC(r arena.Region) error {
+	b := r.Bytes()
+	if len(b) < spscHeader+minSPSC {
+		return fmt.Errorf("%w: SPSC region %q of %d bytes is too small", ErrBadLayout, r.Name(), len(b))
+	}
+	clear(b)
+	capacity := uint64(1)
+	for capacity*2 <= uint64(len(b)-spscHeader) && capacity < maxSPSC {
+		capacity *= 2
+	}
+	info := (*spscInfo)(unsafe.Pointer(&b[offInfo]))
+	info.capacity = capacity
+	atomic.StoreUint32(&info.magic, spscMagic) // publish the layout last
+	return nil
+}
+
+// spsc is one process's view of a ring: pointers into the region plus a
+// private, checked copy of its geometry, which is never re-read from shared
+// memory.
+type spsc struct {
+	head  *atomic.Uint64
+	cwait *atomic.Uint32
+	pwait *atomic.Uint32
+	info  *spscInfo
+	data  []byte
+	mask  uint64
+	cap   uint64
+	spin  time.Duration
+}
+
+func openSPSC(r arena.Region, o *Options) (spsc, error) {
+	b := r.Bytes()
+	if len(b) < spscHeader+minSPSC {
+		return spsc{}, fmt.Errorf("%w: SPSC region %q of %d bytes is too small", ErrBadLayout, r.Name(), len(b))
+	}
+	info := (*spscInfo)(unsafe.Pointer(&b[offInfo]))
+	c := info.capacity
+	if atomic.LoadUint32(&info.magic) != spscMagic {
+		return spsc{}, fmt.Errorf("%w: region %q is not an SPSC ring", ErrBadLayout, r.Name())
+	}
+	if c < minSPSC || c > maxSPSC || c&(c-1) != 0 || c > uint64(len(b)-spscHeader) {
+		return spsc{}, fmt.Errorf("%w: SPSC region %q: capacity %d for %d bytes", ErrBadLayout, r.Name(), c, len(b))
+	}
+	return spsc{
+		head:  (*atomic.Uint64)(unsafe.Pointer(&b[offHead])),
+		cwait: (*atomic.Uint32)(unsafe.Pointer(&b[offCWait])),
+		pwait: (*atomic.Uint32)(unsafe.Pointer(&b[offPWait])),
+		info:  info,
+		data:  b[spscHeader : spscHeader+c : spscHeader+c],
+		mask:  c - 1,
+		cap:   c,
+		spin:  o.spin(),
+	}, nil
+}
+
+// hdrAt is the header word at data offset off (8-aligned, < cap-7).
+func (s *spsc) hdrAt(off uint64) *atomic.Uint64 {
+	return (*atomic.Uint64)(unsafe.Pointer(&s.data[off]))
+}
+
+// close marks the ring closed and wakes both sides.
+func (s *spsc) close() {
+	s.info.closed.Store(1)
+	kick(s.cwait)
+	kick(s.pwait)
+}
+
+func (s *spsc) closed() bool { return s.info.closed.Load() != 0 }
+
+// wake clears a sleep announcement and wakes the sleeper, if there is one.
+// The load is what the fast path pays: one read of a line that only changes
+// when the peer goes to sleep.
+func wake(word *atomic.Uint32) {
+	if word.Load() != 0 {
+		word.Store(0)
+		futexWake(word, 1)
+	}
+}
+
+func frameSize(n int) uint64 { return (uint64(n) + hdrSize + frameAln - 1) &^ (frameAln - 1) }
+
+func header(n uint64, seq uint32) uint64 { return n | liveFlag | uint64(seq)<<32 }
