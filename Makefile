@@ -1,0 +1,63 @@
+# shmrun: make test is what CI runs; make bench measures against baselines.
+GO        ?= go
+PKGS      ?= ./...
+STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(HOME)/go/bin/staticcheck)
+FBS       := $(shell find . -name '*.fbs' -not -path './.git/*')
+
+.PHONY: all test lint vet fmt-check staticcheck race generate generate-check bench bench-quick fuzz chaos clean
+
+all: test
+
+test: fmt-check vet staticcheck generate-check race
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+staticcheck:
+	$(STATICCHECK) $(PKGS)
+
+race:
+	$(GO) test -race -count=1 -timeout 12m $(PKGS)
+
+# generate reruns flatc on every schema; the Go code it writes is committed.
+# A schema's namespace is the name of its directory, so flatc writes the
+# package next to the schema.
+generate:
+	@for f in $(FBS); do \
+		echo "flatc --go -o $$(dirname $$(dirname $$f)) $$f"; \
+		flatc --go -o $$(dirname $$(dirname $$f)) $$f || exit 1; \
+	done
+	@gofmt -w $$(dirname $(FBS))
+
+# generate-check regenerates into a temporary directory and fails when any
+# generated file differs from the one in the tree.
+generate-check:
+	@if [ -z "$(FBS)" ]; then exit 0; fi; \
+	command -v flatc >/dev/null || { echo "flatc missing: apt-get install flatbuffers-compiler"; exit 1; }; \
+	tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	for f in $(FBS); do \
+		flatc --go -o $$tmp $$f || exit 1; \
+		pkg=$$(basename $$(dirname $$f)); gofmt -w $$tmp/$$pkg; \
+		for g in $$tmp/$$pkg/*.go; do \
+			cmp -s $$g $$(dirname $$f)/$$(basename $$g) || { echo "$$(dirname $$f)/$$(basename $$g) is stale: run make generate"; exit 1; }; \
+		done; \
+	done
+
+bench:
+	$(GO) run ./internal/cmd/benchreport
+
+bench-quick:
+	BENCH_QUICK=1 $(GO) run ./internal/cmd/benchreport
+
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
+			echo "== $$pkg $$f"; $(GO) test $$pkg -run '^$$' -fuzz "^$$f$$" -fuzztime $${FUZZTIME:-30s} || exit 1; \
+		done; done
+
+clean:
+	$(GO) clean -testcache

@@ -1,0 +1,147 @@
+package wire
+
+import (
+	"encoding/binary"
+
+	flatbuffers "github.com/google/flatbuffers/go"
+)
+
+// HelloMsg is a decoded or to-be-encoded Hello.
+type HelloMsg struct {
+	Worker   uint32
+	PID      int32
+	Protocol uint32
+	Build    uint64
+	Kernels  uint64
+}
+
+// TaskMsg is a decoded or to-be-encoded Task. Decoded, Args aliases the
+// input bytes.
+type TaskMsg struct {
+	ID       uint64
+	Kernel   uint64
+	Attempt  uint32
+	Deadline int64
+	Items    uint32
+	Args     []byte
+}
+
+// ResultMsg is a decoded or to-be-encoded Result. Decoded, Error and
+// Values alias the input bytes.
+type ResultMsg struct {
+	ID     uint64
+	Status Status
+	Error  []byte
+	Items  uint32
+	Values []byte
+	Start  int64
+	End    int64
+}
+
+// Msg is one decoded message: Type says which of the fields is set.
+type Msg struct {
+	Type   Message
+	Hello  HelloMsg
+	Task   TaskMsg
+	Result ResultMsg
+}
+
+// Encoder builds messages with one reused flatbuffers.Builder. It is not
+// safe for concurrent use. The bytes it returns stay valid until its next
+// call.
+type Encoder struct {
+	b *flatbuffers.Builder
+}
+
+// NewEncoder returns an Encoder whose buffer starts at 256 bytes and grows
+// to fit the largest message it has built.
+func NewEncoder() *Encoder { return &Encoder{b: flatbuffers.NewBuilder(256)} }
+
+// Hello encodes h.
+func (e *Encoder) Hello(h HelloMsg) []byte {
+	b := e.b
+	b.Reset()
+	HelloStart(b)
+	HelloAddWorker(b, h.Worker)
+	HelloAddPid(b, h.PID)
+	HelloAddProtocol(b, h.Protocol)
+	HelloAddBuild(b, h.Build)
+	HelloAddKernels(b, h.Kernels)
+	return e.finish(MessageHello, HelloEnd(b))
+}
+
+// Task encodes t.
+func (e *Encoder) Task(t TaskMsg) []byte {
+	b := e.b
+	b.Reset()
+	args := b.CreateByteVector(t.Args)
+	TaskStart(b)
+	TaskAddId(b, t.ID)
+	TaskAddKernel(b, t.Kernel)
+	TaskAddAttempt(b, t.Attempt)
+	TaskAddDeadline(b, t.Deadline)
+	TaskAddItems(b, t.Items)
+	TaskAddArgs(b, args)
+	return e.finish(MessageTask, TaskEnd(b))
+}
+
+// Result encodes r.
+func (e *Encoder) Result(r ResultMsg) []byte {
+	b := e.b
+	b.Reset()
+	values := b.CreateByteVector(r.Values)
+	var msg flatbuffers.UOffsetT
+	if len(r.Error) > 0 {
+		msg = b.CreateByteString(r.Error)
+	}
+	ResultStart(b)
+	ResultAddId(b, r.ID)
+	ResultAddStatus(b, r.Status)
+	if msg != 0 {
+		ResultAddError(b, msg)
+	}
+	ResultAddItems(b, r.Items)
+	ResultAddValues(b, values)
+	ResultAddStart(b, r.Start)
+	ResultAddEnd(b, r.End)
+	return e.finish(MessageResult, ResultEnd(b))
+}
+
+func (e *Encoder) finish(t Message, msg flatbuffers.UOffsetT) []byte {
+	b := e.b
+	EnvelopeStart(b)
+	EnvelopeAddMessageType(b, t)
+	EnvelopeAddMessage(b, msg)
+	b.Finish(EnvelopeEnd(b))
+	return b.FinishedBytes()
+}
+
+// Decode verifies buf and decodes the message in it into m, whose byte
+// fields then alias buf. It returns ErrMalformed for anything a correct
+// encoder would not produce, and never panics.
+func Decode(buf []byte, m *Msg) error {
+	mt, err := verifyEnvelope(buf)
+	if err != nil {
+		return err
+	}
+	var env Envelope
+	env.Init(buf, flatbuffers.UOffsetT(binary.LittleEndian.Uint32(buf)))
+	var tab flatbuffers.Table
+	env.Message(&tab)
+	m.Type = mt
+	switch mt {
+	case MessageHello:
+		var h Hello
+		h.Init(tab.Bytes, tab.Pos)
+		m.Hello = HelloMsg{Worker: h.Worker(), PID: h.Pid(), Protocol: h.Protocol(), Build: h.Build(), Kernels: h.Kernels()}
+	case MessageTask:
+		var t Task
+		t.Init(tab.Bytes, tab.Pos)
+		m.Task = TaskMsg{ID: t.Id(), Kernel: t.Kernel(), Attempt: t.Attempt(), Deadline: t.Deadline(), Items: t.Items(), Args: t.ArgsBytes()}
+	case MessageResult:
+		var r Result
+		r.Init(tab.Bytes, tab.Pos)
+		m.Result = ResultMsg{ID: r.Id(), Status: r.Status(), Error: r.Error(), Items: r.Items(), Values: r.ValuesBytes(), Start: r.Start(), End: r.End()}
+	}
+	return nil
+}

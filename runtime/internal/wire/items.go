@@ -1,0 +1,41 @@
+package wire
+
+import "encoding/binary"
+
+// A task's args hold its items back to back, each a uvarint length and the
+// bytes; a result's values hold, per item, a Status byte, a uvarint length
+// and the bytes (the value, or the error message when the status is not Ok).
+
+// AppendItem appends one item to an args blob.
+func AppendItem(dst, item []byte) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(item)))
+	return append(dst, item...)
+}
+
+// NextItem splits the first item off an args blob.
+func NextItem(src []byte) (item, rest []byte, err error) {
+	n, w := binary.Uvarint(src)
+	if w <= 0 || n > uint64(len(src)-w) {
+		return nil, nil, malformed("item of %d bytes in %d", n, len(src))
+	}
+	end := w + int(n)
+	return src[w:end:end], src[end:], nil
+}
+
+// AppendValue appends one item's outcome to a values blob.
+func AppendValue(dst []byte, st Status, b []byte) []byte {
+	return AppendItem(append(dst, byte(st)), b)
+}
+
+// NextValue splits the first item's outcome off a values blob.
+func NextValue(src []byte) (st Status, b, rest []byte, err error) {
+	if len(src) == 0 {
+		return 0, nil, nil, malformed("missing value")
+	}
+	st = Status(src[0])
+	if st > StatusCancelled {
+		return 0, nil, nil, malformed("status %d", st)
+	}
+	b, rest, err = NextItem(src[1:])
+	return st, b, rest, err
+}
