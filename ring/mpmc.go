@@ -7,6 +7,8 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/shmrun/shmrun/internal/futex"
+
 	"github.com/shmrun/shmrun/arena"
 )
 
@@ -36,7 +38,7 @@ type event struct {
 func (e *event) notify() {
 	if e.waiters.Load() != 0 {
 		e.epoch.Add(1)
-		futexWake(&e.epoch, 1<<30)
+		futex.Wake(&e.epoch, 1<<30)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/shmrun/shmrun/internal/futex"
+
 	"github.com/shmrun/shmrun/arena"
 )
 
@@ -129,7 +131,7 @@ func (s *spsc) closed() bool { return s.info.closed.Load() != 0 }
 func wake(word *atomic.Uint32) {
 	if word.Load() != 0 {
 		word.Store(0)
-		futexWake(word, 1)
+		futex.Wake(word, 1)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"math"
 	"sync/atomic"
 	"time"
+
+	"github.com/shmrun/shmrun/internal/futex"
 )
 
 // DefaultSpin is how long a blocking call polls before it sleeps when
@@ -65,7 +67,7 @@ func (s *spinner) more() bool {
 // missing the wake-up.
 func kick(word *atomic.Uint32) {
 	word.Add(1)
-	futexWake(word, math.MaxInt32)
+	futex.Wake(word, math.MaxInt32)
 }
 
 // sleep blocks on word while it holds val, until a wake-up, the context's
@@ -87,6 +89,6 @@ func sleep(ctx context.Context, word *atomic.Uint32, val uint32) error {
 		stop := context.AfterFunc(ctx, func() { kick(word) })
 		defer stop()
 	}
-	futexWait(word, val, timeout)
+	futex.Wait(word, val, timeout)
 	return ctx.Err()
 }
