@@ -19,7 +19,17 @@ func FuzzParse(f *testing.F) {
 		}
 		f.Add(data)
 	}
-	f.Add([]byte(sceneWith(`{"type": "mesh", "file": "tri.obj", "material": "red", "smooth": true}`)))
+	for _, obj := range []string{
+		`{"type": "mesh", "file": "tri.obj", "material": "red", "smooth": true}`,
+		`{"type": "sphere", "center": [0, 0, 0], "radius": 1, "material": "red", "keyframes": [{"time": 0}]}`,
+		`{"type": "box", "min": [0, 0, 0], "max": [1, 1, 1], "material": "red", "transform": {"rotate": [0, 45, 0], "scale": 2}}`,
+		`{"type": "quad", "vertices": [[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0]], "material": "red"}`,
+		`{"type": "terrain", "size": [4, 4], "height": 1, "resolution": 8, "seed": 3, "octaves": 2, "material": "red"}`,
+		`{"type": "scatter", "count": 9, "size": [3, 3], "radius": [0.1, 0.2], "materials": ["red"], "avoid": [{"center": [0, 0, 0], "radius": 1}]}`,
+		`{"type": "plane", "point": [0, 0, 0], "normal": [0, 1, 0], "material": "red"}`,
+	} {
+		f.Add([]byte(sceneWith(obj)))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := scene.Parse("f.json", data, meshFS)
 		if err != nil {

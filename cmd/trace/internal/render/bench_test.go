@@ -1,0 +1,95 @@
+package render_test
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/shmrun/shmrun/cmd/trace/internal/render"
+	"github.com/shmrun/shmrun/cmd/trace/internal/scene"
+)
+
+// sceneQuality is the quality a scene suggests, from its "render" block.
+func sceneQuality(s *scene.Scene) render.Quality {
+	q := render.Quality{SPP: s.Render.SPP, MaxDepth: s.Render.MaxDepth}
+	if s.Render.Integrator == "path" {
+		q.Integrator = render.Path
+	}
+	return q
+}
+
+// BenchmarkRenderTile renders 32x32 tiles of a 320x180 frame of each scene
+// at the quality the scene suggests, one tile per iteration, and reports
+// rays per second on one core.
+func BenchmarkRenderTile(b *testing.B) {
+	for _, name := range []string{"default", "cornell", "spheres", "terrain"} {
+		b.Run(name, func(b *testing.B) {
+			s, rs := open(b, name)
+			const w, h, tile = 320, 180, 32
+			dst := render.Target{Pix: make([]uint32, w*h), W: w, H: h}
+			q := sceneQuality(s)
+			var rays uint64
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				cols, rows := (w+tile-1)/tile, (h+tile-1)/tile
+				tx, ty := i%cols, i/cols%rows
+				t := render.Tile{X0: tx * tile, Y0: ty * tile, X1: min(tx*tile+tile, w), Y1: min(ty*tile+tile, h), Frame: 60}
+				st, err := rs.RenderTile(dst, t, q)
+				if err != nil {
+					b.Fatal(err)
+				}
+				rays += st.Rays
+			}
+			b.ReportMetric(float64(rays)/b.Elapsed().Seconds(), "rays/s")
+		})
+	}
+}
+
+// BenchmarkDefaultFrame renders whole 640x360 frames of the default scene
+// with the Whitted integrator at 1 sample per pixel, in 64x64 tiles spread
+// over GOMAXPROCS goroutines (run with -cpu 1,2), for each pixel step. The
+// reported ms/frame is what the real-time budget (16.7 ms at 60 fps) is
+// compared with.
+func BenchmarkDefaultFrame(b *testing.B) {
+	for _, step := range []int{1, 2, 4} {
+		b.Run(fmt.Sprintf("step%d", step), func(b *testing.B) {
+			_, rs := open(b, "default")
+			const w, h, tile = 640, 360, 64
+			dst := render.Target{Pix: make([]uint32, w*h), W: w, H: h}
+			q := render.Quality{SPP: 1, MaxDepth: 4, PixelStep: step}
+			workers := runtime.GOMAXPROCS(0)
+			var rays atomic.Uint64
+			frame := 0
+			for b.Loop() {
+				renderFrame(rs, dst, q, frame, tile, workers, &rays)
+				frame++
+			}
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(frame), "ms/frame")
+			b.ReportMetric(float64(rays.Load())/b.Elapsed().Seconds(), "rays/s")
+		})
+	}
+}
+
+// renderFrame renders one frame with workers goroutines taking tiles from
+// a shared counter, as the runtime's workers do.
+func renderFrame(rs *render.Scene, dst render.Target, q render.Quality, frame, tile, workers int, rays *atomic.Uint64) {
+	cols, rows := (dst.W+tile-1)/tile, (dst.H+tile-1)/tile
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= cols*rows {
+					return
+				}
+				x, y := i%cols*tile, i/cols*tile
+				st, _ := rs.RenderTile(dst, render.Tile{X0: x, Y0: y, X1: min(x+tile, dst.W), Y1: min(y+tile, dst.H), Frame: frame}, q)
+				rays.Add(st.Rays)
+			}
+		})
+	}
+	wg.Wait()
+}

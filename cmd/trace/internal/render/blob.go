@@ -1,0 +1,223 @@
+package render
+
+import (
+	"unsafe"
+
+	"github.com/shmrun/shmrun/cmd/trace/internal/scene"
+)
+
+// The compiled scene is one contiguous, pointer-free byte blob:
+//
+//	header (fixed size, at offset 0)
+//	section 0 ... section N-1, each 64-byte aligned
+//
+// The header holds the magic, the layout version, the blob size, scene-wide
+// settings (animation timing, background, tone mapping) and a table of
+// (offset, count) pairs, one per section. Every section is a flat array of
+// one fixed-layout record type below, in host byte order (the blob never
+// leaves the machine that compiled it). Records refer to each other by
+// index only, never by pointer, so the blob means the same thing at any
+// address in any process.
+const (
+	blobMagic    = 0x5254_5253 // "SRTR" in little-endian byte order
+	blobVersion  = 1
+	sectionAlign = 64
+	maxTreeDepth = 64 // BVH depth bound: traversal stacks have this size
+	maxLeafRefs  = 16 // primitives per BVH leaf, at most
+	noNormals    = ^uint32(0)
+)
+
+// Section indices in header.Sections.
+const (
+	secNodes     = iota // []bvhNode: bottom-level BVHs, one tree per geometry
+	secRefs             // []uint32: primitive references of BVH leaves
+	secTriangles        // []triangle
+	secNormals          // []triNormals: vertex normals of smooth triangles
+	secSpheres          // []sphere
+	secBoxes            // []box
+	secPlanes           // []plane: unbounded, outside every BVH
+	secMaterials        // []material
+	secLights           // []light
+	secInstances        // []instance: a BVH root placed by keyframes
+	secKeys             // []scene.TransformKey: instance keyframes
+	secTLAS             // []bvhNode: top-level BVH over instances
+	secCamera           // []scene.CameraKey: camera keyframes
+	numSections
+)
+
+// header flags.
+const (
+	flagSmoothCamera = 1 << iota
+)
+
+// section locates one array in the blob.
+type section struct {
+	Off   uint32 // byte offset from the start of the blob
+	Count uint32 // number of records
+}
+
+// header is the record at offset 0.
+type header struct {
+	Magic, Version uint32
+	Size           uint64 // total length of the blob in bytes
+	Flags          uint32
+	ToneMap        uint32 // toneClamp or toneACES
+	Background     uint32 // scene.BackgroundKind
+	_              uint32
+	Duration, FPS  float64
+	Exposure       float64
+	BgColor        Vec
+	Zenith         Vec
+	Horizon        Vec
+	Ground         Vec
+	Ambient        Vec
+	Sections       [numSections]section
+}
+
+// Tone mapping operators.
+const (
+	toneClamp = iota
+	toneACES
+	numToneMaps
+)
+
+// bvhNode is a node of a bounding volume hierarchy. An inner node (Count 0)
+// has its children at Index and Index+1, both after it in the array; a leaf
+// holds Count references starting at Index (into refs for a bottom-level
+// tree, into instances for the top level).
+type bvhNode struct {
+	Min, Max Vec
+	Index    uint32
+	Count    uint32
+}
+
+// Primitive references pack a kind in the top two bits and an index into
+// the kind's section in the rest.
+const (
+	refTriangle = 0
+	refSphere   = 1
+	refBox      = 2
+	refShift    = 30
+	refMask     = 1<<refShift - 1
+)
+
+// triangle stores a vertex and two edges (what Moller-Trumbore needs).
+type triangle struct {
+	A, E1, E2 Vec
+	Mat       uint32
+	Normals   uint32 // index into secNormals, or noNormals (flat)
+}
+
+// triNormals are the unit vertex normals of a smooth triangle.
+type triNormals struct{ N0, N1, N2 Vec }
+
+type sphere struct {
+	Center Vec
+	Radius float64
+	Mat    uint32
+	_      uint32
+}
+
+type box struct {
+	Min, Max Vec
+	Mat      uint32
+	_        uint32
+}
+
+type plane struct {
+	Point, Normal Vec
+	Mat           uint32
+	_             uint32
+}
+
+// Material kinds match scene.MaterialKind.
+const (
+	matDiffuse = uint32(scene.Diffuse)
+	matMetal   = uint32(scene.Metal)
+	matGlass   = uint32(scene.Glass)
+	matEmit    = uint32(scene.Emissive)
+	matChecker = uint32(scene.Checker)
+	numMatKind = matChecker + 1
+)
+
+// matLight marks the emissive material of an area light's geometry: the
+// path tracer samples such lights directly, so it must not also count their
+// emission when a diffuse bounce happens to hit them.
+const matLight = 1
+
+type material struct {
+	Kind      uint32
+	Flags     uint32
+	Color     Vec
+	Emission  Vec
+	Roughness float64
+	IOR       float64
+	Scale     float64
+	Even, Odd uint32
+}
+
+// Light kinds match scene.LightKind.
+const (
+	lightPoint   = uint32(scene.PointLight)
+	lightRect    = uint32(scene.RectLight)
+	lightSphere  = uint32(scene.SphereLight)
+	numLightKind = lightSphere + 1
+)
+
+type light struct {
+	Kind     uint32
+	_        uint32
+	P        Vec // point position, sphere centre, rectangle corner
+	U, V     Vec // rectangle edges
+	N        Vec // rectangle unit normal (emitting side)
+	Radius   float64
+	Area     float64
+	Emission Vec
+}
+
+// instance flags.
+const (
+	instIdentity = 1 << iota // keys are one identity transform: skip it
+)
+
+// instance places the bottom-level tree at Root by its keyframes.
+type instance struct {
+	Root     uint32
+	KeyFirst uint32
+	KeyCount uint32
+	Flags    uint32
+}
+
+// sizeOf returns the record size of the type of a section.
+var sizeOf = [numSections]uintptr{
+	secNodes:     unsafe.Sizeof(bvhNode{}),
+	secRefs:      4,
+	secTriangles: unsafe.Sizeof(triangle{}),
+	secNormals:   unsafe.Sizeof(triNormals{}),
+	secSpheres:   unsafe.Sizeof(sphere{}),
+	secBoxes:     unsafe.Sizeof(box{}),
+	secPlanes:    unsafe.Sizeof(plane{}),
+	secMaterials: unsafe.Sizeof(material{}),
+	secLights:    unsafe.Sizeof(light{}),
+	secInstances: unsafe.Sizeof(instance{}),
+	secKeys:      unsafe.Sizeof(scene.TransformKey{}),
+	secTLAS:      unsafe.Sizeof(bvhNode{}),
+	secCamera:    unsafe.Sizeof(scene.CameraKey{}),
+}
+
+// bytesOf views a slice of pointer-free records as bytes.
+func bytesOf[T any](s []T) []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(s[0])))
+}
+
+// viewOf views n records of type T at byte offset off of b. The caller has
+// checked bounds and alignment.
+func viewOf[T any](b []byte, off, n uint32) []T {
+	if n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*T)(unsafe.Pointer(&b[off])), n)
+}

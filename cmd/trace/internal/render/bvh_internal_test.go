@@ -1,0 +1,125 @@
+package render
+
+import (
+	"math"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/shmrun/shmrun/cmd/trace/internal/scene"
+)
+
+// openScene loads, compiles and opens an embedded scene, once per name.
+func openScene(tb testing.TB, name string) *Scene {
+	tb.Helper()
+	v, _ := compiled.LoadOrStore(name, sync.OnceValues(func() (*Scene, error) {
+		s, err := scene.Load(name)
+		if err != nil {
+			return nil, err
+		}
+		b, err := Compile(s)
+		if err != nil {
+			return nil, err
+		}
+		return Open(b)
+	}))
+	rs, err := v.(func() (*Scene, error))()
+	require.NoError(tb, err)
+	return rs
+}
+
+var compiled sync.Map // name -> func() (*Scene, error)
+
+// bruteForce is the reference the BVH must agree with: every plane and
+// every primitive of every instance, no trees.
+func (tr *tracer) bruteForce(o, d Vec) (h hit, ok bool) {
+	r := newRay(o, d)
+	h = hit{t: inf, inst: -2}
+	tr.planes(&r, &h)
+	for i := range tr.s.insts {
+		xf := &tr.f.xf[i]
+		lr := r
+		if !xf.identity {
+			lr = newRay(xf.toObj.point(r.o), xf.toObj.dir(r.d))
+		}
+		tr.s.leaves(tr.s.insts[i].Root, func(ref uint32) {
+			var got bool
+			switch j := ref & refMask; ref >> refShift {
+			case refTriangle:
+				got = tr.s.tris[j].hit(&lr, &h, ref)
+			case refSphere:
+				got = tr.s.spheres[j].hit(&lr, &h, ref)
+			default:
+				got = tr.s.boxes[j].hit(&lr, &h, ref)
+			}
+			if got {
+				h.inst = int32(i)
+			}
+		})
+	}
+	return h, h.inst != -2
+}
+
+// leaves calls f for every primitive reference under node n.
+func (s *Scene) leaves(n uint32, f func(uint32)) {
+	nd := s.nodes[n]
+	if nd.Count > 0 {
+		for _, ref := range s.refs[nd.Index : nd.Index+nd.Count] {
+			f(ref)
+		}
+		return
+	}
+	s.leaves(nd.Index, f)
+	s.leaves(nd.Index+1, f)
+}
+
+// TestBVHMatchesBruteForce shoots random rays from random points in each
+// scene at several frames and requires the BVH's closest hit, and its
+// shadow-ray answer, to match a linear scan.
+func TestBVHMatchesBruteForce(t *testing.T) {
+	for _, name := range []string{"default", "cornell", "spheres", "terrain"} {
+		rs := openScene(t, name)
+		rays, frames := 300, []int{0, 77, 301}
+		if name == "terrain" {
+			rays, frames = 8, frames[:1] // a linear scan of 131k triangles is slow under -race
+		}
+		for _, frame := range frames {
+			tr := tracer{s: rs, f: rs.frame(frame)}
+			rng := NewRNG(frame, 1, 2, 3)
+			for i := 0; i < rays; i++ {
+				o := Vec{rng.Float64()*20 - 10, rng.Float64() * 6, rng.Float64()*20 - 10}
+				d := sphereSample(&rng).Normalize()
+				want, wok := tr.bruteForce(o, d)
+				got, gok := tr.intersect(o, d, inf)
+				require.Equal(t, wok, gok, "%s frame %d ray %d", name, frame, i)
+				if wok {
+					require.InDelta(t, want.t, got.t, 1e-9*math.Max(1, want.t), "%s frame %d ray %d", name, frame, i)
+					require.Equal(t, wok, tr.occluded(o, d, want.t*1.0001))
+					require.False(t, tr.occluded(o, d, want.t*0.9999))
+				}
+			}
+		}
+	}
+}
+
+func TestBVHShape(t *testing.T) {
+	rng := NewRNG(0, 0, 0, 0)
+	var items []item
+	for i := range 5000 {
+		c := Vec{rng.Float64(), rng.Float64(), rng.Float64()}.Scale(100)
+		if i%3 == 0 {
+			c = Vec{1, 1, 1} // many coincident centroids
+		}
+		items = append(items, item{lo: c, hi: c.Add(Vec{1, 1, 1}), ref: uint32(i)})
+	}
+	b := &bvhBuilder{}
+	b.build(items)
+	require.NoError(t, checkTree(b.nodes, len(b.refs), "test"))
+	require.Len(t, b.refs, 5000)
+	seen := map[uint32]bool{}
+	for _, r := range b.refs {
+		seen[r] = true
+	}
+	require.Len(t, seen, 5000, "every item in exactly one leaf")
+}

@@ -1,0 +1,125 @@
+package render
+
+import (
+	"math"
+
+	"github.com/shmrun/shmrun/cmd/trace/internal/scene"
+)
+
+// affine is an affine transform as three matrix rows (see scene.Matrix).
+type affine [12]float64
+
+func (m *affine) point(p Vec) Vec {
+	return Vec{
+		m[0]*p.X + m[1]*p.Y + m[2]*p.Z + m[3],
+		m[4]*p.X + m[5]*p.Y + m[6]*p.Z + m[7],
+		m[8]*p.X + m[9]*p.Y + m[10]*p.Z + m[11],
+	}
+}
+
+func (m *affine) dir(d Vec) Vec {
+	return Vec{
+		m[0]*d.X + m[1]*d.Y + m[2]*d.Z,
+		m[4]*d.X + m[5]*d.Y + m[6]*d.Z,
+		m[8]*d.X + m[9]*d.Y + m[10]*d.Z,
+	}
+}
+
+// transposed applies the transpose of m's linear part. With m the
+// world-to-object transform, it takes object normals to world normals.
+func (m *affine) transposed(n Vec) Vec {
+	return Vec{
+		m[0]*n.X + m[4]*n.Y + m[8]*n.Z,
+		m[1]*n.X + m[5]*n.Y + m[9]*n.Z,
+		m[2]*n.X + m[6]*n.Y + m[10]*n.Z,
+	}
+}
+
+// camera is the camera of one frame as an orthonormal basis.
+type camera struct {
+	origin, forward, right, up Vec
+	tanHalf                    float64 // tan(fov/2)
+	lens                       float64 // lens radius (0: pinhole)
+	focus                      float64 // focus distance along forward
+}
+
+func newCamera(k scene.CameraKey) camera {
+	c := camera{origin: Vec(k.Position), lens: k.Aperture / 2, focus: k.FocusDistance}
+	view := Vec(k.LookAt).Sub(c.origin)
+	c.forward = view.Normalize()
+	c.right = c.forward.Cross(Vec(k.Up)).Normalize()
+	c.up = c.right.Cross(c.forward)
+	c.tanHalf = math.Tan(k.FOV * math.Pi / 360)
+	if c.focus == 0 {
+		c.focus = view.Length()
+	}
+	return c
+}
+
+// ray returns the primary ray through image position (px, py) in pixels
+// (y down) of a w x h image. With a lens, the origin is jittered over the
+// aperture using two numbers from r.
+func (c *camera) ray(px, py float64, w, h int, r *RNG) (o, d Vec) {
+	sx := (2*px/float64(w) - 1) * c.tanHalf * float64(w) / float64(h)
+	sy := (1 - 2*py/float64(h)) * c.tanHalf
+	d = c.forward.AddScaled(c.right, sx).AddScaled(c.up, sy).Normalize()
+	if c.lens <= 0 {
+		return c.origin, d
+	}
+	focal := c.origin.AddScaled(d, c.focus/d.Dot(c.forward))
+	lx, ly := diskSample(r)
+	o = c.origin.AddScaled(c.right, lx*c.lens).AddScaled(c.up, ly*c.lens)
+	return o, focal.Sub(o).Normalize()
+}
+
+// xform is one instance's placement in one frame: the world-to-object
+// transform and the instance's world bounds at this time, tighter than the
+// top-level tree's bounds, which hold for the whole animation.
+type xform struct {
+	toObj    affine
+	bounds   bvhNode
+	identity bool
+}
+
+// frameState is what one frame needs beyond the immutable blob: the camera
+// and instance transforms at the frame's time. It is computed once per
+// frame and shared, read-only, by every tile of that frame.
+type frameState struct {
+	frame int
+	cam   camera
+	xf    []xform
+}
+
+// frame returns the state of a frame, from a one-entry cache. Workers
+// render the tiles of one frame in a row, so the cache almost always hits;
+// a miss costs one keyframe lookup per instance.
+func (s *Scene) frame(frame int) *frameState {
+	if f := s.lastFrame.Load(); f != nil && f.frame == frame {
+		return f
+	}
+	t := scene.FrameTime(frame, s.hdr.FPS, s.hdr.Duration)
+	smooth := s.hdr.Flags&flagSmoothCamera != 0
+	f := &frameState{frame: frame, cam: newCamera(scene.SampleCamera(s.cam, t, smooth, s.hdr.Duration))}
+	f.xf = make([]xform, len(s.insts))
+	for i, in := range s.insts {
+		if in.Flags&instIdentity != 0 {
+			f.xf[i].identity = true
+			continue
+		}
+		keys := s.keys[in.KeyFirst : in.KeyFirst+in.KeyCount]
+		m := scene.SampleTransform(keys, t).Matrix()
+		root := &s.nodes[in.Root]
+		lo, hi := scene.SweptBounds([]scene.TransformKey{{Transform: scene.SampleTransform(keys, t)}}, scene.Vec3(root.Min), scene.Vec3(root.Max))
+		f.xf[i] = xform{toObj: affine(m.Inverse()), bounds: bvhNode{Min: Vec(lo), Max: Vec(hi)}}
+	}
+	s.lastFrame.Store(f)
+	return f
+}
+
+// Time returns the scene time in seconds of a frame number (see
+// scene.FrameTime): frames loop over the animation's duration.
+func (s *Scene) Time(frame int) float64 { return scene.FrameTime(frame, s.hdr.FPS, s.hdr.Duration) }
+
+// Frames returns the number of distinct frames in one loop of the
+// animation, at least 1.
+func (s *Scene) Frames() int { return max(int(s.hdr.Duration*s.hdr.FPS+0.5), 1) }

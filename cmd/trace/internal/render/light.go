@@ -1,0 +1,88 @@
+package render
+
+import "math"
+
+// direct returns the irradiance at a surface point from every light, with
+// one shadow ray per light. Area lights are sampled at one random point
+// (rectangles) or direction (spheres), which gives soft shadows whose noise
+// averages out over samples. n and ng must face the side being lit.
+func (tr *tracer) direct(p, n, ng Vec) Vec {
+	var e Vec
+	for i := range tr.s.lights {
+		l := &tr.s.lights[i]
+		switch l.Kind {
+		case lightPoint:
+			e = e.Add(tr.pointLight(l, p, n, ng))
+		case lightRect:
+			e = e.Add(tr.rectLight(l, p, n, ng))
+		case lightSphere:
+			e = e.Add(tr.sphereLight(l, p, n, ng))
+		}
+	}
+	return e
+}
+
+func (tr *tracer) pointLight(l *light, p, n, ng Vec) Vec {
+	wi := l.P.Sub(p)
+	d2 := wi.Dot(wi)
+	dist := math.Sqrt(d2)
+	wi = wi.Scale(1 / dist)
+	cos := n.Dot(wi)
+	if !(cos > 0) || !tr.visible(p, ng, wi, l.P) {
+		return Vec{}
+	}
+	return l.Emission.Scale(cos / d2)
+}
+
+// rectLight samples a point uniformly on the rectangle: irradiance is
+// Le * cos * cosL * area / d^2. Rectangles emit on both sides.
+func (tr *tracer) rectLight(l *light, p, n, ng Vec) Vec {
+	q := l.P.AddScaled(l.U, tr.rng.Float64()).AddScaled(l.V, tr.rng.Float64())
+	wi := q.Sub(p)
+	d2 := wi.Dot(wi)
+	dist := math.Sqrt(d2)
+	wi = wi.Scale(1 / dist)
+	cos, cosL := n.Dot(wi), math.Abs(l.N.Dot(wi))
+	if !(cos > 0) || !(cosL > 0) || !tr.visible(p, ng, wi, q) {
+		return Vec{}
+	}
+	return l.Emission.Scale(cos * cosL * l.Area / d2)
+}
+
+// sphereLight samples a direction uniformly in the cone the sphere
+// subtends: irradiance is Le * cos * solid angle.
+func (tr *tracer) sphereLight(l *light, p, n, ng Vec) Vec {
+	c := l.P.Sub(p)
+	dc2, r2 := c.Dot(c), l.Radius*l.Radius
+	if !(dc2 > r2) {
+		return Vec{}
+	}
+	dc := math.Sqrt(dc2)
+	w := c.Scale(1 / dc)
+	cosMax := math.Sqrt(1 - r2/dc2)
+	oneMinus := (r2 / dc2) / (1 + cosMax) // 1 - cosMax without cancellation
+	cosT := 1 - tr.rng.Float64()*oneMinus
+	sinT := math.Sqrt(max(0, 1-cosT*cosT))
+	s, co := math.Sincos(2 * math.Pi * tr.rng.Float64())
+	u, v := basis(w)
+	wi := u.Scale(co*sinT).AddScaled(v, s*sinT).AddScaled(w, cosT)
+	cos := n.Dot(wi)
+	if !(cos > 0) {
+		return Vec{}
+	}
+	b := c.Dot(wi)
+	t := b - math.Sqrt(max(0, r2-(dc2-b*b)))
+	if !tr.visible(p, ng, wi, p.AddScaled(wi, t)) {
+		return Vec{}
+	}
+	return l.Emission.Scale(cos * 2 * math.Pi * oneMinus)
+}
+
+// visible reports whether the point q on a light, in direction wi from the
+// surface point p, is unoccluded. The shadow ray starts off the surface and
+// stops just short of q, so that neither the surface nor the light's own
+// geometry counts as an occluder.
+func (tr *tracer) visible(p, ng, wi, q Vec) bool {
+	o := spawn(p, ng, wi)
+	return !tr.occluded(o, wi, q.Sub(o).Dot(wi)*(1-1e-5))
+}

@@ -1,0 +1,196 @@
+package render
+
+import (
+	"fmt"
+	"runtime/debug"
+)
+
+// Target is a frame buffer the renderer writes into: usually views of
+// shared memory. Pix holds W*H packed RGBA pixels (see Pixel), row-major
+// from the top left. Accum and Prev are optional float32 buffers of 4*W*H
+// values (per pixel: sums of R, G, B and the number of samples) for
+// progressive rendering; they must not overlap each other or Pix.
+type Target struct {
+	Pix   []uint32
+	Accum []float32
+	Prev  []float32
+	W, H  int
+}
+
+// Tile is a rectangle [X0, X1) x [Y0, Y1) of one frame. Frame selects the
+// animation time (see Scene.Time) and seeds the random numbers. Sample is
+// the index of the first sample of this pass: a progressive pass renders
+// samples [Sample, Sample+SPP).
+type Tile struct {
+	X0, Y0, X1, Y1 int
+	Frame          int
+	Sample         int
+}
+
+// Integrator selects a light transport algorithm.
+type Integrator uint8
+
+const (
+	// Whitted traces shadow rays to each light at diffuse surfaces and
+	// follows mirror and glass rays: fast, for real time.
+	Whitted Integrator = iota
+	// Path is a unidirectional path tracer with next-event estimation and
+	// Russian roulette: global illumination, noisy at few samples.
+	Path
+)
+
+// Quality sets how much work a tile gets. The zero value means one sample
+// per pixel, the integrator's default depth (5 for Whitted, 8 for Path),
+// and a pixel step of 1.
+type Quality struct {
+	SPP        int // samples per pixel per pass, in [0, 65536]
+	MaxDepth   int // bounces, in [0, 64]; 0 means the default
+	PixelStep  int // trace one pixel per Step x Step block, in [0, 16]
+	Integrator Integrator
+}
+
+// TileStats counts the work RenderTile did.
+type TileStats struct {
+	Rays    uint64 // rays traced: camera, bounce and shadow rays
+	Samples uint64 // camera samples traced (blocks times SPP)
+	Pixels  uint64 // pixels written
+}
+
+// Pixel packs 8-bit red, green and blue and an opaque alpha into the
+// uint32 layout of Target.Pix: R | G<<8 | B<<16 | 0xFF<<24.
+func Pixel(r, g, b uint8) uint32 {
+	return uint32(r) | uint32(g)<<8 | uint32(b)<<16 | 0xff<<24
+}
+
+// RenderTile renders one tile of one frame into dst, writing only pixels
+// (and accumulator entries) inside the tile. The result is a pure function
+// of the scene, the pixel, the frame, the samples and q: tiles can be
+// rendered in any order, by any goroutine or process, and a tile can be
+// rendered again (after a crash) with the same bytes as the result.
+//
+// With PixelStep k > 1, the image is divided into k x k blocks aligned to
+// the image origin (not to the tile); one sample position per block is
+// traced and replicated to its pixels, so the image does not depend on the
+// tiling either.
+//
+// With Accum set, the pass's sums are added to Prev's (when Sample > 0 and
+// Prev is set) and stored in Accum, and Pix gets their average. Reading
+// Prev and writing Accum, rather than updating one buffer in place, is what
+// makes a re-run pass idempotent; Prev may be the previous pass's Accum.
+//
+// RenderTile returns ErrTile, writing nothing, for a tile outside the
+// target, buffers too small, or q out of range. It is safe to call
+// concurrently on one Scene, for disjoint tiles of a target.
+func (s *Scene) RenderTile(dst Target, t Tile, q Quality) (stats TileStats, err error) {
+	if q, err = checkTile(dst, t, q); err != nil {
+		return stats, err
+	}
+	defer func() {
+		// Open validated every index, so an out-of-range access can only
+		// come from the blob changing afterwards (shared memory written by
+		// a faulty process): report it instead of crashing the worker.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v\n%s", ErrCorrupt, r, debug.Stack())
+		}
+	}()
+	tr := tracer{s: s, f: s.frame(t.Frame)}
+	k := q.PixelStep
+	for by := t.Y0 - t.Y0%k; by < t.Y1; by += k {
+		for bx := t.X0 - t.X0%k; bx < t.X1; bx += k {
+			c := tr.block(dst, t, q, bx, by)
+			stats.Pixels += uint64(s.store(dst, t, bx, by, k, c, q.SPP))
+		}
+	}
+	stats.Rays = tr.rays
+	stats.Samples = stats.Pixels / uint64(k*k) * uint64(q.SPP)
+	return stats, nil
+}
+
+// checkTile validates the arguments of RenderTile and fills defaults.
+func checkTile(dst Target, t Tile, q Quality) (Quality, error) {
+	const maxSide = 1 << 15
+	n := dst.W * dst.H
+	switch {
+	case dst.W <= 0 || dst.H <= 0 || dst.W > maxSide || dst.H > maxSide:
+		return q, fmt.Errorf("%w: target size %dx%d", ErrTile, dst.W, dst.H)
+	case len(dst.Pix) < n || (dst.Accum != nil && len(dst.Accum) < 4*n) || (dst.Prev != nil && len(dst.Prev) < 4*n):
+		return q, fmt.Errorf("%w: buffers too small for %dx%d", ErrTile, dst.W, dst.H)
+	case t.X0 < 0 || t.Y0 < 0 || t.X1 > dst.W || t.Y1 > dst.H || t.X0 >= t.X1 || t.Y0 >= t.Y1:
+		return q, fmt.Errorf("%w: tile [%d,%d)x[%d,%d) outside %dx%d", ErrTile, t.X0, t.X1, t.Y0, t.Y1, dst.W, dst.H)
+	case q.SPP < 0 || q.SPP > 1<<16 || q.MaxDepth < 0 || q.MaxDepth > 64 || q.PixelStep < 0 || q.PixelStep > 16 || q.Integrator > Path:
+		return q, fmt.Errorf("%w: quality %+v out of range", ErrTile, q)
+	case t.Sample < 0 || t.Sample > 1<<30:
+		return q, fmt.Errorf("%w: first sample %d out of range", ErrTile, t.Sample)
+	}
+	q.SPP, q.PixelStep = max(q.SPP, 1), max(q.PixelStep, 1)
+	if q.MaxDepth == 0 {
+		q.MaxDepth = 5
+		if q.Integrator == Path {
+			q.MaxDepth = 8
+		}
+	}
+	return q, nil
+}
+
+// block returns the sum of the pass's samples for the k x k block at
+// (bx, by). Sample 0 goes through the block's centre; the others are
+// jittered over the block.
+func (tr *tracer) block(dst Target, t Tile, q Quality, bx, by int) Vec {
+	k := q.PixelStep
+	w, h := min(k, dst.W-bx), min(k, dst.H-by) // the block may overhang the image
+	var sum Vec
+	for i := t.Sample; i < t.Sample+q.SPP; i++ {
+		tr.rng = NewRNG(t.Frame, bx, by, i)
+		jx, jy := 0.5, 0.5
+		if i > 0 {
+			jx, jy = tr.rng.Float64(), tr.rng.Float64()
+		}
+		o, d := tr.f.cam.ray(float64(bx)+jx*float64(w), float64(by)+jy*float64(h), dst.W, dst.H, &tr.rng)
+		if q.Integrator == Path {
+			sum = sum.Add(tr.path(o, d, q.MaxDepth))
+		} else {
+			sum = sum.Add(tr.whitted(o, d, 0, q.MaxDepth))
+		}
+	}
+	return sum
+}
+
+// store writes the block's result to its pixels inside the tile and
+// returns how many it wrote. Without accumulators every pixel of the block
+// gets the same value, packed once.
+func (s *Scene) store(dst Target, t Tile, bx, by, k int, sum Vec, spp int) int {
+	x0, x1 := max(bx, t.X0), min(bx+k, t.X1)
+	y0, y1 := max(by, t.Y0), min(by+k, t.Y1)
+	if dst.Accum == nil {
+		p := s.pack(sum.Scale(1 / float64(spp)))
+		for y := y0; y < y1; y++ {
+			row := dst.Pix[y*dst.W+x0 : y*dst.W+x1]
+			for i := range row {
+				row[i] = p
+			}
+		}
+		return (x1 - x0) * (y1 - y0)
+	}
+	for y := y0; y < y1; y++ {
+		for x := x0; x < x1; x++ {
+			dst.Pix[y*dst.W+x] = s.pack(accumulate(dst, t, y*dst.W+x, sum, spp))
+		}
+	}
+	return (x1 - x0) * (y1 - y0)
+}
+
+// accumulate folds a pass's sum into the accumulators of pixel i, if any,
+// and returns the pixel's mean colour.
+func accumulate(dst Target, t Tile, i int, sum Vec, spp int) Vec {
+	a := dst.Accum[4*i : 4*i+4 : 4*i+4]
+	r, g, b, n := float32(sum.X), float32(sum.Y), float32(sum.Z), float32(spp)
+	if dst.Prev != nil && t.Sample > 0 {
+		p := dst.Prev[4*i : 4*i+4 : 4*i+4]
+		r, g, b, n = p[0]+r, p[1]+g, p[2]+b, p[3]+n
+	}
+	a[0], a[1], a[2], a[3] = r, g, b, n
+	if !(n > 0) {
+		return Vec{}
+	}
+	return Vec{float64(r), float64(g), float64(b)}.Scale(1 / float64(n))
+}
