@@ -1,6 +1,7 @@
 package render
 
 import (
+	"math"
 	"unsafe"
 
 	"github.com/shmrun/shmrun/cmd/trace/internal/scene"
@@ -84,12 +85,47 @@ const (
 // bvhNode is a node of a bounding volume hierarchy. An inner node (Count 0)
 // has its children at Index and Index+1, both after it in the array; a leaf
 // holds Count references starting at Index (into refs for a bottom-level
-// tree, into instances for the top level).
+// tree, into instances for the top level). Nodes are 32 bytes and children
+// start at even indices, so the two boxes traversal tests together share
+// one 64-byte cache line: big scenes are bound by memory, not arithmetic.
 type bvhNode struct {
-	Min, Max Vec
-	Index    uint32
-	Count    uint32
+	bounds32
+	Index uint32
+	Count uint32
 }
+
+// bounds32 is an axis-aligned box stored in float32, rounded outwards so
+// that it still contains the float64 box it was made from.
+type bounds32 struct {
+	Min, Max [3]float32
+}
+
+func newBounds32(lo, hi Vec) bounds32 {
+	return bounds32{
+		Min: [3]float32{down(lo.X), down(lo.Y), down(lo.Z)},
+		Max: [3]float32{up(hi.X), up(hi.Y), up(hi.Z)},
+	}
+}
+
+// down and up round to a float32 at or below (above) x.
+func down(x float64) float32 {
+	f := float32(x)
+	if float64(f) > x {
+		f = math.Nextafter32(f, float32(math.Inf(-1)))
+	}
+	return f
+}
+
+func up(x float64) float32 {
+	f := float32(x)
+	if float64(f) < x {
+		f = math.Nextafter32(f, float32(math.Inf(1)))
+	}
+	return f
+}
+
+func (b *bounds32) lo() Vec { return Vec{float64(b.Min[0]), float64(b.Min[1]), float64(b.Min[2])} }
+func (b *bounds32) hi() Vec { return Vec{float64(b.Max[0]), float64(b.Max[1]), float64(b.Max[2])} }
 
 // Primitive references pack a kind in the top two bits and an index into
 // the kind's section in the rest.

@@ -23,12 +23,20 @@ type item struct {
 
 func (it *item) centroid() Vec { return it.lo.Add(it.hi).Scale(0.5) }
 
-// bvhBuilder appends nodes and leaf references to growing arrays. A node
-// with more than leafSize items is always split (0 means leafTarget).
+// padNode fills the gap before a pair of children at an odd index. It is
+// a valid leaf (every tree has a reference 0) that no node points at and
+// that no ray can enter: its box is empty.
+var padNode = bvhNode{
+	bounds32: bounds32{Min: [3]float32{inf32, inf32, inf32}, Max: [3]float32{-inf32, -inf32, -inf32}},
+	Count:    1,
+}
+
+var inf32 = float32(math.Inf(1))
+
+// bvhBuilder appends nodes and leaf references to growing arrays.
 type bvhBuilder struct {
-	nodes    []bvhNode
-	refs     []uint32
-	leafSize int
+	nodes []bvhNode
+	refs  []uint32
 }
 
 // build appends a tree over items (which it reorders) and returns the index
@@ -48,15 +56,18 @@ func (b *bvhBuilder) fill(idx uint32, items []item, depth int) {
 	lo, hi := bounds(items)
 	mid := b.split(items, lo, hi, depth)
 	if mid <= 0 {
-		b.nodes[idx] = bvhNode{Min: lo, Max: hi, Index: uint32(len(b.refs)), Count: uint32(len(items))}
+		b.nodes[idx] = bvhNode{bounds32: newBounds32(lo, hi), Index: uint32(len(b.refs)), Count: uint32(len(items))}
 		for i := range items {
 			b.refs = append(b.refs, items[i].ref)
 		}
 		return
 	}
+	if len(b.nodes)%2 == 1 {
+		b.nodes = append(b.nodes, padNode) // children pairs start at even indices
+	}
 	left := uint32(len(b.nodes))
 	b.nodes = append(b.nodes, bvhNode{}, bvhNode{})
-	b.nodes[idx] = bvhNode{Min: lo, Max: hi, Index: left}
+	b.nodes[idx] = bvhNode{bounds32: newBounds32(lo, hi), Index: left}
 	b.fill(left, items[:mid], depth+1)
 	b.fill(left+1, items[mid:], depth+1)
 }
@@ -64,21 +75,18 @@ func (b *bvhBuilder) fill(idx uint32, items []item, depth int) {
 // split partitions items and returns the size of the left part, or 0 for
 // a leaf.
 func (b *bvhBuilder) split(items []item, lo, hi Vec, depth int) int {
-	n, leaf := len(items), b.leafSize
-	if leaf == 0 {
-		leaf = leafTarget
-	}
+	n := len(items)
 	if n <= 1 {
 		return 0
 	}
 	if depth >= medianDepth {
-		if n <= leaf {
+		if n <= leafTarget {
 			return 0
 		}
 		return n / 2
 	}
 	axis, bin, cost := bestSplit(items)
-	if n <= leaf && (axis < 0 || cost >= float64(n)) {
+	if n <= leafTarget && (axis < 0 || cost >= float64(n)) {
 		return 0
 	}
 	if axis < 0 {

@@ -44,7 +44,7 @@ func (c *compiler) buildTLAS() {
 	if len(c.tlasItems) == 0 {
 		return
 	}
-	b := &bvhBuilder{leafSize: 1} // one instance per leaf: boxes are cheaper than transforms
+	b := &bvhBuilder{}
 	b.build(c.tlasItems)
 	insts := make([]instance, len(c.insts))
 	for i, ref := range b.refs {

@@ -109,8 +109,8 @@ func (s *Scene) frame(frame int) *frameState {
 		keys := s.keys[in.KeyFirst : in.KeyFirst+in.KeyCount]
 		m := scene.SampleTransform(keys, t).Matrix()
 		root := &s.nodes[in.Root]
-		lo, hi := scene.SweptBounds([]scene.TransformKey{{Transform: scene.SampleTransform(keys, t)}}, scene.Vec3(root.Min), scene.Vec3(root.Max))
-		f.xf[i] = xform{toObj: affine(m.Inverse()), bounds: bvhNode{Min: Vec(lo), Max: Vec(hi)}}
+		lo, hi := scene.SweptBounds([]scene.TransformKey{{Transform: scene.SampleTransform(keys, t)}}, scene.Vec3(root.lo()), scene.Vec3(root.hi()))
+		f.xf[i] = xform{toObj: affine(m.Inverse()), bounds: bvhNode{bounds32: newBounds32(Vec(lo), Vec(hi))}}
 	}
 	s.lastFrame.Store(f)
 	return f

@@ -79,9 +79,9 @@ func (tr *tracer) planes(r *ray, h *hit) {
 // enter returns where r enters n's box, or +Inf if it misses the box or
 // enters it at or after tmax.
 func (n *bvhNode) enter(r *ray, tmax float64) float64 {
-	lo, hi := slab(n.Min.X, n.Max.X, r.o.X, r.inv.X)
-	ylo, yhi := slab(n.Min.Y, n.Max.Y, r.o.Y, r.inv.Y)
-	zlo, zhi := slab(n.Min.Z, n.Max.Z, r.o.Z, r.inv.Z)
+	lo, hi := slab(float64(n.Min[0]), float64(n.Max[0]), r.o.X, r.inv.X)
+	ylo, yhi := slab(float64(n.Min[1]), float64(n.Max[1]), r.o.Y, r.inv.Y)
+	zlo, zhi := slab(float64(n.Min[2]), float64(n.Max[2]), r.o.Z, r.inv.Z)
 	lo, hi = fmax(lo, fmax(ylo, zlo)), fmin(hi, fmin(yhi, zhi))
 	if hi >= lo && hi >= 0 && lo < tmax {
 		return lo
@@ -152,16 +152,16 @@ func (n *bvhNode) children(nodes []bvhNode, r *ray, tmax float64) (a, b uint32, 
 	a, b = n.Index, n.Index+1
 	na, nb := &nodes[a], &nodes[b]
 	ta, tb = inf, inf
-	lo, hi := slab(na.Min.X, na.Max.X, r.o.X, r.inv.X)
-	ylo, yhi := slab(na.Min.Y, na.Max.Y, r.o.Y, r.inv.Y)
-	zlo, zhi := slab(na.Min.Z, na.Max.Z, r.o.Z, r.inv.Z)
+	lo, hi := slab(float64(na.Min[0]), float64(na.Max[0]), r.o.X, r.inv.X)
+	ylo, yhi := slab(float64(na.Min[1]), float64(na.Max[1]), r.o.Y, r.inv.Y)
+	zlo, zhi := slab(float64(na.Min[2]), float64(na.Max[2]), r.o.Z, r.inv.Z)
 	lo, hi = fmax(lo, fmax(ylo, zlo)), fmin(hi, fmin(yhi, zhi))
 	if hi >= lo && hi >= 0 && lo < tmax {
 		ta = lo
 	}
-	lo, hi = slab(nb.Min.X, nb.Max.X, r.o.X, r.inv.X)
-	ylo, yhi = slab(nb.Min.Y, nb.Max.Y, r.o.Y, r.inv.Y)
-	zlo, zhi = slab(nb.Min.Z, nb.Max.Z, r.o.Z, r.inv.Z)
+	lo, hi = slab(float64(nb.Min[0]), float64(nb.Max[0]), r.o.X, r.inv.X)
+	ylo, yhi = slab(float64(nb.Min[1]), float64(nb.Max[1]), r.o.Y, r.inv.Y)
+	zlo, zhi = slab(float64(nb.Min[2]), float64(nb.Max[2]), r.o.Z, r.inv.Z)
 	lo, hi = fmax(lo, fmax(ylo, zlo)), fmin(hi, fmin(yhi, zhi))
 	if hi >= lo && hi >= 0 && lo < tmax {
 		tb = lo
@@ -185,11 +185,16 @@ func (st *traversal) pop(sp int, tmax float64) (uint32, int) {
 }
 
 // traceInstance intersects instance i, moving the ray into its object
-// space unless it is the identity.
+// space unless it is the identity. It tests the instance's own box first
+// (a top-level leaf holds several instances): the root's box for a static
+// instance, this frame's world box for a moving one.
 func (tr *tracer) traceInstance(i uint32, r *ray, h *hit, anyHit bool) bool {
 	in := &tr.s.insts[i]
 	xf := &tr.f.xf[i]
 	if xf.identity {
+		if tr.s.nodes[in.Root].enter(r, h.t) == inf {
+			return false
+		}
 		return tr.traceBLAS(in.Root, r, h, int32(i), anyHit)
 	}
 	if xf.bounds.enter(r, h.t) == inf {
@@ -201,7 +206,7 @@ func (tr *tracer) traceInstance(i uint32, r *ray, h *hit, anyHit bool) bool {
 
 // traceBLAS walks a bottom-level tree and reports whether it found a hit
 // closer than h.t (updating h). It does not test the root's box: the
-// caller has tested a box that encloses it (the instance's).
+// caller has tested it, or a box that encloses it.
 func (tr *tracer) traceBLAS(root uint32, r *ray, h *hit, inst int32, anyHit bool) bool {
 	nodes, refs := tr.s.nodes, tr.s.refs
 	st := &tr.bot

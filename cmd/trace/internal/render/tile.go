@@ -1,9 +1,6 @@
 package render
 
-import (
-	"fmt"
-	"runtime/debug"
-)
+import "fmt"
 
 // Target is a frame buffer the renderer writes into: usually views of
 // shared memory. Pix holds W*H packed RGBA pixels (see Pixel), row-major
@@ -90,7 +87,7 @@ func (s *Scene) RenderTile(dst Target, t Tile, q Quality) (stats TileStats, err 
 		// come from the blob changing afterwards (shared memory written by
 		// a faulty process): report it instead of crashing the worker.
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%w: %v\n%s", ErrCorrupt, r, debug.Stack())
+			err = fmt.Errorf("%w: %v", ErrCorrupt, r)
 		}
 	}()
 	tr := tracer{s: s, f: s.frame(t.Frame)}

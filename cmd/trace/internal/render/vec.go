@@ -66,5 +66,5 @@ func (a Vec) Axis(i int) float64 {
 	return a.Z
 }
 
-// Reflect returns the direction d mirrored about the unit normal n.
-func (d Vec) Reflect(n Vec) Vec { return d.AddScaled(n, -2*n.Dot(d)) }
+// Reflect returns the direction a mirrored about the unit normal n.
+func (a Vec) Reflect(n Vec) Vec { return a.AddScaled(n, -2*n.Dot(a)) }

@@ -81,12 +81,13 @@ func (m Matrix) Inverse() Matrix {
 	}
 }
 
-// Normal transforms the object-space normal n to world space (by the
-// inverse transpose of m, given as inv = m.Inverse()) and normalises it.
-func (inv Matrix) Normal(n Vec3) Vec3 {
+// Normal transforms the object-space normal n to world space and
+// normalises it. m must be the world-to-object matrix (the inverse of the
+// object's transform): normals transform by the inverse transpose.
+func (m Matrix) Normal(n Vec3) Vec3 {
 	return Vec3{
-		inv[0]*n.X + inv[4]*n.Y + inv[8]*n.Z,
-		inv[1]*n.X + inv[5]*n.Y + inv[9]*n.Z,
-		inv[2]*n.X + inv[6]*n.Y + inv[10]*n.Z,
+		m[0]*n.X + m[4]*n.Y + m[8]*n.Z,
+		m[1]*n.X + m[5]*n.Y + m[9]*n.Z,
+		m[2]*n.X + m[6]*n.Y + m[10]*n.Z,
 	}.Normalize()
 }

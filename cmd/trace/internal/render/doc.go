@@ -1,0 +1,45 @@
+// Package render is the ray-tracing core of cmd/trace: vector math, a
+// compiled flat scene, bounding volume hierarchies, Whitted and path
+// integrators, and tile rendering into a shared frame buffer. It knows
+// nothing of processes or shared memory; the runtime hands it byte slices.
+//
+// # Basics
+//
+// The master parses a scene (package scene) and calls [Compile], which
+// returns one contiguous, pointer-free blob: a header (magic, version,
+// size, settings, a table of sections) and flat arrays of fixed-layout
+// records that refer to each other by index. The runtime copies the blob
+// once into a shared-memory region. Each worker calls [Open] on the shared
+// bytes, which validates everything and returns a [Scene] whose arrays alias
+// the bytes. Workers then call [Scene.RenderTile] for tiles of frames,
+// writing packed RGBA pixels (and, for progressive rendering, float32
+// sums) straight into the shared frame buffer.
+//
+// Geometry is a two-level hierarchy. Static objects are baked into world
+// space under one SAH bounding volume hierarchy; each moving object has its
+// own hierarchy in object space, placed at render time by keyframes; a
+// top-level hierarchy over all of them uses bounds that hold for the whole
+// animation. The blob never changes while an animation plays: time is an
+// input of RenderTile (through the frame number), not of Compile.
+//
+// Rendering is deterministic. Random numbers come from a counter-based
+// generator seeded by (frame, pixel, sample), so the same frame, tile for
+// tile, is the same bytes whatever the tiling, the order of tiles, the
+// number of workers or processes, or a worker crash and retry.
+//
+// # Caveats
+//
+// The blob is in host byte order and layout: it is for processes of one
+// binary on one machine, not a file format.
+//
+// Open validates the blob once. If a faulty process writes to the shared
+// bytes afterwards, rendering may index out of range; RenderTile recovers
+// and returns [ErrCorrupt] rather than crash the worker, but the tile's
+// pixels are then garbage. Map the region read-only in workers if you can.
+//
+// The Whitted integrator is for real time: at one sample per pixel, area
+// lights and rough metals are noisy, and an ambient term stands in for
+// indirect light. The path tracer converges to the physically based
+// answer and needs many samples; accumulate them over passes with
+// Target.Accum and Target.Prev.
+package render
