@@ -65,6 +65,7 @@ func childBenchProduce(a *arena.Arena) error {
 			p.Flush()
 		}
 	}
+	p.Flush()
 	p.Close()
 	return nil
 }

@@ -58,6 +58,7 @@ func childProduce(a *arena.Arena) error {
 			p.Flush()
 		}
 	}
+	p.Flush()
 	p.Close()
 	return nil
 }

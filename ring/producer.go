@@ -109,10 +109,12 @@ func (p *Producer) Send(ctx context.Context, b []byte) error {
 	return nil
 }
 
-// Close flushes what is committed, then closes the ring: the consumer
-// drains it and then receives ErrClosed.
+// Close closes the ring: the consumer drains what was published and then
+// receives ErrClosed, and the producer's next call returns ErrClosed. Close
+// may be called from any goroutine (a supervisor closing a dead peer's
+// ring, say), so it does not flush: the goroutine that owns the producer
+// calls Flush first if committed frames must get through.
 func (p *Producer) Close() {
-	p.Flush()
 	p.s.close()
 }
 

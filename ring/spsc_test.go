@@ -55,6 +55,7 @@ func TestSPSCTwoGoroutines(t *testing.T) {
 				p.Flush()
 			}
 		}
+		p.Flush()
 		p.Close()
 	}()
 	for i := range n {

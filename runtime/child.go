@@ -1,0 +1,206 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/shmrun/shmrun/arena"
+	"github.com/shmrun/shmrun/internal/futex"
+	"github.com/shmrun/shmrun/ring"
+	"github.com/shmrun/shmrun/runtime/internal/wire"
+)
+
+// Main turns this process into a worker if a shmrun master started it as
+// one; then it runs tasks until the master closes the pool or dies, and
+// exits without returning. In any other process it returns at once. Call it
+// first thing in main (and in TestMain), after every kernel is registered
+// and before flags are parsed or anything else starts.
+func Main() {
+	spec, ok := os.LookupEnv(envWorker)
+	if !ok {
+		return
+	}
+	os.Exit(runWorker(spec))
+}
+
+// heartbeatEvery is how often a worker refreshes its heartbeat word.
+const heartbeatEvery = 20 * time.Millisecond
+
+type workerLoop struct {
+	id      int
+	kernels map[uint64]*kernelInfo
+	sub     *ring.Consumer
+	comp    *ring.Producer
+	ctl     *control
+	ctx     *taskCtx
+	env     Env
+	enc     *wire.Encoder
+	values  []byte
+	scratch []byte
+	chaos   *chaos
+}
+
+func runWorker(spec string) int {
+	id, err := strconv.Atoi(spec)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "shmrun worker: bad %s=%q\n", envWorker, spec)
+		return exitSetup
+	}
+	go watchMaster(os.NewFile(fdLive, "shmrun-live"))
+	w, err := setupWorker(id)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "shmrun worker %d: %v\n", id, err)
+		return exitSetup
+	}
+	go w.watch()
+	if err := w.loop(); err != nil {
+		fmt.Fprintf(os.Stderr, "shmrun worker %d: %v\n", id, err)
+		return exitProtocol
+	}
+	return exitOK
+}
+
+// watchMaster exits the process when the master's end of the liveness pipe
+// closes, which happens when the master exits for any reason, SIGKILL
+// included. Pdeathsig covers the same case faster but fires when the
+// master's starting thread exits, so the two are combined.
+func watchMaster(f *os.File) {
+	io.Copy(io.Discard, f)
+	os.Exit(exitOrphaned)
+}
+
+func setupWorker(id int) (*workerLoop, error) {
+	kernels, khash := freezeKernels()
+	a, err := arena.Attach(os.NewFile(fdArena, "shmrun-arena"))
+	if err != nil {
+		return nil, err
+	}
+	spin, _ := strconv.ParseInt(os.Getenv(envSpin), 10, 64)
+	o := &ring.Options{Spin: time.Duration(spin)}
+	var regions [3]arena.Region
+	for i, name := range []string{submitName(id), completeName(id), controlName(id)} {
+		if regions[i], err = a.Region(name); err != nil {
+			return nil, err
+		}
+	}
+	w := &workerLoop{id: id, kernels: kernels, ctx: newTaskCtx(), enc: wire.NewEncoder()}
+	if w.sub, err = ring.NewConsumer(regions[0], o); err != nil {
+		return nil, err
+	}
+	if w.comp, err = ring.NewProducer(regions[1], o); err != nil {
+		return nil, err
+	}
+	if regions[2].Len() < controlSize {
+		return nil, fmt.Errorf("control region of %d bytes", regions[2].Len())
+	}
+	w.ctl = controlAt(regions[2])
+	w.ctl.heartbeat.Store(monoNow())
+	w.env = Env{ctx: w.ctx, arena: a, worker: id}
+	w.chaos = newChaos(id, regions[0], regions[1])
+	hello := w.enc.Hello(wire.HelloMsg{Worker: uint32(id), PID: int32(os.Getpid()),
+		Protocol: wire.Protocol, Build: buildHash(), Kernels: khash})
+	return w, w.comp.Send(context.Background(), hello)
+}
+
+// watch refreshes the heartbeat and cancels the running task when the
+// master lists it as cancelled. It sleeps on the cancel counter, so a
+// cancellation wakes it at once.
+func (w *workerLoop) watch() {
+	var seen uint32
+	for {
+		w.ctl.heartbeat.Store(monoNow())
+		if seq := w.ctl.cancelSeq.Load(); seq != seen {
+			seen = seq
+			if t := w.ctl.running.Load(); t != 0 && w.ctl.isCancelled(t) {
+				w.ctx.cancel(t, context.Canceled)
+			}
+		}
+		futex.Wait(&w.ctl.cancelSeq, seen, heartbeatEvery)
+	}
+}
+
+func (w *workerLoop) loop() error {
+	ctx := context.Background()
+	var m wire.Msg
+	for {
+		f, err := w.sub.Next(ctx)
+		if errors.Is(err, ring.ErrClosed) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := wire.Decode(f, &m); err != nil {
+			return err
+		}
+		if m.Type != wire.MessageTask {
+			return fmt.Errorf("%w: message %v on the task ring", wire.ErrMalformed, m.Type)
+		}
+		if err := w.comp.Send(ctx, w.run(&m.Task)); err != nil {
+			return err
+		}
+		if w.chaos != nil {
+			w.chaos.strike(w.comp, w.enc)
+		}
+	}
+}
+
+// run executes a task's items and returns the encoded Result.
+func (w *workerLoop) run(t *wire.TaskMsg) []byte {
+	res := wire.ResultMsg{ID: t.ID, Items: t.Items}
+	k, ok := w.kernels[t.Kernel]
+	switch {
+	case !ok:
+		res.Status, res.Error = wire.StatusError, fmt.Appendf(w.scratch[:0], "no kernel with id %#x in this worker", t.Kernel)
+		return w.enc.Result(res)
+	case w.ctl.isCancelled(t.ID):
+		res.Status, res.Error = wire.StatusCancelled, append(w.scratch[:0], "cancelled"...)
+		return w.enc.Result(res)
+	case t.Deadline != 0 && monoNow() >= t.Deadline:
+		res.Status, res.Error = wire.StatusCancelled, append(w.scratch[:0], context.DeadlineExceeded.Error()...)
+		return w.enc.Result(res)
+	}
+	var deadline time.Time
+	if t.Deadline != 0 {
+		deadline = monoToTime(t.Deadline)
+	}
+	w.ctl.running.Store(t.ID)
+	w.ctx.begin(t.ID, deadline)
+	w.env.task, w.env.attempt = t.ID, int(t.Attempt)
+	res.Start = monoNow()
+	res.Values, res.Status, res.Error = w.items(k, t)
+	res.End = monoNow()
+	w.ctx.end()
+	w.ctl.running.Store(0)
+	return w.enc.Result(res)
+}
+
+// items runs the kernel on each item, collecting outcomes in w.values.
+func (w *workerLoop) items(k *kernelInfo, t *wire.TaskMsg) ([]byte, wire.Status, []byte) {
+	values, scratch, st, msg := runItems(k, &w.env, t.Args, t.Items, w.values[:0], w.scratch[:0])
+	w.values, w.scratch = values, scratch
+	return values, st, msg
+}
+
+// runItems runs kernel k over the items of an args blob, appending each
+// item's outcome to values. It is the one place kernels run, in worker
+// processes and goroutine workers alike. A malformed blob fails the whole
+// task with its message appended to scratch.
+func runItems(k *kernelInfo, env *Env, args []byte, n uint32, values, scratch []byte) ([]byte, []byte, wire.Status, []byte) {
+	for i := range n {
+		item, rest, err := wire.NextItem(args)
+		if err != nil {
+			return values, scratch, wire.StatusError, fmt.Appendf(scratch[:0], "item %d: %v", i, err)
+		}
+		args = rest
+		var st wire.Status
+		scratch, st = k.call(env, item, scratch[:0])
+		values = wire.AppendValue(values, st, scratch)
+	}
+	return values, scratch, wire.StatusOk, nil
+}

@@ -1,0 +1,92 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+)
+
+// Close shuts the pool down. It accepts no new tasks, lets the tasks in
+// flight finish (re-running any whose worker dies meanwhile), then closes
+// the workers' task rings so that they exit, and unmaps the arena. If ctx
+// ends first, Close kills the workers, fails the unfinished tasks with
+// ErrClosed and returns ctx's error. A second call waits for the first.
+// Views of the arena are invalid after Close.
+func (p *Pool) Close(ctx context.Context) error {
+	p.mu.Lock()
+	if p.closing {
+		done := p.closed
+		p.mu.Unlock()
+		<-done
+		return nil
+	}
+	p.closing = true
+	p.freedLocked() // blocked submitters wake up and see closing
+	var idle chan struct{}
+	if p.active > 0 {
+		idle = make(chan struct{})
+		p.idle = idle
+	}
+	p.mu.Unlock()
+	var err error
+	if idle != nil {
+		select {
+		case <-idle:
+		case <-ctx.Done():
+			err = fmt.Errorf("shmrun: close: %w", ctx.Err())
+		}
+	}
+	p.mu.Lock()
+	p.stopping = true
+	p.mu.Unlock()
+	close(p.stopWatch)
+	for _, w := range p.workers {
+		w.stop(err != nil)
+	}
+	p.awaitExit(ctx)
+	p.wg.Wait()
+	p.failLeftovers()
+	if p.tl != nil {
+		if werr := p.tl.write(p.opts.Timeline); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	if cerr := p.arena.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	close(p.closed)
+	return err
+}
+
+// awaitExit waits for every worker process to exit, and kills those still
+// running when ctx ends.
+func (p *Pool) awaitExit(ctx context.Context) {
+	for _, w := range p.workers {
+		pr := w.proc()
+		if pr == nil {
+			continue
+		}
+		select {
+		case <-pr.exited:
+		case <-ctx.Done():
+			p.kill()
+			<-pr.exited
+		}
+	}
+}
+
+// failLeftovers fails whatever is still queued once no worker remains.
+func (p *Pool) failLeftovers() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, t := range p.pending {
+		t.err = ErrClosed
+		p.finishLocked(t)
+	}
+	p.pending = nil
+	for _, t := range p.tasks.all {
+		if t.state == taskInflight {
+			t.err = ErrClosed
+			p.finishLocked(t)
+		}
+	}
+}

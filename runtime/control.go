@@ -1,0 +1,67 @@
+package runtime
+
+import (
+	"math"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/shmrun/shmrun/arena"
+	"github.com/shmrun/shmrun/internal/futex"
+)
+
+// kindControl tags a worker's control block region ("RCTL").
+const kindControl arena.Kind = 0x4c54_4352
+
+// control is a worker's control block in the arena: the words through which
+// master and worker talk outside the task rings. Each word one side writes
+// sits on its own cache line.
+type control struct {
+	// running is the id of the task the worker executes, 0 when idle. The
+	// worker writes it; the master reads it when the worker dies, to blame
+	// the right task.
+	running atomic.Uint64
+	_       [56]byte
+	// heartbeat is the worker's CLOCK_MONOTONIC time, refreshed by a
+	// goroutine of its own while the process is scheduled; a stopped
+	// process stops refreshing it.
+	heartbeat atomic.Int64
+	_         [56]byte
+	// cancelSeq counts cancellations; the worker's watcher sleeps on it.
+	cancelSeq atomic.Uint32
+	_         [60]byte
+	// cancelled holds the ids of recently cancelled tasks, written by the
+	// master at cancelSeq % len before it bumps cancelSeq.
+	cancelled [cancelSlots]atomic.Uint64
+}
+
+const cancelSlots = 32
+
+const controlSize = int(unsafe.Sizeof(control{}))
+
+// controlAt views a region as a control block. The region is at least
+// controlSize bytes and 64-byte aligned (arena regions are).
+func controlAt(r arena.Region) *control {
+	return (*control)(unsafe.Pointer(&r.Bytes()[0]))
+}
+
+// reset clears the block for a new worker.
+func (c *control) reset() {
+	c.running.Store(0)
+	c.heartbeat.Store(0)
+	for i := range c.cancelled {
+		c.cancelled[i].Store(0)
+	}
+}
+
+// isCancelled reports whether task is among the recently cancelled.
+func (c *control) isCancelled(task uint64) bool {
+	for i := range c.cancelled {
+		if c.cancelled[i].Load() == task {
+			return true
+		}
+	}
+	return false
+}
+
+// wakeAll wakes every sleeper on a futex word.
+func wakeAll(word *atomic.Uint32) { futex.Wake(word, math.MaxInt32) }

@@ -1,0 +1,150 @@
+package runtime_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shmrun/shmrun/runtime"
+)
+
+func TestCrashIsRedoneOnAnotherWorker(t *testing.T) {
+	p := startPool(t, runtime.Options{})
+	ctx := ctxTimeout(t, 30*time.Second)
+	v, err := crashFirst.Run(ctx, p, 1)
+	require.NoError(t, err)
+	assert.Equal(t, 1001, v)
+	s := p.Stats()
+	assert.EqualValues(t, 1, s.Crashes)
+	assert.EqualValues(t, 1, s.Redispatched)
+	restarts := 0
+	for _, w := range s.Workers {
+		restarts += w.Restarts
+	}
+	assert.Equal(t, 1, restarts, "the dead worker was replaced")
+	require.Eventually(t, func() bool {
+		for _, w := range p.Stats().Workers {
+			if !w.Alive {
+				return false
+			}
+		}
+		return true
+	}, 10*time.Second, 10*time.Millisecond, "back to full strength")
+}
+
+func TestCrashLimitNamesTheTaskAndTheCrash(t *testing.T) {
+	p := startPool(t, runtime.Options{Stderr: discard{}})
+	ctx := ctxTimeout(t, 30*time.Second)
+	_, err := crashAlways.Run(ctx, p, 1)
+	require.ErrorIs(t, err, runtime.ErrWorkerCrashed)
+	var ce *runtime.CrashError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, 3, ce.Attempts)
+	assert.Equal(t, "test.crashAlways", ce.Kernel)
+	assert.Equal(t, "exit status 7", ce.Reason)
+	assert.Contains(t, ce.Stderr, "crashAlways: dying now")
+	assert.Contains(t, err.Error(), "crashAlways: dying now")
+
+	// A map carries on past the crashing items, by option.
+	items := []int{1, -1, 2, 3, -2, 4}
+	out, err := runtime.Map(ctx, p, crashIf, items, &runtime.MapOptions{ContinueOnError: true, Chunk: 1})
+	require.ErrorIs(t, err, runtime.ErrWorkerCrashed)
+	assert.Equal(t, []int{1, 0, 4, 9, 0, 16}, out)
+}
+
+func TestSIGKILLDuringMapLosesNothing(t *testing.T) {
+	p := startPool(t, runtime.Options{Stderr: discard{}})
+	ctx := ctxTimeout(t, 2*time.Minute)
+	const n = 10000
+	stop := make(chan struct{})
+	killed := make(chan int)
+	go func() {
+		kills := 0
+		defer func() { killed <- kills }()
+		rng := rand.New(rand.NewPCG(1, 2))
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Duration(20+rng.IntN(30)) * time.Millisecond):
+			}
+			ws := p.Stats().Workers
+			if pid := ws[rng.IntN(len(ws))].PID; pid > 0 && syscall.Kill(pid, syscall.SIGKILL) == nil {
+				kills++
+			}
+		}
+	}()
+	seen := make([]int, n)
+	var pulled atomicCounter
+	for it, err := range runtime.MapSeq(ctx, p, slowSquare, countingSeq(n, &pulled), &runtime.MapOptions{Unordered: true}) {
+		require.NoError(t, err)
+		require.Equal(t, it.Index*it.Index, it.Value, "item %d", it.Index)
+		seen[it.Index]++
+	}
+	close(stop)
+	kills := <-killed
+	for i, c := range seen {
+		require.Equal(t, 1, c, "item %d arrived %d times", i, c)
+	}
+	s := p.Stats()
+	t.Logf("%d items, %d SIGKILLs, %d crashes seen, %d tasks re-run", n, kills, s.Crashes, s.Redispatched)
+	assert.Positive(t, s.Crashes)
+	// A SIGKILL may land on a worker already dead and not yet reaped.
+	assert.LessOrEqual(t, s.Crashes, uint64(kills))
+}
+
+func TestGarbageWorkersAreReplacedAndNothingIsLost(t *testing.T) {
+	for seed := range 3 {
+		p := startPool(t, runtime.Options{Stderr: discard{}, HeartbeatTimeout: 500 * time.Millisecond,
+			Env: []string{fmt.Sprintf("%s=%d", runtime.EnvChaosGarbage, seed+1)}})
+		ctx := ctxTimeout(t, time.Minute)
+		out, err := runtime.Map(ctx, p, square, ints(400), &runtime.MapOptions{Chunk: 2})
+		require.NoError(t, err)
+		for i, v := range out {
+			require.Equal(t, i*i, v)
+		}
+		s := p.Stats()
+		t.Logf("seed %d: %d crashes, %d tasks re-run", seed+1, s.Crashes, s.Redispatched)
+		assert.Positive(t, s.Crashes, "garbage was noticed")
+	}
+}
+
+func TestHeartbeatCatchesStoppedWorker(t *testing.T) {
+	p := startPool(t, runtime.Options{Workers: 1, HeartbeatTimeout: 300 * time.Millisecond, Stderr: discard{}})
+	ctx := ctxTimeout(t, 30*time.Second)
+	f, err := sleepy.Submit(ctx, p, 200*time.Millisecond)
+	require.NoError(t, err)
+	time.Sleep(20 * time.Millisecond)
+	pid := p.Stats().Workers[0].PID
+	require.NoError(t, syscall.Kill(pid, syscall.SIGSTOP))
+	v, err := f.Wait(ctx)
+	require.NoError(t, err, "re-run on the replacement")
+	assert.Equal(t, 200*time.Millisecond, v)
+	assert.NotEqual(t, pid, p.Stats().Workers[0].PID)
+}
+
+func TestStuckKernelKilledAfterDeadline(t *testing.T) {
+	p := startPool(t, runtime.Options{Workers: 1, HeartbeatTimeout: 200 * time.Millisecond, Stderr: discard{}})
+	ctx := ctxTimeout(t, 100*time.Millisecond)
+	start := time.Now()
+	_, err := spin.Run(ctx, p, 0)
+	require.Error(t, err)
+	require.Eventually(t, func() bool { return p.Stats().Crashes == 1 }, 10*time.Second, 10*time.Millisecond,
+		"the worker stuck in the kernel was killed")
+	t.Logf("killed %v after the deadline", time.Since(start)-100*time.Millisecond)
+	v, err := square.Run(ctxTimeout(t, 20*time.Second), p, 7)
+	require.NoError(t, err)
+	assert.Equal(t, 49, v)
+}
+
+type discard struct{}
+
+func (discard) Write(b []byte) (int, error) { return len(b), nil }
+
+var _ = os.Stderr

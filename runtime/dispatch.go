@@ -1,0 +1,141 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/shmrun/shmrun/ring"
+)
+
+// submission is what a caller asks to run: a kernel over an args blob of
+// items, with an optional deadline, delivered to a future or a map's sink.
+type submission struct {
+	kernel   *kernelInfo
+	args     []byte
+	items    uint32
+	deadline int64
+	sink     chan<- *task
+}
+
+// submit takes a task slot, copies the submission into it and sends it to
+// the least loaded ready worker, blocking while every worker is full.
+func (p *Pool) submit(ctx context.Context, s submission) (*task, uint32, error) {
+	if max := ring.MaxFrame(p.opts.RingSize) - 256; len(s.args) > max {
+		return nil, 0, fmt.Errorf("%w: %d bytes of arguments, at most %d", ErrTooLarge, len(s.args), max)
+	}
+	p.mu.Lock()
+	w, err := p.waitWorkerLocked(ctx)
+	if err != nil {
+		p.mu.Unlock()
+		return nil, 0, err
+	}
+	t := p.tasks.alloc()
+	t.kernel, t.items, t.deadline, t.sink = s.kernel, s.items, s.deadline, s.sink
+	t.args = append(t.args[:0], s.args...)
+	t.attempt = 1
+	p.active++
+	gen := t.gen
+	wgen := p.assignLocked(t, w)
+	p.mu.Unlock()
+	w.send(t, wgen)
+	return t, gen, nil
+}
+
+// waitWorkerLocked returns a ready worker with room, waiting for one.
+func (p *Pool) waitWorkerLocked(ctx context.Context) (*worker, error) {
+	for {
+		if p.closing {
+			return nil, ErrClosed
+		}
+		if w := p.pickLocked(); w != nil {
+			return w, nil
+		}
+		ch := p.space
+		p.spaceW++
+		p.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+		}
+		p.mu.Lock()
+		p.spaceW--
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// pickLocked chooses the ready worker with the fewest tasks in flight,
+// starting the scan after the last choice so that ties rotate.
+func (p *Pool) pickLocked() *worker {
+	var best *worker
+	n := len(p.workers)
+	for i := range n {
+		w := p.workers[(p.next+i)%n]
+		if workerState(w.state.Load()) != workerReady || w.inflight >= p.opts.QueueDepth {
+			continue
+		}
+		if best == nil || w.inflight < best.inflight {
+			best = w
+		}
+	}
+	if best != nil {
+		p.next = (best.id + 1) % n
+	}
+	return best
+}
+
+// assignLocked marks t in flight on w and returns w's incarnation.
+func (p *Pool) assignLocked(t *task, w *worker) uint64 {
+	t.state, t.worker = taskInflight, w.id
+	w.inflight++
+	return w.gen.Load()
+}
+
+// freedLocked notes that a worker slot freed up: a blocked submitter or a
+// pending task may go.
+func (p *Pool) freedLocked() {
+	if p.spaceW > 0 {
+		close(p.space)
+		p.space = make(chan struct{})
+	}
+}
+
+// dispatchPending sends queued tasks to workers with room.
+func (p *Pool) dispatchPending() {
+	for {
+		p.mu.Lock()
+		if len(p.pending) == 0 {
+			p.mu.Unlock()
+			return
+		}
+		w := p.pickLocked()
+		if w == nil {
+			p.mu.Unlock()
+			return
+		}
+		t := p.pending[0]
+		p.pending = p.pending[1:]
+		wgen := p.assignLocked(t, w)
+		p.mu.Unlock()
+		w.send(t, wgen)
+	}
+}
+
+// finishLocked records a task's outcome and hands it to its owner, or
+// frees the slot if the owner gave up on it.
+func (p *Pool) finishLocked(t *task) {
+	t.state, t.worker = taskDone, -1
+	p.active--
+	if p.active == 0 && p.idle != nil {
+		close(p.idle)
+		p.idle = nil
+	}
+	switch {
+	case t.abandoned && t.waiters == 0:
+		p.tasks.release(t)
+	default:
+		t.signal()
+	}
+	p.freedLocked()
+}

@@ -1,0 +1,109 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+var (
+	// ErrClosed is returned by calls on a pool that is closing or closed,
+	// and by a Future whose pool closed before its task ran.
+	ErrClosed = errors.New("shmrun: pool closed")
+
+	// ErrWorkerCrashed is matched (with errors.Is) by the *CrashError of a
+	// task that killed its worker on every allowed attempt.
+	ErrWorkerCrashed = errors.New("shmrun: worker crashed")
+
+	// ErrKernelPanic is matched by the error of a task whose kernel
+	// panicked; the worker survives a panic.
+	ErrKernelPanic = errors.New("shmrun: kernel panicked")
+
+	// ErrCancelled is returned by a Future's Wait after Cancel.
+	ErrCancelled = errors.New("shmrun: task cancelled")
+
+	// ErrSpent is returned by a Future that already delivered its result.
+	ErrSpent = errors.New("shmrun: future already waited")
+
+	// ErrHandshake is returned by Start when a worker does not come up
+	// speaking the same protocol, build and kernel table as the master.
+	ErrHandshake = errors.New("shmrun: worker handshake failed")
+
+	// ErrProtocol describes a worker that wrote something a correct worker
+	// never writes; the master kills and replaces such a worker.
+	ErrProtocol = errors.New("shmrun: worker protocol violation")
+
+	// ErrTooLarge is returned when a task's encoded arguments or a result
+	// do not fit in a ring frame; put bulk data in an arena region and pass
+	// its offset and length instead.
+	ErrTooLarge = errors.New("shmrun: message too large for a ring frame")
+)
+
+// KernelError is the error a kernel returned, carried back from the worker
+// with its message. Its Unwrap gives ErrKernelPanic when the kernel
+// panicked.
+type KernelError struct {
+	Kernel string
+	Msg    string
+	Panic  bool
+}
+
+func (e *KernelError) Error() string {
+	if e.Panic {
+		return fmt.Sprintf("kernel %s panicked: %s", e.Kernel, e.Msg)
+	}
+	return fmt.Sprintf("kernel %s: %s", e.Kernel, e.Msg)
+}
+
+// Unwrap lets errors.Is(err, ErrKernelPanic) match a panic, and
+// context.Canceled or context.DeadlineExceeded match a kernel that returned
+// its context's error (the message is all that crosses the process
+// boundary).
+func (e *KernelError) Unwrap() error {
+	switch {
+	case e.Panic:
+		return ErrKernelPanic
+	case e.Msg == context.DeadlineExceeded.Error():
+		return context.DeadlineExceeded
+	case e.Msg == context.Canceled.Error():
+		return context.Canceled
+	}
+	return nil
+}
+
+// CrashError reports a task that was running each time its worker died,
+// as many times as Options.MaxAttempts allows. It matches ErrWorkerCrashed.
+type CrashError struct {
+	Task     uint64
+	Kernel   string
+	Attempts int
+	Worker   int
+	PID      int
+	Reason   string   // "killed by signal SIGSEGV", "exit status 2", ...
+	Stderr   []string // the worker's last lines of output before it died
+}
+
+func (e *CrashError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "task %d (kernel %s) crashed its worker %d times; last: worker %d (pid %d) %s",
+		e.Task, e.Kernel, e.Attempts, e.Worker, e.PID, e.Reason)
+	if len(e.Stderr) > 0 {
+		fmt.Fprintf(&b, "; last output: %s", strings.Join(e.Stderr, " | "))
+	}
+	return b.String()
+}
+
+// Is matches ErrWorkerCrashed.
+func (e *CrashError) Is(target error) bool { return target == ErrWorkerCrashed }
+
+// ItemError is one failed item of a Map that continues on errors.
+type ItemError struct {
+	Index int
+	Err   error
+}
+
+func (e *ItemError) Error() string { return fmt.Sprintf("item %d: %v", e.Index, e.Err) }
+
+// Unwrap returns the item's error.
+func (e *ItemError) Unwrap() error { return e.Err }

@@ -1,0 +1,365 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"time"
+
+	"github.com/shmrun/shmrun/ring"
+	"github.com/shmrun/shmrun/runtime/internal/wire"
+)
+
+// MapOptions configures Map and MapSeq. The zero value is valid.
+type MapOptions struct {
+	// Unordered delivers results as tasks finish instead of in input
+	// order (MapSeq only: Map always fills its result slice by index).
+	Unordered bool
+	// Chunk is how many items go in one task. 0 chooses and adapts it so
+	// that a task takes about TaskTime.
+	Chunk int
+	// TaskTime is the task duration automatic chunking aims at; default
+	// 500 µs, long enough to hide the cost of dispatch.
+	TaskTime time.Duration
+	// InFlight bounds the tasks in flight for this map, its backpressure on
+	// the input; default twice the number of workers.
+	InFlight int
+	// ContinueOnError keeps the map going past failed items; their errors
+	// are reported (MapSeq) or joined (Map). By default the first failure
+	// stops the map.
+	ContinueOnError bool
+	// Progress, if set, is called after each finished task with the items
+	// done so far and the total (-1 when the input is an iterator).
+	Progress func(done, total int)
+	// Timeout, if positive, is each task's deadline from its dispatch.
+	Timeout time.Duration
+}
+
+// Item is one result of MapSeq: the value the kernel returned for the
+// input at position Index.
+type Item[R any] struct {
+	Index int
+	Value R
+}
+
+// Map runs the kernel over every item in parallel and returns the results
+// in input order. It blocks until all are done, the first item fails
+// (unless o.ContinueOnError, then the failed items' errors are joined as
+// *ItemError and their results are zero), or ctx ends.
+func Map[A, R any](ctx context.Context, p *Pool, k *Kernel[A, R], items []A, o *MapOptions) ([]R, error) {
+	out := make([]R, len(items))
+	var errs []error
+	i := 0
+	next := func() (A, bool) {
+		if i == len(items) {
+			var zero A
+			return zero, false
+		}
+		i++
+		return items[i-1], true
+	}
+	m := newMapper(p, k, o, len(items))
+	err := m.run(ctx, next, func(idx int, v R, err error) bool {
+		if err != nil {
+			errs = append(errs, &ItemError{Index: idx, Err: err})
+			return m.o.ContinueOnError
+		}
+		out[idx] = v
+		return true
+	})
+	if err != nil {
+		return out, err
+	}
+	return out, errors.Join(errs...)
+}
+
+// MapSeq runs the kernel over a sequence in parallel and yields its
+// results, in input order unless o.Unordered. It reads the input only as
+// fast as results are consumed (o.InFlight tasks ahead). The error of a
+// yield is non-nil for a failed item (its Index is set; with
+// o.ContinueOnError the sequence goes on) or for the map as a whole
+// (ctx ended, pool closed; Index is -1), after which the sequence ends.
+// Breaking out of the loop cancels what is still in flight.
+func MapSeq[A, R any](ctx context.Context, p *Pool, k *Kernel[A, R], items iter.Seq[A], o *MapOptions) iter.Seq2[Item[R], error] {
+	return func(yield func(Item[R], error) bool) {
+		next, stop := iter.Pull(items)
+		defer stop()
+		m := newMapper(p, k, o, -1)
+		var ord *reorder[R]
+		if !m.o.Unordered {
+			ord = &reorder[R]{stopOnErr: !m.o.ContinueOnError}
+		}
+		stopped := false
+		emit := func(idx int, v R, err error) bool {
+			if err != nil {
+				err = &ItemError{Index: idx, Err: err}
+			}
+			if ord == nil {
+				stopped = !yield(Item[R]{idx, v}, err)
+				return !stopped && (err == nil || m.o.ContinueOnError)
+			}
+			ok, failed := ord.add(idx, v, err, yield)
+			stopped = !ok
+			return ok && !failed
+		}
+		if ord != nil {
+			m.backlog = func() int { return len(ord.ahead) }
+		}
+		if err := m.run(ctx, next, emit); err != nil && !stopped {
+			yield(Item[R]{Index: -1}, err)
+		}
+	}
+}
+
+// mapper is the engine behind Map and MapSeq.
+type mapper[A, R any] struct {
+	p        *Pool
+	k        *Kernel[A, R]
+	o        MapOptions
+	total    int
+	chunk    int
+	perItem  float64 // nanoseconds, smoothed
+	sink     chan *task
+	inflight []*task
+	gens     []uint32
+	items    int        // items in flight
+	backlog  func() int // results held back for ordering, counted as in flight
+	blob     []byte
+	item     []byte
+	done     int
+	maxBlob  int
+}
+
+func newMapper[A, R any](p *Pool, k *Kernel[A, R], o *MapOptions, total int) *mapper[A, R] {
+	m := &mapper[A, R]{p: p, k: k, total: total}
+	if o != nil {
+		m.o = *o
+	}
+	if m.o.InFlight <= 0 {
+		m.o.InFlight = 2 * p.Workers()
+	}
+	if m.o.TaskTime <= 0 {
+		m.o.TaskTime = 500 * time.Microsecond
+	}
+	m.chunk = m.o.Chunk
+	if m.chunk <= 0 {
+		m.chunk = 1
+		if total > 0 {
+			m.chunk = max(1, min(64, total/(8*p.Workers())))
+		}
+	}
+	m.sink = make(chan *task, m.o.InFlight)
+	m.maxBlob = ring.MaxFrame(p.opts.RingSize) / 2
+	return m
+}
+
+// run dispatches chunks while there is input and room, and hands results
+// to emit until the input is exhausted and every task is back. emit returns
+// false to stop the map.
+func (m *mapper[A, R]) run(ctx context.Context, next func() (A, bool), emit func(int, R, error) bool) error {
+	defer m.abandonAll()
+	idx, exhausted := 0, false
+	var held *A // an item read but not yet sent (it did not fit the chunk)
+	for {
+		for !exhausted && len(m.inflight) < m.o.InFlight && m.room() {
+			n, err := m.dispatch(ctx, idx, next, &held)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				exhausted = true
+				break
+			}
+			idx += n
+		}
+		if len(m.inflight) == 0 {
+			return nil
+		}
+		select {
+		case t := <-m.sink:
+			if !m.collect(t, emit) {
+				return nil
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// room reports whether another chunk fits the backpressure budget of
+// InFlight full chunks, counting results held back for ordering.
+func (m *mapper[A, R]) room() bool {
+	if m.backlog == nil {
+		return true
+	}
+	return m.items+m.backlog()+m.chunk <= m.o.InFlight*m.chunk
+}
+
+// dispatch encodes up to m.chunk items into one task and submits it.
+func (m *mapper[A, R]) dispatch(ctx context.Context, first int, next func() (A, bool), held **A) (int, error) {
+	m.blob = m.blob[:0]
+	n := 0
+	for n < m.chunk {
+		var v A
+		if *held != nil {
+			v, *held = **held, nil
+		} else {
+			var ok bool
+			if v, ok = next(); !ok {
+				break
+			}
+		}
+		item := encodeItem(&m.item, m.k.args, v)
+		if n > 0 && len(m.blob)+len(item) > m.maxBlob {
+			*held = &v
+			break
+		}
+		m.blob = append(m.blob, item...)
+		n++
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	var deadline int64
+	if m.o.Timeout > 0 {
+		deadline = monoNow() + int64(m.o.Timeout)
+	}
+	t, gen, err := m.p.submit(ctx, submission{kernel: m.k.info, args: m.blob, items: uint32(n), deadline: deadline, sink: m.sink})
+	if err != nil {
+		return 0, fmt.Errorf("map %s: %w", m.k.info.name, err)
+	}
+	m.p.mu.Lock()
+	t.first = first
+	m.p.mu.Unlock()
+	m.inflight = append(m.inflight, t)
+	m.gens = append(m.gens, gen)
+	m.items += n
+	return n, nil
+}
+
+// collect hands a finished task's items to emit, then frees the task.
+func (m *mapper[A, R]) collect(t *task, emit func(int, R, error) bool) bool {
+	for i, q := range m.inflight {
+		if q == t {
+			m.inflight = append(m.inflight[:i], m.inflight[i+1:]...)
+			m.gens = append(m.gens[:i], m.gens[i+1:]...)
+			break
+		}
+	}
+	m.p.mu.Lock()
+	t.state = taskClaimed
+	first := t.first
+	m.p.mu.Unlock()
+	m.items -= int(t.items)
+	ok := m.emitAll(t, first, emit)
+	m.adapt(t)
+	m.done += int(t.items)
+	if m.o.Progress != nil {
+		m.o.Progress(m.done, m.total)
+	}
+	m.p.mu.Lock()
+	m.p.tasks.release(t)
+	m.p.mu.Unlock()
+	return ok
+}
+
+func (m *mapper[A, R]) emitAll(t *task, first int, emit func(int, R, error) bool) bool {
+	var zero R
+	if t.err != nil || t.status != wire.StatusOk {
+		err := t.err
+		if err == nil {
+			err = taskError(m.k.info, t.status, t.errMsg)
+		}
+		for i := range int(t.items) {
+			if !emit(first+i, zero, err) {
+				return false
+			}
+		}
+		return true
+	}
+	rest := t.values
+	for i := range int(t.items) {
+		st, b, r, err := wire.NextValue(rest)
+		rest = r
+		var v R
+		if err == nil {
+			v, err = decodeOutcome(m.k.info, m.k.res, st, b)
+		}
+		if !emit(first+i, v, err) {
+			return false
+		}
+	}
+	return true
+}
+
+// adapt re-sizes chunks so that a task takes about TaskTime, from the
+// measured time per item; it never lets one chunk hold more than its share
+// of a known remainder, so that the last tasks still spread over workers.
+func (m *mapper[A, R]) adapt(t *task) {
+	if m.o.Chunk > 0 || t.items == 0 || t.end <= t.start {
+		return
+	}
+	per := float64(t.end-t.start) / float64(t.items)
+	if m.perItem == 0 {
+		m.perItem = per
+	} else {
+		m.perItem = 0.7*m.perItem + 0.3*per
+	}
+	c := int(float64(m.o.TaskTime) / max(m.perItem, 1))
+	if m.total > 0 {
+		c = min(c, max(1, (m.total-m.done)/(2*m.p.Workers())))
+	}
+	m.chunk = max(1, min(c, 4096))
+}
+
+// abandonAll gives up on every task still in flight (the map stopped
+// early); their slots are freed as they come back.
+func (m *mapper[A, R]) abandonAll() {
+	for i, t := range m.inflight {
+		m.p.abandon(t, m.gens[i], nil)
+	}
+	m.inflight = m.inflight[:0]
+}
+
+// reorder buffers results that arrive ahead of their turn, so that an
+// ordered map yields (and, without ContinueOnError, stops at) items in
+// input order whatever order tasks finish in.
+type reorder[R any] struct {
+	next      int
+	stopOnErr bool
+	ahead     map[int]reordered[R]
+}
+
+type reordered[R any] struct {
+	v   R
+	err error
+}
+
+// add yields every result that is now in turn. It returns ok false when the
+// consumer stopped, and failed true when it yielded an error that stops
+// the map.
+func (o *reorder[R]) add(idx int, v R, err error, yield func(Item[R], error) bool) (ok, failed bool) {
+	if idx != o.next {
+		if o.ahead == nil {
+			o.ahead = map[int]reordered[R]{}
+		}
+		o.ahead[idx] = reordered[R]{v, err}
+		return true, false
+	}
+	for {
+		if !yield(Item[R]{o.next, v}, err) {
+			return false, false
+		}
+		o.next++
+		if err != nil && o.stopOnErr {
+			return true, true
+		}
+		r, found := o.ahead[o.next]
+		if !found {
+			return true, false
+		}
+		delete(o.ahead, o.next)
+		v, err = r.v, r.err
+	}
+}

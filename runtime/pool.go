@@ -1,0 +1,232 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	goruntime "runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/shmrun/shmrun/arena"
+	"github.com/shmrun/shmrun/ring"
+)
+
+// Mode selects what a pool's workers are.
+type Mode int
+
+const (
+	// Processes runs each worker in its own process (the default).
+	Processes Mode = iota
+	// Goroutines runs each worker as a goroutine of the master, through the
+	// same kernels, tasks and futures: the in-process baseline, with no
+	// fault isolation.
+	Goroutines
+)
+
+func (m Mode) String() string {
+	if m == Goroutines {
+		return "goroutines"
+	}
+	return "processes"
+}
+
+// Options configures a Pool. The zero value is valid.
+type Options struct {
+	// Workers is the number of workers; default GOMAXPROCS.
+	Workers int
+	// Mode selects processes (default) or goroutines.
+	Mode Mode
+	// ArenaSize is the room left in the arena for the user's own regions
+	// and for channels and queues, on top of what the workers' rings take.
+	// Default 64 MiB.
+	ArenaSize int
+	// RingSize is the capacity of each worker's two rings; default 256 KiB.
+	// The largest task or result is ring.MaxFrame(RingSize) bytes.
+	RingSize int
+	// QueueDepth bounds the tasks in flight per worker; Submit blocks while
+	// every worker has this many. Default 16.
+	QueueDepth int
+	// MaxAttempts is how many times a task may be running when its worker
+	// dies before it fails with a *CrashError; default 3.
+	MaxAttempts int
+	// Spin is how long rings poll before sleeping (see ring.Options);
+	// default ring.DefaultSpin.
+	Spin time.Duration
+	// WorkerProcs is GOMAXPROCS in each worker process; default 1, since a
+	// worker runs one task at a time.
+	WorkerProcs int
+	// Env adds KEY=VALUE settings to a worker's otherwise minimal
+	// environment (see the package documentation).
+	Env []string
+	// Stderr receives the workers' standard output and error, each line
+	// prefixed with the worker's index; default os.Stderr. The last lines
+	// are kept for crash reports either way.
+	Stderr io.Writer
+	// Timeline, if set, is the path of a Chrome trace-event JSON file
+	// written at Close: a track per worker, a span per task, crashes and
+	// restarts marked. Open it in Perfetto or chrome://tracing.
+	Timeline string
+	// Logger receives supervision events (crashes, restarts); default
+	// discards them.
+	Logger *slog.Logger
+	// StartTimeout bounds how long a worker may take to say hello; default
+	// 10 s.
+	StartTimeout time.Duration
+	// HeartbeatTimeout is how long a worker process may go without
+	// refreshing its heartbeat (stopped, or frozen) before it is killed
+	// and its tasks re-run; default 2 s. Negative disables the check.
+	HeartbeatTimeout time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.Workers <= 0 {
+		o.Workers = goruntime.GOMAXPROCS(0)
+	}
+	if o.ArenaSize <= 0 {
+		o.ArenaSize = 64 << 20
+	}
+	if o.RingSize <= 0 {
+		o.RingSize = 256 << 10
+	}
+	if o.QueueDepth <= 0 {
+		o.QueueDepth = 16
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 3
+	}
+	if o.WorkerProcs <= 0 {
+		o.WorkerProcs = 1
+	}
+	if o.Stderr == nil {
+		o.Stderr = os.Stderr
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.StartTimeout <= 0 {
+		o.StartTimeout = 10 * time.Second
+	}
+	if o.HeartbeatTimeout == 0 {
+		o.HeartbeatTimeout = 2 * time.Second
+	}
+	return o
+}
+
+// Pool is a master and its workers. Its methods are safe for concurrent
+// use. Create one with Start and release it with Close.
+type Pool struct {
+	opts    Options
+	arena   *arena.Arena
+	workers []*worker
+	build   uint64
+	khash   uint64
+	log     *slog.Logger
+	tl      *timeline
+	started int64 // CLOCK_MONOTONIC at Start
+
+	mu      sync.Mutex
+	tasks   taskTable
+	pending []*task // tasks waiting for a worker
+	active  int     // tasks queued or in flight
+	space   chan struct{}
+	spaceW  int  // goroutines waiting for space
+	closing  bool // no new tasks
+	stopping bool // workers are being shut down: no restarts, no re-runs
+	next    int  // round-robin start for worker choice
+	idle    chan struct{}
+	closed  chan struct{}
+
+	stopWatch chan struct{}
+	wg        sync.WaitGroup
+	redone    atomic.Uint64
+	crashes   atomic.Uint64
+}
+
+// Start creates the pool's arena, starts its workers and waits until every
+// worker has answered the handshake. ctx bounds the start-up. Kernels must
+// all be registered before the first Start.
+func Start(ctx context.Context, o *Options) (*Pool, error) {
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
+	opts = opts.withDefaults()
+	if opts.RingSize < 4096 || opts.RingSize&(opts.RingSize-1) != 0 {
+		return nil, fmt.Errorf("shmrun: RingSize %d is not a power of two of at least 4096", opts.RingSize)
+	}
+	_, khash := freezeKernels()
+	p := &Pool{opts: opts, build: buildHash(), khash: khash, log: opts.Logger,
+		space: make(chan struct{}), stopWatch: make(chan struct{}), closed: make(chan struct{}), started: monoNow()}
+	if opts.Timeline != "" {
+		p.tl = newTimeline(opts.Workers, p.started)
+	}
+	perWorker := 2*ring.SPSCSize(opts.RingSize) + controlSize + 3*arena.Alignment
+	a, err := arena.Create(opts.ArenaSize+opts.Workers*perWorker+(1<<20), &arena.Options{
+		Label: "shmrun", MaxRegions: 3*opts.Workers + 1024})
+	if err != nil {
+		return nil, err
+	}
+	p.arena = a
+	p.workers = make([]*worker, opts.Workers)
+	for i := range p.workers {
+		if p.workers[i], err = p.newWorker(i); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
+	if err := p.startAll(ctx); err != nil {
+		p.kill()
+		a.Close()
+		return nil, err
+	}
+	if opts.Mode == Processes && opts.HeartbeatTimeout > 0 {
+		p.wg.Add(1)
+		go p.watchHeartbeats()
+	}
+	return p, nil
+}
+
+// startAll starts every worker and waits for their hellos.
+func (p *Pool) startAll(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, p.opts.StartTimeout)
+	defer cancel()
+	var errs []error
+	for _, w := range p.workers {
+		if err := w.start(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, w := range p.workers {
+		if len(errs) == 0 {
+			if err := w.awaitReady(ctx); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Arena returns the pool's shared arena. Allocate your own regions in it
+// (before or after Start: workers see regions allocated later too) and hand
+// their names or offsets to kernels.
+func (p *Pool) Arena() *arena.Arena { return p.arena }
+
+// Workers returns the number of workers.
+func (p *Pool) Workers() int { return len(p.workers) }
+
+// Mode returns whether the workers are processes or goroutines.
+func (p *Pool) Mode() Mode { return p.opts.Mode }
+
+// kill stops every worker at once, without draining.
+func (p *Pool) kill() {
+	for _, w := range p.workers {
+		if w != nil {
+			w.stop(true)
+		}
+	}
+}

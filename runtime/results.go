@@ -1,0 +1,99 @@
+package runtime
+
+import (
+	"fmt"
+	"unsafe"
+
+	"github.com/shmrun/shmrun/runtime/internal/wire"
+)
+
+// complete stores a worker's result for a task in flight on it. A result
+// that no correct worker could send (an unknown task, a task of another
+// worker, a malformed values blob) is an error, and the caller kills the
+// worker.
+func (p *Pool) complete(w *worker, r *wire.ResultMsg) error {
+	if r.Status > wire.StatusCancelled {
+		return fmt.Errorf("result status %d", r.Status)
+	}
+	p.mu.Lock()
+	t := p.tasks.lookup(r.ID)
+	if t == nil || t.state != taskInflight || t.worker != w.id {
+		p.mu.Unlock()
+		return fmt.Errorf("result for task %#x, which is not in flight on worker %d", r.ID, w.id)
+	}
+	raceAcquire(unsafe.Pointer(t))
+	if r.Status == wire.StatusOk {
+		if err := checkValues(r.Values, t.items); err != nil {
+			p.mu.Unlock()
+			return err
+		}
+	}
+	w.inflight--
+	t.status, t.start, t.end = r.Status, r.Start, r.End
+	t.values = append(t.values[:0], r.Values...)
+	t.errMsg = append(t.errMsg[:0], r.Error...)
+	k, attempt, items := t.kernel, t.attempt, t.items // t may be reused once unlocked
+	p.finishLocked(t)
+	more := len(p.pending) > 0
+	p.mu.Unlock()
+	w.account(k, r.ID, attempt, items, r.Start, r.End)
+	if more {
+		p.dispatchPending()
+	}
+	return nil
+}
+
+// checkValues verifies that a values blob holds exactly n well-formed
+// outcomes.
+func checkValues(values []byte, n uint32) error {
+	rest := values
+	for i := range n {
+		var err error
+		if _, _, rest, err = wire.NextValue(rest); err != nil {
+			return fmt.Errorf("value %d of %d: %w", i, n, err)
+		}
+	}
+	if len(rest) != 0 {
+		return fmt.Errorf("%d bytes after %d values", len(rest), n)
+	}
+	return nil
+}
+
+// account adds a finished task to the worker's statistics and timeline.
+func (w *worker) account(k *kernelInfo, id uint64, attempt, items uint32, start, end int64) {
+	w.tasks.Add(1)
+	if d := end - start; d > 0 && start > 0 {
+		w.busy.Add(d)
+	}
+	if w.p.tl != nil {
+		w.p.tl.span(w.id, k.name, id, attempt, items, start, end)
+	}
+}
+
+// runLocal is a goroutine worker: the same kernels, fed through a channel.
+func (w *worker) runLocal() {
+	defer w.p.wg.Done()
+	ctx := newTaskCtx()
+	w.p.mu.Lock()
+	w.localCtx = ctx
+	w.p.mu.Unlock()
+	env := Env{ctx: ctx, arena: w.p.arena, worker: w.id}
+	var scratch, values []byte
+	for t := range w.inbox {
+		var deadline int64
+		env.task, env.attempt, deadline = t.id(), int(t.attempt), t.deadline
+		r := wire.ResultMsg{ID: t.id(), Items: t.items, Start: monoNow()}
+		if deadline != 0 && r.Start >= deadline {
+			r.Status, r.Error = wire.StatusCancelled, []byte("context deadline exceeded")
+		} else {
+			ctx.begin(env.task, monoDeadline(deadline))
+			r.Values, scratch, r.Status, r.Error = runItems(t.kernel, &env, t.args, t.items, values[:0], scratch)
+			values = r.Values
+			ctx.end()
+		}
+		r.End = monoNow()
+		if err := w.p.complete(w, &r); err != nil {
+			panic(fmt.Sprintf("shmrun: goroutine worker %d: %v", w.id, err)) // a bug in shmrun itself
+		}
+	}
+}

@@ -1,0 +1,43 @@
+package runtime
+
+import "time"
+
+// WorkerStats describes one worker slot.
+type WorkerStats struct {
+	Worker   int
+	PID      int           // of the current process; 0 in goroutine mode
+	Alive    bool          // ready to take tasks
+	Restarts int           // replacements started after crashes
+	Tasks    uint64        // tasks finished, over all incarnations
+	Busy     time.Duration // time spent running kernels
+	Queued   int           // tasks sent and not yet answered
+}
+
+// Stats is a snapshot of a pool's counters.
+type Stats struct {
+	Workers      []WorkerStats
+	Tasks        uint64 // tasks finished by all workers
+	Redispatched uint64 // tasks run again after their worker died
+	Crashes      uint64 // worker processes that died unexpectedly
+}
+
+// Stats returns a snapshot of the pool's counters.
+func (p *Pool) Stats() Stats {
+	s := Stats{Redispatched: p.redone.Load(), Crashes: p.crashes.Load()}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, w := range p.workers {
+		ws := WorkerStats{
+			Worker:   w.id,
+			PID:      int(w.pid.Load()),
+			Alive:    workerState(w.state.Load()) == workerReady,
+			Restarts: int(w.restarts.Load()),
+			Tasks:    w.tasks.Load(),
+			Busy:     time.Duration(w.busy.Load()),
+			Queued:   w.inflight,
+		}
+		s.Tasks += ws.Tasks
+		s.Workers = append(s.Workers, ws)
+	}
+	return s
+}
