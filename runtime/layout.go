@@ -4,7 +4,7 @@ import "fmt"
 
 // The master names each worker's regions by its index; a replacement
 // worker reuses them after they are reset.
-func submitName(w int) string  { return fmt.Sprintf("shmrun.w%d.submit", w) }
+func submitName(w int) string   { return fmt.Sprintf("shmrun.w%d.submit", w) }
 func completeName(w int) string { return fmt.Sprintf("shmrun.w%d.complete", w) }
 func controlName(w int) string  { return fmt.Sprintf("shmrun.w%d.control", w) }
 

@@ -37,7 +37,8 @@ var (
 	})
 	panics = runtime.Register("test.panics", func(_ *runtime.Env, x int) (int, error) {
 		var m map[string]int
-		m["boom"] = x // a nil map write: a real runtime panic
+		//lint:ignore SA5000 the panic of a nil map write is the point
+		m["boom"] = x
 		return 0, nil
 	})
 	// waitCancel blocks until its context ends, then reports why.
@@ -84,6 +85,7 @@ var (
 		return d, nil
 	})
 	spin = runtime.Register("test.spinForever", func(_ *runtime.Env, _ int) (int, error) {
+		//lint:ignore SA5002 a kernel that ignores its context is the point
 		for {
 		}
 	})
@@ -129,19 +131,3 @@ func ctxTimeout(t testing.TB, d time.Duration) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
-
-// scribble writes garbage over its own worker's completion ring on a task's
-// first attempt, as a buggy kernel with unsafe code might, then returns.
-var scribble = runtime.Register("test.scribble", func(env *runtime.Env, x int) (int, error) {
-	if env.Attempt() == 1 {
-		r, err := env.Arena().Region(fmt.Sprintf("shmrun.w%d.complete", env.Worker()))
-		if err != nil {
-			return 0, err
-		}
-		b := r.Bytes()
-		for i := 256; i < len(b); i++ {
-			b[i] = byte(i*7 + 3)
-		}
-	}
-	return x, nil
-})

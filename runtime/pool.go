@@ -129,17 +129,17 @@ type Pool struct {
 	tl      *timeline
 	started int64 // CLOCK_MONOTONIC at Start
 
-	mu      sync.Mutex
-	tasks   taskTable
-	pending []*task // tasks waiting for a worker
-	active  int     // tasks queued or in flight
-	space   chan struct{}
-	spaceW  int  // goroutines waiting for space
+	mu       sync.Mutex
+	tasks    taskTable
+	pending  []*task // tasks waiting for a worker
+	active   int     // tasks queued or in flight
+	space    chan struct{}
+	spaceW   int  // goroutines waiting for space
 	closing  bool // no new tasks
 	stopping bool // workers are being shut down: no restarts, no re-runs
-	next    int  // round-robin start for worker choice
-	idle    chan struct{}
-	closed  chan struct{}
+	next     int  // round-robin start for worker choice
+	idle     chan struct{}
+	closed   chan struct{}
 
 	stopWatch chan struct{}
 	wg        sync.WaitGroup

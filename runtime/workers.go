@@ -38,7 +38,7 @@ type worker struct {
 
 	state      atomic.Int32
 	gen        atomic.Uint64 // incarnation; a send for an older one is dropped
-	ready      chan error // outcome of the current incarnation's handshake
+	ready      chan error    // outcome of the current incarnation's handshake
 	readerDone chan struct{}
 	life       sync.Mutex // orders starts and stops of incarnations
 	procPtr    atomic.Pointer[process]
