@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite the golden images in testdata/g
 
 // goldenQuality keeps the golden images cheap enough for -race.
 func goldenQuality(s *scene.Scene) render.Quality {
-	q := sceneQuality(s)
+	q := render.SceneQuality(s)
 	q.SPP = min(q.SPP, 8)
 	return q
 }

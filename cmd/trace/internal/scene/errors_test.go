@@ -79,7 +79,9 @@ func TestParseErrors(t *testing.T) {
 		{"checker of checker", `{"camera": {"position": [0, 0, 1], "look_at": [0, 0, 0]}, "materials": {
   "a": {"type": "checker", "even": "b", "odd": "b"}, "b": {"type": "checker", "even": "a", "odd": "a"}}, "objects": []}`,
 			`x.json:2:36: checker material even: "b" is itself a checker`, scene.ErrValue},
-		{"deep", strings.Repeat("[", 100), `x.json:1:65: nesting deeper than 64 levels`, scene.ErrSyntax},
+		{"deep", strings.Repeat("[", 100), `x.json:1:65: nesting deeper than 64 levels`, scene.ErrLimit},
+		{"many values", "[" + strings.Repeat("0,", scene.MaxValues) + "0]", `x.json:1:4000000: more than 2000000 values`, scene.ErrLimit},
+		{"big file", strings.Repeat(" ", scene.MaxFileSize+1), `x.json:1:1: scene file larger than 16777216 bytes`, scene.ErrLimit},
 		{"big number", `{"camera": 1e999}`, `x.json:1:12: number 1e999 out of range`, scene.ErrSyntax},
 		{"bad escape", `{"camera": "\q"}`, `x.json:1:12: invalid escape in string`, scene.ErrSyntax},
 	} {

@@ -53,15 +53,17 @@ type field struct {
 // syntaxError is a JSON error at a byte offset; the decoder turns it into an
 // *Error with a line and column.
 type syntaxError struct {
-	off int
-	msg string
+	off   int
+	msg   string
+	limit bool // a size limit, not malformed JSON
 }
 
 type jsonParser struct {
-	src   []byte
-	pos   int
-	depth int
-	err   *syntaxError
+	src    []byte
+	pos    int
+	depth  int
+	values int // nodes made so far, at most MaxValues
+	err    *syntaxError
 }
 
 // parseJSON parses src as exactly one JSON value.
@@ -82,7 +84,7 @@ func parseJSON(src []byte) (*node, *syntaxError) {
 
 func (p *jsonParser) fail(format string, args ...any) {
 	if p.err == nil {
-		p.err = &syntaxError{p.pos, fmt.Sprintf(format, args...)}
+		p.err = &syntaxError{off: p.pos, msg: fmt.Sprintf(format, args...)}
 	}
 }
 
@@ -111,6 +113,13 @@ func (p *jsonParser) value() *node {
 		p.fail("unexpected end of file, expected a value")
 		return nil
 	}
+	if p.values++; p.values > MaxValues {
+		// A node costs ~100 bytes: a file of "0,0,0,..." must not turn
+		// 16 MiB into gigabytes.
+		p.fail("more than %d values", MaxValues)
+		p.err.limit = true
+		return nil
+	}
 	switch c := p.src[p.pos]; {
 	case c == '{':
 		return p.object()
@@ -130,6 +139,7 @@ func (p *jsonParser) enter() bool {
 	p.depth++
 	if p.depth > maxNesting {
 		p.fail("nesting deeper than %d levels", maxNesting)
+		p.err.limit = true
 		return false
 	}
 	return true
@@ -156,7 +166,7 @@ func (p *jsonParser) object() *node {
 		off := p.pos
 		key := p.string()
 		if p.err == nil && seen[key] {
-			p.err = &syntaxError{off, fmt.Sprintf("duplicate field %q", key)}
+			p.err = &syntaxError{off: off, msg: fmt.Sprintf("duplicate field %q", key)}
 		}
 		seen[key] = true
 		p.space()
@@ -236,7 +246,7 @@ func (p *jsonParser) string() string {
 			}
 			var s string
 			if err := json.Unmarshal(raw, &s); err != nil {
-				p.err = &syntaxError{start, "invalid escape in string"}
+				p.err = &syntaxError{off: start, msg: "invalid escape in string"}
 			}
 			return s
 		case c == '\\':
@@ -249,7 +259,7 @@ func (p *jsonParser) string() string {
 			p.pos++
 		}
 	}
-	p.err = &syntaxError{start, "unterminated string"}
+	p.err = &syntaxError{off: start, msg: "unterminated string"}
 	return ""
 }
 
@@ -262,7 +272,7 @@ func (p *jsonParser) number() *node {
 	}
 	if p.src[start] == '0' || (p.src[start] == '-' && p.src[start+1] == '0') {
 		if p.pos-start > 1+btoi(p.src[start] == '-') {
-			p.err = &syntaxError{start, "invalid number: leading zero"}
+			p.err = &syntaxError{off: start, msg: "invalid number: leading zero"}
 			return nil
 		}
 	}
@@ -280,7 +290,7 @@ func (p *jsonParser) number() *node {
 	text := string(p.src[start:p.pos])
 	v, err := strconv.ParseFloat(text, 64)
 	if err != nil {
-		p.err = &syntaxError{start, fmt.Sprintf("number %s out of range", text)}
+		p.err = &syntaxError{off: start, msg: fmt.Sprintf("number %s out of range", text)}
 		return nil
 	}
 	return &node{kind: numberNode, off: start, num: v}

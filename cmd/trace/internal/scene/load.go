@@ -93,7 +93,7 @@ func readLimited(fsys fs.FS, name string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w: %v", name, ErrNotFound, oneLine(err))
 	}
 	if len(data) > MaxFileSize {
-		return nil, &Error{File: name, Line: 1, Col: 1, Msg: fmt.Sprintf("file larger than %d bytes", MaxFileSize), Err: ErrLimit}
+		return nil, &Error{File: name, Line: 1, Col: 1, Msg: fmt.Sprintf("scene file larger than %d bytes", MaxFileSize), Err: ErrLimit}
 	}
 	return data, nil
 }

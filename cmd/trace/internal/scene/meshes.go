@@ -87,7 +87,7 @@ func (d *decoder) loadOBJ(o object, file string) *Mesh {
 	}
 	defer f.Close()
 	name := filepath.Join(filepath.Dir(d.file), filepath.FromSlash(path.Clean(file)))
-	m, err := ParseOBJ(name, io.LimitReader(f, MaxFileSize+1), MaxTriangles-d.tris)
+	m, err := ParseOBJ(name, io.LimitReader(f, MaxOBJSize+1), MaxTriangles-d.tris)
 	if err != nil {
 		if d.err == nil {
 			d.err = err

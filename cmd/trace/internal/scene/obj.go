@@ -42,8 +42,8 @@ func ParseOBJ(name string, r io.Reader, maxTriangles int) (*Mesh, error) {
 	for sc.Scan() {
 		p.line++
 		read += len(sc.Bytes()) + 1
-		if read > MaxFileSize {
-			return nil, p.errorf(ErrLimit, "file larger than %d bytes", MaxFileSize)
+		if read > MaxOBJSize {
+			return nil, p.errorf(ErrLimit, "file larger than %d bytes", MaxOBJSize)
 		}
 		if err := p.statement(sc.Bytes()); err != nil {
 			return nil, err

@@ -8,7 +8,9 @@ import (
 // Limits on input, so that hostile or mistaken files fail cleanly instead of
 // exhausting memory. They are far above what any committed scene needs.
 const (
-	MaxFileSize     = 64 << 20  // bytes of a scene or OBJ file
+	MaxFileSize     = 16 << 20  // bytes of a scene file
+	MaxOBJSize      = 256 << 20 // bytes of an OBJ file (read as a stream)
+	MaxValues       = 2_000_000 // JSON values in a scene file
 	MaxTriangles    = 4_000_000 // triangles in a scene, all meshes together
 	MaxObjects      = 1_000_000 // objects after expanding scatters
 	MaxMaterials    = 4096
@@ -28,12 +30,16 @@ const (
 func Parse(name string, data []byte, fsys fs.FS) (*Scene, error) {
 	d := &decoder{file: name, src: data, fsys: fsys}
 	if len(data) > MaxFileSize {
-		d.fail(0, ErrLimit, "file larger than %d bytes", MaxFileSize)
+		d.fail(0, ErrLimit, "scene file larger than %d bytes", MaxFileSize)
 		return nil, d.err
 	}
 	root, serr := parseJSON(data)
 	if serr != nil {
-		d.fail(serr.off, ErrSyntax, "%s", serr.msg)
+		sentinel := ErrSyntax
+		if serr.limit {
+			sentinel = ErrLimit
+		}
+		d.fail(serr.off, sentinel, "%s", serr.msg)
 		return nil, d.err
 	}
 	s := d.scene(root)
