@@ -130,6 +130,21 @@ func TestViewsAlias(t *testing.T) {
 	assert.Len(t, arena.View[int16](r), 32)
 }
 
+func TestSub(t *testing.T) {
+	a := newArena(t, 1<<16, nil)
+	r, err := a.Alloc("s", 256, arena.KindBytes)
+	require.NoError(t, err)
+	s, err := r.Sub(64, 128)
+	require.NoError(t, err)
+	assert.Equal(t, r.Offset()+64, s.Offset())
+	s.Bytes()[0] = 7
+	assert.Equal(t, byte(7), r.Bytes()[64])
+	for _, c := range [][2]int{{1, 10}, {-64, 1}, {64, 193}, {320, 0}} {
+		_, err := r.Sub(c[0], c[1])
+		assert.ErrorIs(t, err, arena.ErrBadRegion, "sub %v", c)
+	}
+}
+
 func TestSlice(t *testing.T) {
 	a := newArena(t, 1<<16, nil)
 	r, err := a.Alloc("s", 128, arena.KindBytes)

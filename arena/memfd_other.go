@@ -10,5 +10,5 @@ import (
 // Arenas need memfd and file seals, which only Linux has.
 
 func newMemfd(string, int64) (*os.File, error) { return nil, errors.ErrUnsupported }
-func seal(*os.File) error                     { return errors.ErrUnsupported }
-func checkSealed(*os.File) error              { return errors.ErrUnsupported }
+func seal(*os.File) error                      { return errors.ErrUnsupported }
+func checkSealed(*os.File) error               { return errors.ErrUnsupported }

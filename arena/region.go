@@ -1,6 +1,9 @@
 package arena
 
-import "unsafe"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // Kind tags a region with what lives in it, so a process that looks a region
 // up by name can check it found the right sort of thing. The arena stores the
@@ -50,6 +53,16 @@ func (r Region) Uint64s() []uint64 { return View[uint64](r) }
 // Float32s returns the region's memory as float32 values; a trailing partial
 // value is left out.
 func (r Region) Float32s() []float32 { return View[float32](r) }
+
+// Sub returns the n bytes of the region from off, as a region of the same
+// name and kind: a way to lay out several structures in one allocation.
+// off must be a multiple of Alignment.
+func (r Region) Sub(off, n int) (Region, error) {
+	if off < 0 || n < 0 || off%Alignment != 0 || off > len(r.mem) || n > len(r.mem)-off {
+		return Region{}, fmt.Errorf("%w: sub-region [%d, +%d) of %q (%d bytes)", ErrBadRegion, off, n, r.name, len(r.mem))
+	}
+	return Region{name: r.name, off: r.off + int64(off), kind: r.kind, mem: r.mem[off : off+n : off+n]}, nil
+}
 
 // Scalar is the set of element types a view may have: fixed-size numbers
 // without pointers, so that nothing the garbage collector must see is ever

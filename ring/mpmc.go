@@ -247,6 +247,31 @@ func (q *MPMC) TryPop(buf []byte) (msg []byte, ok bool, err error) {
 	}
 }
 
+// ArmPop registers the caller as about to sleep until the queue may have a
+// message, and returns the futex word to sleep on with the value to sleep
+// while it holds (see futex.WaitV). The caller must re-check the queue
+// after arming, and call DisarmPop when done waiting. This is how a select
+// over several queues sleeps on all of them at once.
+func (q *MPMC) ArmPop() (*atomic.Uint32, uint32) { return q.nonEmpty.arm() }
+
+// DisarmPop undoes ArmPop.
+func (q *MPMC) DisarmPop() { q.nonEmpty.waiters.Add(^uint32(0)) }
+
+// ArmPush is ArmPop for waiting until the queue may have room.
+func (q *MPMC) ArmPush() (*atomic.Uint32, uint32) { return q.nonFull.arm() }
+
+// DisarmPush undoes ArmPush.
+func (q *MPMC) DisarmPush() { q.nonFull.waiters.Add(^uint32(0)) }
+
+// Closed reports whether the queue was closed.
+func (q *MPMC) Closed() bool { return q.closed() }
+
+func (e *event) arm() (*atomic.Uint32, uint32) {
+	v := e.epoch.Load()
+	e.waiters.Add(1)
+	return &e.epoch, v
+}
+
 // Push appends b, blocking while the queue is full, until it closes
 // (ErrClosed) or ctx ends.
 func (q *MPMC) Push(ctx context.Context, b []byte) error {

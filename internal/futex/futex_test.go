@@ -41,3 +41,23 @@ func TestWaitTimeoutAndValueMismatch(t *testing.T) {
 	futex.Wait(&w, 7, time.Second) // *addr != val: returns at once
 	assert.Less(t, time.Since(start), 500*time.Millisecond)
 }
+
+func TestWaitVWakesOnAnyWord(t *testing.T) {
+	var a, b atomic.Uint32
+	done := make(chan error)
+	go func() {
+		done <- futex.WaitV([]*atomic.Uint32{&a, &b}, []uint32{0, 0}, 5*time.Second)
+	}()
+	time.Sleep(20 * time.Millisecond)
+	b.Store(1)
+	futex.Wake(&b, 1)
+	select {
+	case err := <-done:
+		assert.NoError(t, err)
+	case <-time.After(3 * time.Second):
+		t.Fatal("WaitV not woken by the second word")
+	}
+	start := time.Now()
+	assert.NoError(t, futex.WaitV([]*atomic.Uint32{&a}, []uint32{0}, 10*time.Millisecond))
+	assert.GreaterOrEqual(t, time.Since(start), 9*time.Millisecond, "timeout honoured")
+}
