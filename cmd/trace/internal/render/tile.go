@@ -49,7 +49,7 @@ type Quality struct {
 // TileStats counts the work RenderTile did.
 type TileStats struct {
 	Rays    uint64 // rays traced: camera, bounce and shadow rays
-	Samples uint64 // camera samples traced (blocks times SPP)
+	Samples uint64 // camera samples traced (blocks traced times SPP)
 	Pixels  uint64 // pixels written
 }
 
@@ -96,10 +96,10 @@ func (s *Scene) RenderTile(dst Target, t Tile, q Quality) (stats TileStats, err 
 		for bx := t.X0 - t.X0%k; bx < t.X1; bx += k {
 			c := tr.block(dst, t, q, bx, by)
 			stats.Pixels += uint64(s.store(dst, t, bx, by, k, c, q.SPP))
+			stats.Samples += uint64(q.SPP)
 		}
 	}
 	stats.Rays = tr.rays
-	stats.Samples = stats.Pixels / uint64(k*k) * uint64(q.SPP)
 	return stats, nil
 }
 

@@ -172,6 +172,7 @@ func TestWritesOnlyInsideTile(t *testing.T) {
 	st, err := rs.RenderTile(dst, tile, render.Quality{PixelStep: 4})
 	require.NoError(t, err)
 	assert.Equal(t, uint64(8*4), st.Pixels)
+	assert.Equal(t, uint64(3*2), st.Samples, "blocks x 0-3, 4-7, 8-11 and y 4-7, 8-11 touch the tile")
 	assert.Positive(t, st.Rays)
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
