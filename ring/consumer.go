@@ -3,6 +3,7 @@ package ring
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/shmrun/shmrun/arena"
 )
@@ -136,7 +137,9 @@ func (c *Consumer) ready() bool { return c.s.hdrAt(c.head&c.s.mask).Load() != 0 
 // wait blocks until a header appears at the read position: it spins for the
 // configured time, then announces itself, re-checks and sleeps on a futex.
 func (c *Consumer) wait(ctx context.Context) error {
-	sp := spinner{budget: c.s.spin}
+	start := time.Now()
+	defer func() { c.s.spin.done(time.Since(start)) }()
+	sp := c.s.spin.spinner()
 	for {
 		if c.ready() {
 			return nil

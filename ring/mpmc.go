@@ -97,7 +97,7 @@ type MPMC struct {
 	n         uint64
 	slotSize  int
 	stride    uint64
-	spin      time.Duration
+	spin      time.Duration // the queue is shared: a fixed budget, no learning
 	corrupted atomic.Bool
 }
 

@@ -3,6 +3,7 @@ package ring
 import (
 	"context"
 	"fmt"
+	"time"
 	"unsafe"
 
 	"github.com/shmrun/shmrun/arena"
@@ -140,7 +141,9 @@ func (p *Producer) room(ctx context.Context, need uint64) error {
 		return err
 	}
 	p.Flush() // the consumer may be waiting for exactly these frames
-	sp := spinner{budget: p.s.spin}
+	start := time.Now()
+	defer func() { p.s.spin.done(time.Since(start)) }()
+	sp := p.s.spin.spinner()
 	for {
 		if err := p.loadHead(); err != nil || p.tail+need-p.head <= p.s.cap {
 			return err

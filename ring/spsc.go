@@ -3,7 +3,6 @@ package ring
 import (
 	"fmt"
 	"sync/atomic"
-	"time"
 	"unsafe"
 
 	"github.com/shmrun/shmrun/internal/futex"
@@ -83,7 +82,7 @@ type spsc struct {
 	data  []byte
 	mask  uint64
 	cap   uint64
-	spin  time.Duration
+	spin  adaptive
 }
 
 func openSPSC(r arena.Region, o *Options) (spsc, error) {
@@ -107,7 +106,7 @@ func openSPSC(r arena.Region, o *Options) (spsc, error) {
 		data:  b[spscHeader : spscHeader+c : spscHeader+c],
 		mask:  c - 1,
 		cap:   c,
-		spin:  o.spin(),
+		spin:  newAdaptive(o.spin()),
 	}, nil
 }
 

@@ -45,6 +45,32 @@ type spinner struct {
 	n      uint32
 }
 
+// adaptive is a spin budget that learns, like an adaptive mutex. Spinning
+// through a wait that outlasts the maximum spin wastes a core, and on a
+// machine with more runnable threads than cores it also slows the very
+// peer being waited for; so after such a wait the budget halves, and after
+// a wait that the maximum spin would have covered it doubles (up to the
+// maximum). A request/response peer keeps spinning; a master waiting on
+// long tasks soon stops.
+type adaptive struct {
+	max time.Duration
+	cur time.Duration
+}
+
+func newAdaptive(max time.Duration) adaptive { return adaptive{max: max, cur: max} }
+
+// spinner returns a spinner for one wait.
+func (a *adaptive) spinner() spinner { return spinner{budget: a.cur} }
+
+// done learns from a wait that took d in all.
+func (a *adaptive) done(d time.Duration) {
+	if d <= a.max {
+		a.cur = min(a.max, 2*a.cur+time.Microsecond)
+	} else {
+		a.cur /= 2
+	}
+}
+
 // more reports whether the caller should poll again.
 func (s *spinner) more() bool {
 	if s.budget <= 0 {

@@ -129,6 +129,8 @@ type mapper[A, R any] struct {
 	item     []byte
 	done     int
 	maxBlob  int
+	held     A // an item read but not sent: it did not fit its chunk
+	hasHeld  bool
 }
 
 func newMapper[A, R any](p *Pool, k *Kernel[A, R], o *MapOptions, total int) *mapper[A, R] {
@@ -160,10 +162,9 @@ func newMapper[A, R any](p *Pool, k *Kernel[A, R], o *MapOptions, total int) *ma
 func (m *mapper[A, R]) run(ctx context.Context, next func() (A, bool), emit func(int, R, error) bool) error {
 	defer m.abandonAll()
 	idx, exhausted := 0, false
-	var held *A // an item read but not yet sent (it did not fit the chunk)
 	for {
 		for !exhausted && len(m.inflight) < m.o.InFlight && m.room() {
-			n, err := m.dispatch(ctx, idx, next, &held)
+			n, err := m.dispatch(ctx, idx, next)
 			if err != nil {
 				return err
 			}
@@ -197,13 +198,13 @@ func (m *mapper[A, R]) room() bool {
 }
 
 // dispatch encodes up to m.chunk items into one task and submits it.
-func (m *mapper[A, R]) dispatch(ctx context.Context, first int, next func() (A, bool), held **A) (int, error) {
+func (m *mapper[A, R]) dispatch(ctx context.Context, first int, next func() (A, bool)) (int, error) {
 	m.blob = m.blob[:0]
 	n := 0
 	for n < m.chunk {
 		var v A
-		if *held != nil {
-			v, *held = **held, nil
+		if m.hasHeld {
+			v, m.hasHeld = m.held, false
 		} else {
 			var ok bool
 			if v, ok = next(); !ok {
@@ -212,7 +213,7 @@ func (m *mapper[A, R]) dispatch(ctx context.Context, first int, next func() (A, 
 		}
 		item := encodeItem(&m.item, m.k.args, v)
 		if n > 0 && len(m.blob)+len(item) > m.maxBlob {
-			*held = &v
+			m.held, m.hasHeld = v, true // it starts the next chunk
 			break
 		}
 		m.blob = append(m.blob, item...)

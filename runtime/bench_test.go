@@ -1,0 +1,136 @@
+package runtime_test
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"math"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/shmrun/shmrun/runtime"
+)
+
+// empty is the kernel of the dispatch benchmark: all cost is dispatch.
+func empty(x int) int { return x }
+
+// burn is the CPU-bound kernel of the map benchmark: about 50 µs of
+// floating-point work per item, no memory traffic.
+func burn(x int) float64 {
+	s := float64(x)
+	for i := range 20000 {
+		s = math.Sqrt(s*s + float64(i))
+	}
+	return s
+}
+
+var (
+	emptyKernel = runtime.Register("bench.empty", func(_ *runtime.Env, x int) (int, error) { return empty(x), nil })
+	burnKernel  = runtime.Register("bench.burn", func(_ *runtime.Env, x int) (float64, error) { return burn(x), nil })
+)
+
+func seqN(n int) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for i := range n {
+			if !yield(i) {
+				return
+			}
+		}
+	}
+}
+
+// BenchmarkDispatch measures tasks per second through the runtime, one item
+// per task, against a plain in-process worker pool fed by channels running
+// the same function. Each op is one task, dispatched and answered.
+func BenchmarkDispatch(b *testing.B) {
+	b.Run("processes", func(b *testing.B) {
+		p := startPool(b, runtime.Options{})
+		ctx := context.Background()
+		o := &runtime.MapOptions{Chunk: 1, Unordered: true, InFlight: 16 * p.Workers()}
+		warm(b, p, ctx, o)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for _, err := range runtime.MapSeq(ctx, p, emptyKernel, seqN(b.N), o) {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("goroutines", func(b *testing.B) {
+		b.ReportAllocs()
+		channelPool(b.N, workers(), func(x int) { sinkInt.Store(int64(empty(x))) })
+	})
+}
+
+// warm runs a first map so that slots, buffers and rings are in place:
+// what is measured is the steady state.
+func warm(b *testing.B, p *runtime.Pool, ctx context.Context, o *runtime.MapOptions) {
+	for _, err := range runtime.MapSeq(ctx, p, emptyKernel, seqN(10000), o) {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+var sinkInt atomic.Int64
+
+func workers() int { return 2 }
+
+// channelPool is the baseline: n jobs through a buffered channel to w
+// goroutines, results back through another channel.
+func channelPool(n, w int, fn func(int)) {
+	jobs := make(chan int, 16*w)
+	done := make(chan struct{}, 16*w)
+	var wg sync.WaitGroup
+	for range w {
+		wg.Go(func() {
+			for x := range jobs {
+				fn(x)
+				done <- struct{}{}
+			}
+		})
+	}
+	go func() {
+		for i := range n {
+			jobs <- i
+		}
+		close(jobs)
+	}()
+	for range n {
+		<-done
+	}
+	wg.Wait()
+}
+
+// BenchmarkMap measures a CPU-bound map with 1 and 2 workers: the runtime's
+// worker processes against goroutines running the same function (a plain
+// pool that hands out indices with one atomic add, the cheapest way Go
+// can). Each op is one item of about 50 µs.
+func BenchmarkMap(b *testing.B) {
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("processes/workers=%d", w), func(b *testing.B) {
+			p := startPool(b, runtime.Options{Workers: w})
+			ctx := context.Background()
+			runtime.Map(ctx, p, burnKernel, make([]int, 64), nil)
+			items := make([]int, b.N)
+			b.ResetTimer()
+			if _, err := runtime.Map(ctx, p, burnKernel, items, nil); err != nil {
+				b.Fatal(err)
+			}
+		})
+		b.Run(fmt.Sprintf("goroutines/workers=%d", w), func(b *testing.B) {
+			out := make([]float64, b.N)
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			for range w {
+				wg.Go(func() {
+					for i := next.Add(1) - 1; i < int64(b.N); i = next.Add(1) - 1 {
+						out[i] = burn(0)
+					}
+				})
+			}
+			wg.Wait()
+		})
+	}
+}
