@@ -3,6 +3,7 @@ package ring
 import (
 	"context"
 	"math"
+	goruntime "runtime"
 	"sync/atomic"
 	"time"
 
@@ -71,7 +72,10 @@ func (a *adaptive) done(d time.Duration) {
 	}
 }
 
-// more reports whether the caller should poll again.
+// more reports whether the caller should poll again. Every 64 polls it
+// also yields the P: in a process with GOMAXPROCS=1 (a worker) a spinning
+// goroutine would otherwise keep every other goroutine off the CPU until
+// the scheduler preempts it, 10 ms later.
 func (s *spinner) more() bool {
 	if s.budget <= 0 {
 		return false
@@ -81,6 +85,7 @@ func (s *spinner) more() bool {
 	if s.n&63 != 0 {
 		return true
 	}
+	goruntime.Gosched()
 	if s.start.IsZero() {
 		s.start = time.Now()
 		return true
