@@ -73,8 +73,9 @@ func (c *camera) ray(px, py float64, w, h int, r *RNG) (o, d Vec) {
 }
 
 // xform is one instance's placement in one frame: the world-to-object
-// transform and the instance's world bounds at this time, tighter than the
-// top-level tree's bounds, which hold for the whole animation.
+// transform and the instance's world bounds at this time (for a moving
+// instance, tighter than the top-level tree's bounds, which hold for the
+// whole animation).
 type xform struct {
 	toObj    affine
 	bounds   bvhNode
@@ -103,7 +104,7 @@ func (s *Scene) frame(frame int) *frameState {
 	f.xf = make([]xform, len(s.insts))
 	for i, in := range s.insts {
 		if in.Flags&instIdentity != 0 {
-			f.xf[i].identity = true
+			f.xf[i] = xform{identity: true, bounds: bvhNode{bounds32: s.nodes[in.Root].bounds32}}
 			continue
 		}
 		keys := s.keys[in.KeyFirst : in.KeyFirst+in.KeyCount]

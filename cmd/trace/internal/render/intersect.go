@@ -127,6 +127,11 @@ func (tr *tracer) traceTLAS(r *ray, h *hit, anyHit bool) bool {
 		n := &nodes[ni]
 		if n.Count > 0 {
 			for i := n.Index; i < n.Index+n.Count; i++ {
+				// The instance's box at this frame, tested here so that a
+				// miss costs no call.
+				if tr.f.xf[i].bounds.enter(r, h.t) == inf {
+					continue
+				}
 				if tr.traceInstance(i, r, h, anyHit) && anyHit {
 					return true
 				}
@@ -184,21 +189,13 @@ func (st *traversal) pop(sp int, tmax float64) (uint32, int) {
 	return 0, -1
 }
 
-// traceInstance intersects instance i, moving the ray into its object
-// space unless it is the identity. It tests the instance's own box first
-// (a top-level leaf holds several instances): the root's box for a static
-// instance, this frame's world box for a moving one.
+// traceInstance intersects instance i, whose box the caller has tested,
+// moving the ray into its object space unless it is the identity.
 func (tr *tracer) traceInstance(i uint32, r *ray, h *hit, anyHit bool) bool {
 	in := &tr.s.insts[i]
 	xf := &tr.f.xf[i]
 	if xf.identity {
-		if tr.s.nodes[in.Root].enter(r, h.t) == inf {
-			return false
-		}
 		return tr.traceBLAS(in.Root, r, h, int32(i), anyHit)
-	}
-	if xf.bounds.enter(r, h.t) == inf {
-		return false
 	}
 	lr := newRay(xf.toObj.point(r.o), xf.toObj.dir(r.d))
 	return tr.traceBLAS(in.Root, &lr, h, int32(i), anyHit)
