@@ -40,27 +40,32 @@ func seqN(n int) iter.Seq[int] {
 	}
 }
 
-// BenchmarkDispatch measures tasks per second through the runtime, one item
-// per task, against a plain in-process worker pool fed by channels running
-// the same function. Each op is one task, dispatched and answered.
+// BenchmarkDispatch measures items per second through the runtime's map,
+// which chunks items into tasks as it sees fit, against a plain in-process
+// worker pool fed by channels running the same function. Each op is one
+// item, dispatched and answered. processes-chunk1 forces one item per task:
+// the cost of a single task's round trip through the rings.
 func BenchmarkDispatch(b *testing.B) {
-	b.Run("processes", func(b *testing.B) {
-		p := startPool(b, runtime.Options{})
-		ctx := context.Background()
-		o := &runtime.MapOptions{Chunk: 1, Unordered: true, InFlight: 16 * p.Workers()}
-		warm(b, p, ctx, o)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for _, err := range runtime.MapSeq(ctx, p, emptyKernel, seqN(b.N), o) {
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	b.Run("processes", func(b *testing.B) { benchDispatch(b, 0) })
+	b.Run("processes-chunk1", func(b *testing.B) { benchDispatch(b, 1) })
 	b.Run("goroutines", func(b *testing.B) {
 		b.ReportAllocs()
 		channelPool(b.N, workers(), func(x int) { sinkInt.Store(int64(empty(x))) })
 	})
+}
+
+func benchDispatch(b *testing.B, chunk int) {
+	p := startPool(b, runtime.Options{})
+	ctx := context.Background()
+	o := &runtime.MapOptions{Chunk: chunk, Unordered: true, InFlight: 16 * p.Workers()}
+	warm(b, p, ctx, o)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for _, err := range runtime.MapSeq(ctx, p, emptyKernel, seqN(b.N), o) {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // warm runs a first map so that slots, buffers and rings are in place:

@@ -64,6 +64,8 @@ func (rawCodec[T]) Append(dst []byte, v T) []byte {
 	return append(dst, unsafe.Slice((*byte)(unsafe.Pointer(&v)), unsafe.Sizeof(v))...)
 }
 
+func (rawCodec[T]) size(v T) int { return int(unsafe.Sizeof(v)) }
+
 func (rawCodec[T]) Decode(src []byte) (T, error) {
 	var v T
 	if uintptr(len(src)) != unsafe.Sizeof(v) {
@@ -76,12 +78,14 @@ func (rawCodec[T]) Decode(src []byte) (T, error) {
 type bytesCodec struct{}
 
 func (bytesCodec) Append(dst []byte, v []byte) []byte { return append(dst, v...) }
+func (bytesCodec) size(v []byte) int                  { return len(v) }
 
 func (bytesCodec) Decode(src []byte) ([]byte, error) { return append([]byte(nil), src...), nil }
 
 type stringCodec struct{}
 
 func (stringCodec) Append(dst []byte, v string) []byte { return append(dst, v...) }
+func (stringCodec) size(v string) int                  { return len(v) }
 
 func (stringCodec) Decode(src []byte) (string, error) { return string(src), nil }
 

@@ -25,17 +25,39 @@ type Future[R any] struct {
 // argBufs holds scratch buffers for encoding one argument.
 var argBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
 
-// encodeItem encodes v as one item of an args blob (uvarint length, then
-// the bytes) into buf, which the caller returns to argBufs.
-func encodeItem[A any](buf *[]byte, c Codec[A], v A) []byte {
+// sizer is implemented by codecs that know an encoding's length before
+// encoding: the length prefix is then written first, with no shuffling.
+type sizer[T any] interface{ size(v T) int }
+
+// sizerOf returns c's sizer, or nil: resolved once, at registration, not
+// per item.
+func sizerOf[A any](c Codec[A]) sizer[A] {
+	sz, _ := c.(sizer[A])
+	return sz
+}
+
+// encodeItem encodes v as one item of an args blob into buf, which the
+// caller returns to argBufs.
+func encodeItem[A any](buf *[]byte, c Codec[A], sz sizer[A], v A) []byte {
+	*buf = appendItem((*buf)[:0], c, sz, v)
+	return *buf
+}
+
+// appendItem appends v as one item of an args blob: a uvarint length, then
+// the encoding. sz is the codec's sizer, or nil; then the encoding goes
+// after room for the longest length, which is moved into place after.
+func appendItem[A any](dst []byte, c Codec[A], sz sizer[A], v A) []byte {
+	if sz != nil {
+		return c.Append(binary.AppendUvarint(dst, uint64(sz.size(v))), v)
+	}
 	const pre = binary.MaxVarintLen64
-	b := append((*buf)[:0], make([]byte, pre)...)
-	b = c.Append(b, v)
-	*buf = b
+	start := len(dst)
+	dst = c.Append(append(dst, make([]byte, pre)...), v)
 	var tmp [pre]byte
-	n := binary.PutUvarint(tmp[:], uint64(len(b)-pre))
-	copy(b[pre-n:pre], tmp[:n])
-	return b[pre-n:]
+	n := binary.PutUvarint(tmp[:], uint64(len(dst)-start-pre))
+	copy(dst[start:], tmp[:n])
+	copy(dst[start+n:], dst[start+pre:])
+	return dst[:len(dst)-(pre-n)]
 }
 
 // Submit runs the kernel on arg in some worker and returns its Future. It
@@ -44,7 +66,7 @@ func encodeItem[A any](buf *[]byte, c Codec[A], v A) []byte {
 // it), and cancelling ctx cancels the task.
 func (k *Kernel[A, R]) Submit(ctx context.Context, p *Pool, arg A) (Future[R], error) {
 	buf := argBufs.Get().(*[]byte)
-	args := encodeItem(buf, k.args, arg)
+	args := encodeItem(buf, k.args, k.argSize, arg)
 	var deadline int64
 	if dl, ok := ctx.Deadline(); ok {
 		deadline = timeToMono(dl)

@@ -15,9 +15,10 @@ import (
 // variable (or in init) makes the same table in every process. A Kernel is
 // safe for concurrent use.
 type Kernel[A, R any] struct {
-	info *kernelInfo
-	args Codec[A]
-	res  Codec[R]
+	info    *kernelInfo
+	args    Codec[A]
+	argSize sizer[A] // nil unless the codec knows sizes in advance
+	res     Codec[R]
 }
 
 // kernelInfo is the untyped face of a kernel: what a worker runs.
@@ -46,7 +47,7 @@ func Register[A, R any](name string, fn func(env *Env, arg A) (R, error)) *Kerne
 // RegisterCodec is Register with explicit codecs for the argument and the
 // result.
 func RegisterCodec[A, R any](name string, fn func(env *Env, arg A) (R, error), args Codec[A], res Codec[R]) *Kernel[A, R] {
-	k := &Kernel[A, R]{args: args, res: res}
+	k := &Kernel[A, R]{args: args, argSize: sizerOf(args), res: res}
 	k.info = &kernelInfo{name: name, id: kernelID(name), call: k.call(fn)}
 	registry.Lock()
 	defer registry.Unlock()

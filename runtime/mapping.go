@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"time"
 
 	"github.com/shmrun/shmrun/ring"
@@ -50,17 +51,8 @@ type Item[R any] struct {
 func Map[A, R any](ctx context.Context, p *Pool, k *Kernel[A, R], items []A, o *MapOptions) ([]R, error) {
 	out := make([]R, len(items))
 	var errs []error
-	i := 0
-	next := func() (A, bool) {
-		if i == len(items) {
-			var zero A
-			return zero, false
-		}
-		i++
-		return items[i-1], true
-	}
 	m := newMapper(p, k, o, len(items))
-	err := m.run(ctx, next, func(idx int, v R, err error) bool {
+	err := m.run(ctx, slices.Values(items), func(idx int, v R, err error) bool {
 		if err != nil {
 			errs = append(errs, &ItemError{Index: idx, Err: err})
 			return m.o.ContinueOnError
@@ -83,8 +75,6 @@ func Map[A, R any](ctx context.Context, p *Pool, k *Kernel[A, R], items []A, o *
 // Breaking out of the loop cancels what is still in flight.
 func MapSeq[A, R any](ctx context.Context, p *Pool, k *Kernel[A, R], items iter.Seq[A], o *MapOptions) iter.Seq2[Item[R], error] {
 	return func(yield func(Item[R], error) bool) {
-		next, stop := iter.Pull(items)
-		defer stop()
 		m := newMapper(p, k, o, -1)
 		var ord *reorder[R]
 		if !m.o.Unordered {
@@ -106,7 +96,7 @@ func MapSeq[A, R any](ctx context.Context, p *Pool, k *Kernel[A, R], items iter.
 		if ord != nil {
 			m.backlog = func() int { return len(ord.ahead) }
 		}
-		if err := m.run(ctx, next, emit); err != nil && !stopped {
+		if err := m.run(ctx, items, emit); err != nil && !stopped {
 			yield(Item[R]{Index: -1}, err)
 		}
 	}
@@ -129,8 +119,7 @@ type mapper[A, R any] struct {
 	item     []byte
 	done     int
 	maxBlob  int
-	held     A // an item read but not sent: it did not fit its chunk
-	hasHeld  bool
+	idle     bool // the last non-blocking collect found nothing
 }
 
 func newMapper[A, R any](p *Pool, k *Kernel[A, R], o *MapOptions, total int) *mapper[A, R] {
@@ -156,35 +145,80 @@ func newMapper[A, R any](p *Pool, k *Kernel[A, R], o *MapOptions, total int) *ma
 	return m
 }
 
-// run dispatches chunks while there is input and room, and hands results
-// to emit until the input is exhausted and every task is back. emit returns
-// false to stop the map.
-func (m *mapper[A, R]) run(ctx context.Context, next func() (A, bool), emit func(int, R, error) bool) error {
+// run reads the input, packs items into chunks and submits each chunk as a
+// task, collecting finished tasks as it goes (and waiting for them when the
+// budget of tasks in flight is spent), then drains what is left. It ranges
+// over the input directly, so an item costs no coroutine switch. emit
+// returns false to stop the map.
+func (m *mapper[A, R]) run(ctx context.Context, items iter.Seq[A], emit func(int, R, error) bool) error {
 	defer m.abandonAll()
-	idx, exhausted := 0, false
-	for {
-		for !exhausted && len(m.inflight) < m.o.InFlight && m.room() {
-			n, err := m.dispatch(ctx, idx, next)
-			if err != nil {
-				return err
-			}
-			if n == 0 {
-				exhausted = true
+	var err error
+	stopped := false
+	idx, first, n := 0, 0, 0
+	m.blob = m.blob[:0]
+	for v := range items {
+		mark := len(m.blob)
+		m.blob = appendItem(m.blob, m.k.args, m.k.argSize, v)
+		if n > 0 && len(m.blob) > m.maxBlob { // it starts the next chunk
+			m.item = append(m.item[:0], m.blob[mark:]...)
+			m.blob = m.blob[:mark]
+			if err = m.submitChunk(ctx, first, n); err != nil {
 				break
 			}
-			idx += n
+			first, n = idx, 0
+			m.blob = append(m.blob, m.item...)
 		}
-		if len(m.inflight) == 0 {
-			return nil
+		idx++
+		if n++; n < m.chunk {
+			continue
 		}
+		if err = m.submitChunk(ctx, first, n); err != nil {
+			break
+		}
+		first, n = idx, 0
+		if stopped, err = m.collectUntilRoom(ctx, emit); stopped || err != nil {
+			break
+		}
+	}
+	if err == nil && !stopped && n > 0 {
+		err = m.submitChunk(ctx, first, n)
+	}
+	for err == nil && !stopped && len(m.inflight) > 0 {
+		stopped, err = m.collectOne(ctx, emit, true)
+	}
+	return err
+}
+
+// collectUntilRoom collects finished tasks, without waiting while there is
+// room for another chunk and waiting while there is none.
+func (m *mapper[A, R]) collectUntilRoom(ctx context.Context, emit func(int, R, error) bool) (bool, error) {
+	for {
+		full := len(m.inflight) >= m.o.InFlight || !m.room()
+		stopped, err := m.collectOne(ctx, emit, full)
+		if stopped || err != nil || (!full && m.idle) {
+			return stopped, err
+		}
+	}
+}
+
+// collectOne hands one finished task to emit. Without wait it returns at
+// once (setting m.idle) when none is finished.
+func (m *mapper[A, R]) collectOne(ctx context.Context, emit func(int, R, error) bool, wait bool) (bool, error) {
+	m.idle = false
+	if !wait {
 		select {
 		case t := <-m.sink:
-			if !m.collect(t, emit) {
-				return nil
-			}
-		case <-ctx.Done():
-			return ctx.Err()
+			return !m.collect(t, emit), nil
+		default:
+			m.idle = true
+			return false, nil
 		}
+	}
+	select {
+	case t := <-m.sink:
+		return !m.collect(t, emit), nil
+	case <-ctx.Done():
+		return false, ctx.Err()
 	}
 }
 
@@ -197,38 +231,16 @@ func (m *mapper[A, R]) room() bool {
 	return m.items+m.backlog()+m.chunk <= m.o.InFlight*m.chunk
 }
 
-// dispatch encodes up to m.chunk items into one task and submits it.
-func (m *mapper[A, R]) dispatch(ctx context.Context, first int, next func() (A, bool)) (int, error) {
-	m.blob = m.blob[:0]
-	n := 0
-	for n < m.chunk {
-		var v A
-		if m.hasHeld {
-			v, m.hasHeld = m.held, false
-		} else {
-			var ok bool
-			if v, ok = next(); !ok {
-				break
-			}
-		}
-		item := encodeItem(&m.item, m.k.args, v)
-		if n > 0 && len(m.blob)+len(item) > m.maxBlob {
-			m.held, m.hasHeld = v, true // it starts the next chunk
-			break
-		}
-		m.blob = append(m.blob, item...)
-		n++
-	}
-	if n == 0 {
-		return 0, nil
-	}
+// submitChunk submits the n items in m.blob, starting at index first.
+func (m *mapper[A, R]) submitChunk(ctx context.Context, first, n int) error {
 	var deadline int64
 	if m.o.Timeout > 0 {
 		deadline = monoNow() + int64(m.o.Timeout)
 	}
 	t, gen, err := m.p.submit(ctx, submission{kernel: m.k.info, args: m.blob, items: uint32(n), deadline: deadline, sink: m.sink})
+	m.blob = m.blob[:0]
 	if err != nil {
-		return 0, fmt.Errorf("map %s: %w", m.k.info.name, err)
+		return fmt.Errorf("map %s: %w", m.k.info.name, err)
 	}
 	m.p.mu.Lock()
 	t.first = first
@@ -236,7 +248,7 @@ func (m *mapper[A, R]) dispatch(ctx context.Context, first int, next func() (A, 
 	m.inflight = append(m.inflight, t)
 	m.gens = append(m.gens, gen)
 	m.items += n
-	return n, nil
+	return nil
 }
 
 // collect hands a finished task's items to emit, then frees the task.

@@ -14,6 +14,11 @@ func AppendItem(dst, item []byte) []byte {
 
 // NextItem splits the first item off an args blob.
 func NextItem(src []byte) (item, rest []byte, err error) {
+	if len(src) > 0 && src[0] < 0x80 { // the common one-byte length
+		if end := 1 + int(src[0]); end <= len(src) {
+			return src[1:end:end], src[end:], nil
+		}
+	}
 	n, w := binary.Uvarint(src)
 	if w <= 0 || n > uint64(len(src)-w) {
 		return nil, nil, malformed("item of %d bytes in %d", n, len(src))
