@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/shmrun/shmrun/cmd/trace/internal/render"
+	"github.com/shmrun/shmrun/runtime"
+)
+
+// renderAll runs a whole session: open, render every frame, close.
+func renderAll(cfg config, stdout, stderr io.Writer) error {
+	ctx := context.Background()
+	s, err := open(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	runErr := s.run(ctx)
+	if err := s.close(ctx); runErr == nil {
+		runErr = err
+	}
+	return runErr
+}
+
+// frame is the plan and the outcome of one frame.
+type frame struct {
+	n       int
+	slot    int
+	q       render.Quality
+	accIn   int // -1: no previous sum
+	accOut  int // -1: not a progressive pass
+	sample  int // first sample index of this pass
+	start   time.Time
+	done    time.Time
+	results []tileResult
+	err     error
+}
+
+// run renders the frames. Each frame is a parallel map of its tiles, run by
+// its own goroutine, so that several frames (one per framebuffer slot) are
+// in flight at once; a presenter encodes finished frames in order, straight
+// from the arena, and hands their slots back.
+func (s *session) run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	free := make(chan int, slots)
+	for i := range slots {
+		free <- i
+	}
+	finished := make(chan *frame, slots)
+	presented := make(chan error, 1)
+	go func() { presented <- s.present(finished, free, cancel) }()
+
+	var wg sync.WaitGroup
+	var prev *frame
+	var prevDone chan struct{}
+	var firstErr error
+	var errOnce sync.Once
+	fail := func(err error) {
+		errOnce.Do(func() { firstErr = err })
+		cancel()
+	}
+	plan := s.planner()
+	for n := 0; n < s.cfg.frames && ctx.Err() == nil; n++ {
+		var slot int
+		select {
+		case slot = <-free:
+		case <-ctx.Done():
+			continue
+		}
+		f := plan(n, slot, prev)
+		if f.accIn >= 0 && prevDone != nil { // a progressive pass reads the previous one
+			select {
+			case <-prevDone:
+			case <-ctx.Done():
+				continue
+			}
+		}
+		done := make(chan struct{})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(done)
+			if err := s.renderFrame(ctx, f); err != nil {
+				fail(err)
+				return
+			}
+			finished <- f
+		}()
+		prev, prevDone = f, done
+	}
+	wg.Wait()
+	close(finished)
+	if err := <-presented; err != nil {
+		fail(err)
+	}
+	return firstErr
+}
+
+// planner returns the function that decides, frame by frame, the quality
+// and whether the frame continues the previous one's accumulation: it does
+// when the scene looks the same (same animation time) and the quality did
+// not change, so a resting camera refines its image pass after pass.
+func (s *session) planner() func(n, slot int, prev *frame) *frame {
+	return func(n, slot int, prev *frame) *frame {
+		f := &frame{n: n, slot: slot, q: s.base, accIn: -1, accOut: 0, start: time.Now()}
+		if prev != nil && s.sc.Time(n) == s.sc.Time(prev.n) && prev.q == f.q && prev.accOut >= 0 {
+			f.accIn, f.accOut = prev.accOut, 1-prev.accOut
+			f.sample = prev.sample + prev.q.SPP
+		}
+		return f
+	}
+}
+
+// renderFrame maps the tile kernel over the frame's tiles.
+func (s *session) renderFrame(ctx context.Context, f *frame) error {
+	jobs := s.tiles(f)
+	res, err := runtime.Map(ctx, s.pool, tileKernel, jobs, &runtime.MapOptions{Chunk: 1})
+	if err != nil {
+		return fmt.Errorf("frame %d: %w", f.n, err)
+	}
+	f.results = res
+	f.done = time.Now()
+	return nil
+}
+
+// tiles cuts a frame into tile jobs, row by row.
+func (s *session) tiles(f *frame) []tileJob {
+	w, h, t := s.cfg.w, s.cfg.h, s.cfg.tile
+	jobs := make([]tileJob, 0, ((w+t-1)/t)*((h+t-1)/t))
+	for y := 0; y < h; y += t {
+		for x := 0; x < w; x += t {
+			jobs = append(jobs, tileJob{
+				Frame: int32(f.n), Sample: int32(f.sample),
+				X0: int32(x), Y0: int32(y), X1: int32(min(x+t, w)), Y1: int32(min(y+t, h)),
+				W: int32(w), H: int32(h), Slot: int32(f.slot),
+				AccIn: int32(f.accIn), AccOut: int32(f.accOut),
+				SPP: int32(f.q.SPP), Depth: int32(f.q.MaxDepth), Step: int32(f.q.PixelStep),
+				Integrator: int32(f.q.Integrator),
+			})
+		}
+	}
+	return jobs
+}
+
+// present writes finished frames in order and frees their slots. It keeps
+// draining after an error so that no renderer blocks on it.
+func (s *session) present(finished <-chan *frame, free chan<- int, cancel func()) error {
+	ahead := map[int]*frame{}
+	next := 0
+	var err error
+	for f := range finished {
+		ahead[f.n] = f
+		for g, ok := ahead[next]; ok; g, ok = ahead[next] {
+			delete(ahead, next)
+			if err == nil {
+				if err = s.sink.WriteFrame(s.img[g.slot], g.n); err != nil {
+					cancel()
+				}
+			}
+			free <- g.slot
+			next++
+		}
+	}
+	return err
+}

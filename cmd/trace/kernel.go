@@ -1,0 +1,148 @@
+package main
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/shmrun/shmrun/arena"
+	"github.com/shmrun/shmrun/cmd/trace/internal/render"
+	"github.com/shmrun/shmrun/runtime"
+)
+
+// Region names in the pool's arena.
+const (
+	sceneRegion = "trace.scene"
+	slots       = 3 // framebuffers in flight: render n+1, n+2 while presenting n
+)
+
+func fbRegion(i int) string  { return fmt.Sprintf("trace.fb.%d", i) }
+func accRegion(i int) string { return fmt.Sprintf("trace.acc.%d", i) }
+
+// tileJob is one task: a tile of a frame rendered into framebuffer Slot.
+// With AccOut >= 0 it is a progressive pass: samples are summed into
+// accumulation buffer AccOut from AccIn (-1: start from zero).
+type tileJob struct {
+	Frame, Sample    int32
+	X0, Y0, X1, Y1   int32
+	W, H             int32
+	Slot             int32
+	AccIn, AccOut    int32
+	SPP, Depth, Step int32
+	Integrator       int32
+}
+
+// tileResult is what a worker reports for a tile.
+type tileResult struct {
+	Frame, Slot           int32
+	Rays, Samples, Pixels uint64
+	Nanos                 int64 // time spent rendering, in the worker
+}
+
+var tileKernel = runtime.Register("trace.tile", renderTile)
+
+func renderTile(env *runtime.Env, j tileJob) (tileResult, error) {
+	v, err := viewsFor(env.Arena(), int(j.W), int(j.H))
+	if err != nil {
+		return tileResult{}, err
+	}
+	dst, err := v.target(j)
+	if err != nil {
+		return tileResult{}, err
+	}
+	start := time.Now()
+	st, err := v.scene.RenderTile(dst,
+		render.Tile{X0: int(j.X0), Y0: int(j.Y0), X1: int(j.X1), Y1: int(j.Y1), Frame: int(j.Frame), Sample: int(j.Sample)},
+		render.Quality{SPP: int(j.SPP), MaxDepth: int(j.Depth), PixelStep: int(j.Step), Integrator: render.Integrator(j.Integrator)})
+	if err != nil {
+		return tileResult{}, err
+	}
+	return tileResult{Frame: j.Frame, Slot: j.Slot, Rays: st.Rays, Samples: st.Samples, Pixels: st.Pixels,
+		Nanos: time.Since(start).Nanoseconds()}, nil
+}
+
+// views is a process's handles on the arena: the opened scene and the
+// framebuffers, found by name once and kept.
+type views struct {
+	scene *render.Scene
+	w, h  int
+	fb    [slots][]uint32
+	acc   [2][]float32
+}
+
+var viewCache struct {
+	sync.Mutex
+	m map[*arena.Arena]*views
+}
+
+func viewsFor(a *arena.Arena, w, h int) (*views, error) {
+	viewCache.Lock()
+	defer viewCache.Unlock()
+	if v, ok := viewCache.m[a]; ok && v.w == w && v.h == h {
+		return v, nil
+	}
+	v, err := openViews(a, w, h)
+	if err != nil {
+		return nil, err
+	}
+	if viewCache.m == nil {
+		viewCache.m = map[*arena.Arena]*views{}
+	}
+	viewCache.m[a] = v
+	return v, nil
+}
+
+// forgetViews drops a closed arena's views (goroutine mode runs several
+// sessions in one process).
+func forgetViews(a *arena.Arena) {
+	viewCache.Lock()
+	delete(viewCache.m, a)
+	viewCache.Unlock()
+}
+
+func openViews(a *arena.Arena, w, h int) (*views, error) {
+	r, err := a.Region(sceneRegion)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := render.Open(r.Bytes())
+	if err != nil {
+		return nil, err
+	}
+	v := &views{scene: sc, w: w, h: h}
+	for i := range v.fb {
+		if r, err = a.Region(fbRegion(i)); err != nil {
+			return nil, err
+		}
+		if v.fb[i] = r.Uint32s(); len(v.fb[i]) < w*h {
+			return nil, fmt.Errorf("framebuffer %d holds %d pixels, not %dx%d", i, len(v.fb[i]), w, h)
+		}
+		v.fb[i] = v.fb[i][:w*h]
+	}
+	for i := range v.acc {
+		if r, err = a.Region(accRegion(i)); err != nil {
+			return nil, err
+		}
+		if v.acc[i] = r.Float32s(); len(v.acc[i]) < 4*w*h {
+			return nil, fmt.Errorf("accumulation buffer %d too small for %dx%d", i, w, h)
+		}
+		v.acc[i] = v.acc[i][:4*w*h]
+	}
+	return v, nil
+}
+
+// target returns the buffers a job writes, checking its indices.
+func (v *views) target(j tileJob) (render.Target, error) {
+	t := render.Target{W: v.w, H: v.h}
+	if j.Slot < 0 || int(j.Slot) >= slots || j.AccOut >= 2 || j.AccIn >= 2 || (j.AccIn >= 0 && (j.AccOut < 0 || j.AccIn == j.AccOut)) {
+		return t, fmt.Errorf("tile job with slot %d, accumulation %d -> %d", j.Slot, j.AccIn, j.AccOut)
+	}
+	t.Pix = v.fb[j.Slot]
+	if j.AccOut >= 0 {
+		t.Accum = v.acc[j.AccOut]
+		if j.AccIn >= 0 {
+			t.Prev = v.acc[j.AccIn]
+		}
+	}
+	return t, nil
+}
