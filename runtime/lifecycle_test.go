@@ -67,6 +67,17 @@ func TestNoOrphansWhenMasterIsKilled(t *testing.T) {
 	}
 }
 
+func TestStartFailsCleanlyWhenWorkersDie(t *testing.T) {
+	var out strings.Builder
+	start := time.Now()
+	_, err := runtime.Start(ctxTimeout(t, 30*time.Second), &runtime.Options{Workers: 2, Stderr: &out,
+		Env: []string{"SHMRUN_TEST_EXIT_BEFORE_MAIN=1"}})
+	require.ErrorIs(t, err, runtime.ErrHandshake)
+	assert.Contains(t, err.Error(), "exit status 3")
+	assert.Contains(t, err.Error(), "dying before runtime.Main")
+	assert.Less(t, time.Since(start), 5*time.Second, "no waiting for a hello that cannot come")
+}
+
 func TestCloseDrainsInFlightWork(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(mode.String(), func(t *testing.T) {

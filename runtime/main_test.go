@@ -17,6 +17,10 @@ import (
 // TestMain makes the test binary its own worker: the pool re-executes it,
 // and runtime.Main turns that process into a worker before any test runs.
 func TestMain(m *testing.M) {
+	if code := os.Getenv("SHMRUN_TEST_EXIT_BEFORE_MAIN"); code != "" {
+		fmt.Fprintln(os.Stderr, "dying before runtime.Main")
+		os.Exit(3) // a worker that cannot start
+	}
 	runtime.Main()
 	if mode := os.Getenv("SHMRUN_TEST_MASTER"); mode != "" {
 		os.Exit(runMaster(mode))

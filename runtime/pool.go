@@ -64,8 +64,8 @@ type Options struct {
 	// environment (see the package documentation).
 	Env []string
 	// Stderr receives the workers' standard output and error, each line
-	// prefixed with the worker's index; default os.Stderr. The last lines
-	// are kept for crash reports either way.
+	// prefixed with the worker's index, one write at a time; default
+	// os.Stderr. The last lines are kept for crash reports either way.
 	Stderr io.Writer
 	// Timeline, if set, is the path of a Chrome trace-event JSON file
 	// written at Close: a track per worker, a span per task, crashes and
@@ -127,7 +127,7 @@ type Pool struct {
 	khash   uint64
 	log     *slog.Logger
 	tl      *timeline
-	started int64 // CLOCK_MONOTONIC at Start
+	origin  int64 // CLOCK_MONOTONIC at Start
 
 	mu       sync.Mutex
 	tasks    taskTable
@@ -142,6 +142,8 @@ type Pool struct {
 	closed   chan struct{}
 
 	stopWatch chan struct{}
+	started   atomic.Bool // Start succeeded: deaths are recovered from, not fatal
+	stderr    lockedWriter
 	wg        sync.WaitGroup
 	redone    atomic.Uint64
 	crashes   atomic.Uint64
@@ -161,9 +163,10 @@ func Start(ctx context.Context, o *Options) (*Pool, error) {
 	}
 	_, khash := freezeKernels()
 	p := &Pool{opts: opts, build: buildHash(), khash: khash, log: opts.Logger,
-		space: make(chan struct{}), stopWatch: make(chan struct{}), closed: make(chan struct{}), started: monoNow()}
+		space: make(chan struct{}), stopWatch: make(chan struct{}), closed: make(chan struct{}), origin: monoNow()}
+	p.stderr.w = opts.Stderr
 	if opts.Timeline != "" {
-		p.tl = newTimeline(opts.Workers, p.started)
+		p.tl = newTimeline(opts.Workers, p.origin)
 	}
 	perWorker := 2*ring.SPSCSize(opts.RingSize) + controlSize + 3*arena.Alignment
 	a, err := arena.Create(opts.ArenaSize+opts.Workers*perWorker+(1<<20), &arena.Options{
@@ -180,10 +183,15 @@ func Start(ctx context.Context, o *Options) (*Pool, error) {
 		}
 	}
 	if err := p.startAll(ctx); err != nil {
+		p.mu.Lock()
+		p.stopping = true // no restarts, no re-runs
+		p.mu.Unlock()
 		p.kill()
+		p.wg.Wait() // readers and reapers are done with the arena
 		a.Close()
 		return nil, err
 	}
+	p.started.Store(true)
 	if opts.Mode == Processes && opts.HeartbeatTimeout > 0 {
 		p.wg.Add(1)
 		go p.watchHeartbeats()
@@ -196,14 +204,16 @@ func (p *Pool) startAll(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, p.opts.StartTimeout)
 	defer cancel()
 	var errs []error
-	for _, w := range p.workers {
+	readies := make([]chan error, len(p.workers))
+	for i, w := range p.workers {
 		if err := w.start(); err != nil {
 			errs = append(errs, err)
 		}
+		readies[i] = w.ready
 	}
-	for _, w := range p.workers {
-		if len(errs) == 0 {
-			if err := w.awaitReady(ctx); err != nil {
+	for i, w := range p.workers {
+		if len(errs) == 0 && readies[i] != nil {
+			if err := w.awaitOn(ctx, readies[i]); err != nil {
 				errs = append(errs, err)
 			}
 		}

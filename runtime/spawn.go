@@ -62,7 +62,11 @@ func (p *Pool) spawn(id int) (*process, error) {
 		return nil, fmt.Errorf("shmrun: start worker %d: %w", id, err)
 	}
 	pr := &process{cmd: cmd, pid: cmd.Process.Pid, live: liveW, out: newTail(16), exited: make(chan struct{})}
-	go pr.out.copy(outR, p.opts.Stderr, fmt.Sprintf("worker %d: ", id))
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		pr.out.copy(outR, &p.stderr, fmt.Sprintf("worker %d: ", id))
+	}()
 	return pr, nil
 }
 
@@ -103,6 +107,19 @@ func (pr *process) describe() string {
 	default:
 		return "exit status " + strconv.Itoa(ws.ExitStatus())
 	}
+}
+
+// lockedWriter serializes the writes of the workers' output copiers, so that
+// Options.Stderr need not be safe for concurrent use and lines never mix.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
 }
 
 // tail keeps the last lines a worker wrote, and forwards every line.

@@ -104,7 +104,7 @@ func (p *Pool) restart(w *worker) bool {
 	p.mu.Lock()
 	stopping := p.stopping
 	p.mu.Unlock()
-	if stopping || workerState(w.state.Load()) == workerStopped || w.badStart.Load() >= maxBadStarts {
+	if stopping || !p.started.Load() || workerState(w.state.Load()) == workerStopped || w.badStart.Load() >= maxBadStarts {
 		if w.badStart.Load() >= maxBadStarts {
 			p.log.Error("shmrun: worker keeps dying before it starts; giving up on it", "worker", w.id)
 			p.failIfNoWorkers()
