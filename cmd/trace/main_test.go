@@ -1,0 +1,212 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shmrun/shmrun/runtime"
+)
+
+// TestMain makes the test binary its own worker, as main does.
+func TestMain(m *testing.M) {
+	runtime.Main()
+	os.Exit(m.Run())
+}
+
+// trace runs the CLI with args and returns its exit status and stderr.
+func trace(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(args, &stdout, &stderr)
+	return code, stderr.String()
+}
+
+// frames renders and returns the bytes of each numbered PNG frame.
+func frames(t *testing.T, args ...string) [][]byte {
+	t.Helper()
+	dir := t.TempDir()
+	code, stderr := trace(t, append(args, "-o", filepath.Join(dir, "f.png"))...)
+	require.Equal(t, 0, code, stderr)
+	files, err := filepath.Glob(filepath.Join(dir, "f*.png"))
+	require.NoError(t, err)
+	var out [][]byte
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		out = append(out, b)
+	}
+	require.NotEmpty(t, out)
+	return out
+}
+
+func TestSameBytesWhateverTheWorkersOrMode(t *testing.T) {
+	for _, sc := range []string{"default", "cornell"} {
+		t.Run(sc, func(t *testing.T) {
+			common := []string{"-scene", sc, "-size", "96x54", "-frames", "3", "-spp", "2"}
+			want := frames(t, append(common, "-workers", "1")...)
+			require.Len(t, want, 3)
+			for _, extra := range [][]string{{"-workers", "2"}, {"-mode", "goroutines", "-workers", "2"}, {"-workers", "2", "-tile", "13"}} {
+				got := frames(t, append(common, extra...)...)
+				for i := range want {
+					assert.True(t, bytes.Equal(want[i], got[i]), "frame %d differs with %v", i, extra)
+				}
+			}
+		})
+	}
+}
+
+func TestProgressiveAccumulation(t *testing.T) {
+	// A static scene rendered frame after frame refines one image: frame k
+	// holds (k+1)*spp samples. Rendering 4 frames of 1 spp must equal the
+	// last pass of an identical run, whatever the worker count.
+	a := frames(t, "-scene", "cornell", "-size", "64x36", "-frames", "4", "-spp", "1", "-workers", "1")
+	b := frames(t, "-scene", "cornell", "-size", "64x36", "-frames", "4", "-spp", "1", "-workers", "2", "-tile", "9")
+	require.Len(t, a, 4)
+	for i := range a {
+		assert.True(t, bytes.Equal(a[i], b[i]), "pass %d", i)
+	}
+	assert.False(t, bytes.Equal(a[0], a[3]), "later passes add samples")
+}
+
+// workerPIDs lists this process's children that are worker processes.
+func workerPIDs(t *testing.T) []int {
+	entries, err := os.ReadDir("/proc")
+	require.NoError(t, err)
+	me := os.Getpid()
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(stat)
+		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+		if len(fields) > 1 && fields[1] == strconv.Itoa(me) && fields[0] != "Z" {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+func TestSIGKILLMidRenderGivesTheSameImage(t *testing.T) {
+	// Small tiles keep each task short, so that kills every 100 ms rarely
+	// land on the same task three times (which would rightly fail it).
+	args := []string{"-scene", "cornell", "-size", "160x90", "-frames", "3", "-spp", "8", "-workers", "2", "-tile", "8"}
+	want := frames(t, args...)
+	stop := make(chan struct{})
+	kills := make(chan int, 1)
+	go func() {
+		n := 0
+		defer func() { kills <- n }()
+		for n < 6 {
+			select {
+			case <-stop:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			for _, pid := range workerPIDs(t) {
+				if syscall.Kill(pid, syscall.SIGKILL) == nil {
+					n++
+				}
+				break
+			}
+		}
+	}()
+	defer func() {
+		select {
+		case <-stop:
+		default:
+			close(stop) // even when the test fails: no killing other tests' workers
+		}
+	}()
+	got := frames(t, append(args, "-timeline", filepath.Join(t.TempDir(), "tl.json"))...)
+	close(stop)
+	n := <-kills
+	t.Logf("%d workers SIGKILLed during the render", n)
+	require.Positive(t, n, "the render outlived no kill: make it longer")
+	require.Len(t, got, len(want))
+	for i := range want {
+		assert.True(t, bytes.Equal(want[i], got[i]), "frame %d differs after crashes", i)
+	}
+}
+
+func TestBadInputIsOneLineAndStatus2(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	good, err := os.ReadFile("../../scenes/default.json")
+	require.NoError(t, err)
+	typo := bytes.Replace(good, []byte(`"radius"`), []byte(`"radus"`), 1)
+	require.NoError(t, os.WriteFile(bad, typo, 0o644))
+	line := 1 + bytes.Count(typo[:bytes.Index(typo, []byte(`"radus"`))], []byte("\n"))
+	cases := map[string]struct {
+		args []string
+		want string
+	}{
+		"zero size":     {[]string{"-size", "0x0"}, "0x0"},
+		"huge size":     {[]string{"-size", "16384x16384"}, "more than"},
+		"unknown scene": {[]string{"-scene", "nosuchscene"}, "nosuchscene"},
+		"bad scene":     {[]string{"-scene", bad}, fmt.Sprintf("bad.json:%d:", line)},
+		"bad mode":      {[]string{"-mode", "threads"}, "threads"},
+		"bad frames":    {[]string{"-frames", "0"}, "-frames"},
+		"bad view":      {[]string{"-view", "vr"}, "vr"},
+		"bad output":    {[]string{"-o", filepath.Join(dir, "x.bmp")}, "x.bmp"},
+		"bad flag":      {[]string{"-nope"}, "nope"},
+	}
+	cases["bad scene"] = struct {
+		args []string
+		want string
+	}{cases["bad scene"].args, cases["bad scene"].want + `67: unknown field "radus" in sphere`}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			code, stderr := trace(t, append(c.args, "-o", filepath.Join(dir, "ok.png"))...)
+			if name == "bad output" {
+				code, stderr = trace(t, c.args...)
+			}
+			assert.Equal(t, 2, code, stderr)
+			assert.Contains(t, stderr, c.want)
+			if name != "bad flag" { // the flag package adds its usage text
+				assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "one line: %q", stderr)
+			}
+		})
+	}
+}
+
+func TestOutputsAndTimeline(t *testing.T) {
+	dir := t.TempDir()
+	tl := filepath.Join(dir, "tl.json")
+	for _, out := range []string{"a.gif", "a.y4m", "none"} {
+		path := out
+		if out != "none" {
+			path = filepath.Join(dir, out)
+		}
+		code, stderr := trace(t, "-size", "64x36", "-frames", "2", "-o", path, "-timeline", tl)
+		require.Equal(t, 0, code, stderr)
+		if out != "none" {
+			fi, err := os.Stat(path)
+			require.NoError(t, err)
+			assert.Positive(t, fi.Size())
+		}
+	}
+	b, err := os.ReadFile(tl)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"trace.tile"`)
+}
+
+var _ = io.Discard
+var _ = context.Background
