@@ -124,9 +124,6 @@ func (w *worker) resetRings() error {
 	return err
 }
 
-// awaitReady waits for the handshake of the current incarnation.
-func (w *worker) awaitReady(ctx context.Context) error { return w.awaitOn(ctx, w.ready) }
-
 // awaitOn waits for the handshake outcome on one incarnation's channel.
 func (w *worker) awaitOn(ctx context.Context, ready <-chan error) error {
 	select {

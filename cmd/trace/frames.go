@@ -36,7 +36,6 @@ type frame struct {
 	start   time.Time
 	done    time.Time
 	results []tileResult
-	err     error
 }
 
 // run renders the frames. Each frame is a parallel map of its tiles, run by

@@ -30,7 +30,6 @@ type session struct {
 	pool  *runtime.Pool
 	fb    [slots]arena.Region
 	sink  output.Sink
-	views []output.Sink
 	img   [slots]*image.RGBA
 }
 
