@@ -32,11 +32,12 @@ func (p *Pool) complete(w *worker, r *wire.ResultMsg) error {
 	t.status, t.start, t.end = r.Status, r.Start, r.End
 	t.values = append(t.values[:0], r.Values...)
 	t.errMsg = append(t.errMsg[:0], r.Error...)
-	k, attempt, items := t.kernel, t.attempt, t.items // t may be reused once unlocked
+	// Count the task before its owner can see the result, so that Stats
+	// read after a Wait include it.
+	w.account(t.kernel, r.ID, t.attempt, t.items, r.Start, r.End)
 	p.finishLocked(t)
 	more := len(p.pending) > 0
 	p.mu.Unlock()
-	w.account(k, r.ID, attempt, items, r.Start, r.End)
 	if more {
 		p.dispatchPending()
 	}
