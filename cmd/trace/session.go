@@ -6,6 +6,7 @@ import (
 	"image"
 	"io"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/shmrun/shmrun/arena"
@@ -23,14 +24,15 @@ const maxArena = 8 << 30
 // session is one run of the renderer: the scene in the arena, the pool,
 // the framebuffers and where finished frames go.
 type session struct {
-	cfg   config
-	fps   float64       // the scene's frame rate
-	sc    *render.Scene // the master's own view of the blob in the arena
-	base  render.Quality
-	pool  *runtime.Pool
-	fb    [slots]arena.Region
-	sink  output.Sink
-	img   [slots]*image.RGBA
+	cfg  config
+	fps  float64       // the scene's frame rate
+	sc   *render.Scene // the master's own view of the blob in the arena
+	base render.Quality
+	pool *runtime.Pool
+	fb   [slots]arena.Region
+	sink output.Sink
+	img  [slots]*image.RGBA
+	rays atomic.Uint64 // rays traced so far, all frames
 }
 
 // open loads and compiles the scene, starts the pool and lays out the arena.
@@ -53,8 +55,11 @@ func open(ctx context.Context, cfg config, stderr io.Writer) (*session, error) {
 			cfg.w, cfg.h, need>>20, maxArena>>20))
 	}
 	s := &session{cfg: cfg, base: base, fps: sc.FPS}
-	s.pool, err = runtime.Start(ctx, &runtime.Options{Workers: cfg.workers, Mode: cfg.mode,
-		ArenaSize: need, Timeline: cfg.timeline, Stderr: stderr})
+	o := &runtime.Options{Workers: cfg.workers, Mode: cfg.mode, ArenaSize: need, Timeline: cfg.timeline, Stderr: stderr}
+	if cfg.pool != nil {
+		cfg.pool(o)
+	}
+	s.pool, err = runtime.Start(ctx, o)
 	if err != nil {
 		return nil, err
 	}

@@ -114,23 +114,38 @@ func checkSize(w, h int) error {
 	return nil
 }
 
-// checkFrame verifies that img is a w x h frame whose Pix covers its bounds,
-// so that the encoders below can index rows without panicking.
-func checkFrame(img *image.RGBA, w, h int) error {
+// CheckFrame returns an error wrapping [ErrFrame] unless img can be read
+// without panicking: not nil, not empty, a stride that covers a row, and a
+// Pix long enough for its bounds. A frame's bounds and stride come from
+// shared memory, so sinks that accept any size (the live views) call it
+// before indexing. It reads no pixel and is safe for concurrent use.
+func CheckFrame(img *image.RGBA) error {
 	if img == nil {
 		return fmt.Errorf("%w: nil image", ErrFrame)
 	}
-	if img.Rect.Dx() != w || img.Rect.Dy() != h {
-		return fmt.Errorf("%w: got %dx%d, want %dx%d", ErrFrame, img.Rect.Dx(), img.Rect.Dy(), w, h)
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	if err := checkSize(w, h); err != nil {
+		return err
 	}
-	if img.Stride < 4*w {
-		return fmt.Errorf("%w: stride %d < 4*width %d", ErrFrame, img.Stride, 4*w)
+	// With two rows or more, a valid Pix holds at least one stride, and
+	// bounding the stride keeps the offset arithmetic below from overflowing.
+	if img.Stride < 4*w || (h > 1 && img.Stride > len(img.Pix)) {
+		return fmt.Errorf("%w: stride %d for width %d and %d pixel bytes", ErrFrame, img.Stride, w, len(img.Pix))
 	}
 	last := img.PixOffset(img.Rect.Max.X-1, img.Rect.Max.Y-1) + 4
 	if img.PixOffset(img.Rect.Min.X, img.Rect.Min.Y) < 0 || last > len(img.Pix) {
 		return fmt.Errorf("%w: %d pixel bytes do not cover %v with stride %d", ErrFrame, len(img.Pix), img.Rect, img.Stride)
 	}
 	return nil
+}
+
+// checkFrame verifies that img is a readable w x h frame, so that the
+// encoders can index rows without panicking.
+func checkFrame(img *image.RGBA, w, h int) error {
+	if img != nil && (img.Rect.Dx() != w || img.Rect.Dy() != h) {
+		return fmt.Errorf("%w: got %dx%d, want %dx%d", ErrFrame, img.Rect.Dx(), img.Rect.Dy(), w, h)
+	}
+	return CheckFrame(img)
 }
 
 // row returns the 4*w bytes of row y (counted from the top of img.Rect).

@@ -109,3 +109,22 @@ func TestMultiVisitsAllAndJoinsErrors(t *testing.T) {
 	assert.ErrorIs(t, m.Close(), boom)
 	assert.True(t, a.closed && b.closed)
 }
+
+func TestCheckFrame(t *testing.T) {
+	assert.NoError(t, output.CheckFrame(frametest.New(3, 2, 0)))
+	empty := image.NewRGBA(image.Rect(0, 0, 0, 0))
+	assert.ErrorIs(t, output.CheckFrame(empty), output.ErrFrame)
+	huge := &image.RGBA{Rect: image.Rect(0, 0, 1<<20, 1<<20), Stride: 4 << 20}
+	assert.ErrorIs(t, output.CheckFrame(huge), output.ErrFrame)
+}
+
+func TestCheckFrameHugeStride(t *testing.T) {
+	img := frametest.New(4, 4, 0)
+	img.Stride = 1 << 62 // (h-1)*Stride would overflow
+	assert.ErrorIs(t, output.CheckFrame(img), output.ErrFrame)
+}
+
+func TestCheckFrameLastRowSubImage(t *testing.T) {
+	sub := frametest.New(4, 4, 0).SubImage(image.Rect(2, 3, 4, 4)).(*image.RGBA)
+	assert.NoError(t, output.CheckFrame(sub))
+}
