@@ -29,6 +29,9 @@ type config struct {
 	timeline   string
 	stats      string
 	tile       int
+	// pool, if set, adjusts the runtime's options (tests: short heartbeats,
+	// more attempts under deliberate faults).
+	pool func(*runtime.Options)
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {

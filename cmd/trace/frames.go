@@ -117,12 +117,15 @@ func (s *session) planner() func(n, slot int, prev *frame) *frame {
 // renderFrame maps the tile kernel over the frame's tiles.
 func (s *session) renderFrame(ctx context.Context, f *frame) error {
 	jobs := s.tiles(f)
-	res, err := runtime.Map(ctx, s.pool, tileKernel, jobs, &runtime.MapOptions{Chunk: 1})
+	res, err := runtime.Map(ctx, s.pool, tileKernel, jobs, &runtime.MapOptions{Chunk: 1, InFlight: len(jobs)})
 	if err != nil {
 		return fmt.Errorf("frame %d: %w", f.n, err)
 	}
 	f.results = res
 	f.done = time.Now()
+	for _, r := range res {
+		s.rays.Add(r.Rays)
+	}
 	return nil
 }
 
