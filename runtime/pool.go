@@ -147,6 +147,7 @@ type Pool struct {
 	wg        sync.WaitGroup
 	redone    atomic.Uint64
 	crashes   atomic.Uint64
+	exitSubs  exitSubscribers
 }
 
 // Start creates the pool's arena, starts its workers and waits until every

@@ -51,6 +51,7 @@ func (p *Pool) onExit(w *worker, proc *process) {
 			p.tl.instant(w.id, "crash", reason, monoNow())
 		}
 	}
+	p.notifyExit(WorkerExit{Worker: w.id, PID: proc.pid, Reason: reason, Graceful: graceful})
 	p.recover(w, proc, running, reason)
 	if !stopped && !graceful && p.restart(w) {
 		return
