@@ -3,6 +3,7 @@ package arena
 import (
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 
 	"github.com/edsrzf/mmap-go"
@@ -18,6 +19,14 @@ type Options struct {
 	// MaxRegions is the capacity of the region directory. Default
 	// DefaultMaxRegions (16 KiB of directory).
 	MaxRegions int
+
+	// Name, if set, makes the arena reachable by name instead of only
+	// through its descriptor: it becomes the file /dev/shm/Name (where
+	// shm_open puts its objects), created exclusively with mode 0600, that
+	// AttachNamed opens and Close removes. A named file cannot be sealed:
+	// see the package documentation. Empty (the default) keeps the arena
+	// an anonymous, sealed memfd.
+	Name string
 }
 
 // Arena is a block of shared memory mapped into this process. Its methods are
@@ -33,12 +42,15 @@ type Arena struct {
 	closed  bool
 	used    uint64            // creator only: next free byte
 	regions map[string]Region // creator: authoritative; others: checked cache
+	order   []Info            // creator only: the directory, in allocation order
+	path    string            // creator of a named arena: the file Close removes
 }
 
 // Create makes a new arena of at least size bytes (rounded up to whole
-// pages), maps it and seals it against resizing. The caller owns the arena
-// and must Close it; the memory itself lives until the last process holding
-// its file or a mapping exits or closes it.
+// pages), maps it and, unless it is named, seals it against resizing. The
+// caller owns the arena and must Close it; the memory itself lives until the
+// last process holding its file or a mapping exits or closes it. A named
+// arena fails with an error wrapping fs.ErrExist when its name is taken.
 func Create(size int, o *Options) (*Arena, error) {
 	if o == nil {
 		o = &Options{}
@@ -58,21 +70,47 @@ func Create(size int, o *Options) (*Arena, error) {
 		return nil, fmt.Errorf("arena: create: size %d is smaller than the header and directory (%d bytes)", size, data)
 	}
 	total := alignUp(uint64(size), uint64(os.Getpagesize()))
-	f, err := newMemfd(label, int64(total))
+	f, path, err := newFile(label, o.Name, int64(total))
 	if err != nil {
 		return nil, fmt.Errorf("arena: create %d bytes: %w", total, err)
 	}
+	a, err := format(f, total, dirCap, data, path == "")
+	if err != nil {
+		removeNamed(f, path)
+		f.Close()
+		return nil, fmt.Errorf("arena: create: %w", err)
+	}
+	a.path = path
+	return a, nil
+}
+
+// newFile makes the arena's file: an anonymous memfd, or the named file.
+func newFile(label, name string, size int64) (*os.File, string, error) {
+	if name == "" {
+		f, err := newMemfd(label, size)
+		return f, "", err
+	}
+	path, err := namedPath(name)
+	if err != nil {
+		return nil, "", err
+	}
+	f, err := createNamed(path, size)
+	return f, path, err
+}
+
+// format maps a new arena's file, writes its header and seals it.
+func format(f *os.File, total uint64, dirCap int, data uint64, sealed bool) (*Arena, error) {
 	mem, err := mmap.MapRegion(f, int(total), mmap.RDWR, 0, 0)
 	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("arena: create: map %d bytes: %w", total, err)
+		return nil, fmt.Errorf("map %d bytes: %w", total, err)
 	}
 	h := headerAt(mem)
 	h.magic, h.version, h.dirCap, h.size, h.data = magic, Version, uint32(dirCap), total, data
-	if err := seal(f); err != nil {
-		mem.Unmap()
-		f.Close()
-		return nil, fmt.Errorf("arena: create: %w", err)
+	if sealed {
+		if err := seal(f); err != nil {
+			mem.Unmap()
+			return nil, err
+		}
 	}
 	return &Arena{f: f, mem: mem, hdr: h, data: data, creator: true, used: data, regions: map[string]Region{}}, nil
 }
@@ -81,6 +119,15 @@ func Create(size int, o *Options) (*Arena, error) {
 // created it, and checks its seals and header. On success the Arena owns f
 // and closes it in Close; on error f is left open for the caller.
 func Attach(f *os.File) (*Arena, error) {
+	if err := checkSealed(f); err != nil {
+		return nil, fmt.Errorf("arena: attach: %w", err)
+	}
+	return attach(f)
+}
+
+// attach maps f, whose seals (or privacy) the caller checked, and checks
+// its size and header.
+func attach(f *os.File) (*Arena, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("arena: attach: %w", err)
@@ -88,9 +135,6 @@ func Attach(f *os.File) (*Arena, error) {
 	size := fi.Size()
 	if size < headerSize || size%int64(os.Getpagesize()) != 0 || int64(int(size)) != size {
 		return nil, fmt.Errorf("%w: file of %d bytes cannot hold an arena", ErrBadHeader, size)
-	}
-	if err := checkSealed(f); err != nil {
-		return nil, fmt.Errorf("arena: attach: %w", err)
 	}
 	mem, err := mmap.MapRegion(f, int(size), mmap.RDWR, 0, 0)
 	if err != nil {
@@ -166,6 +210,7 @@ func (a *Arena) AllocAligned(name string, size, align int, kind Kind) (Region, e
 	a.used = off + uint64(size)
 	r := Region{name: name, off: int64(off), kind: kind, mem: a.mem[off : off+uint64(size) : off+uint64(size)]}
 	a.regions[name] = r
+	a.order = append(a.order, Info{Name: name, Offset: r.off, Len: int64(size), Kind: kind})
 	return r, nil
 }
 
@@ -203,18 +248,22 @@ func (a *Arena) Region(name string) (Region, error) {
 }
 
 // Regions lists the regions this process knows of: in the creator all of
-// them, elsewhere every well-formed published entry.
+// them, from its private directory; elsewhere every well-formed published
+// entry of the shared one.
 func (a *Arena) Regions() []Info {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.closed {
 		return nil
 	}
+	if a.creator {
+		return slices.Clone(a.order)
+	}
 	var out []Info
 	n := min(a.hdr.count.Load(), a.hdr.dirCap)
 	for i := range int(n) {
 		e := entryAt(a.mem, i)
-		if a.creator || checkEntry(e, a.data, uint64(len(a.mem))) == nil {
+		if checkEntry(e, a.data, uint64(len(a.mem))) == nil {
 			out = append(out, Info{Name: e.nameString(), Offset: int64(e.off), Len: int64(e.length), Kind: Kind(e.kind)})
 		}
 	}
@@ -233,8 +282,10 @@ func (a *Arena) Slice(off, n int64) ([]byte, error) {
 	return a.mem[off : off+n : off+n], nil
 }
 
-// Close unmaps the arena and closes its file. Every view obtained from it
-// becomes invalid: touching one afterwards faults. Close is idempotent.
+// Close unmaps the arena and closes its file; the creator of a named arena
+// also removes its name, so no new process can attach (those attached keep
+// their mapping). Every view obtained from it becomes invalid: touching one
+// afterwards faults. Close is idempotent.
 func (a *Arena) Close() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -243,6 +294,9 @@ func (a *Arena) Close() error {
 	}
 	a.closed = true
 	err := a.mem.Unmap()
+	if rerr := removeNamed(a.f, a.path); err == nil {
+		err = rerr
+	}
 	if cerr := a.f.Close(); err == nil {
 		err = cerr
 	}

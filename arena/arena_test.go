@@ -68,6 +68,17 @@ func TestSealedAgainstResize(t *testing.T) {
 	assert.ErrorIs(t, err, unix.EPERM, "seals are sealed")
 }
 
+func TestSealedAgainstResizeInAnotherProcess(t *testing.T) {
+	a := newArena(t, 1<<16, nil)
+	out, err := runChild(t, "SHMRUN_ARENA_TEST_RESIZE=1", func(c *exec.Cmd) { c.ExtraFiles = []*os.File{a.File()} })
+	require.NoError(t, err, out)
+	refused := unix.EPERM.Error() + " " + unix.EPERM.Error() + "\n"
+	assert.Equal(t, refused+refused, out, "shrink and grow, through the inherited fd and a reopened one")
+	var st unix.Stat_t
+	require.NoError(t, unix.Fstat(int(a.File().Fd()), &st))
+	assert.EqualValues(t, a.Size(), st.Size)
+}
+
 func TestAttachRefusesUnsealedFile(t *testing.T) {
 	fd, err := unix.MemfdCreate("unsealed", unix.MFD_CLOEXEC)
 	require.NoError(t, err)
@@ -220,6 +231,24 @@ func TestCorruptDirectoryEntry(t *testing.T) {
 	got, err := a.Region("victim")
 	require.NoError(t, err, "the creator trusts its private directory")
 	assert.Equal(t, r.Len(), got.Len())
+}
+
+func TestCreatorIgnoresSharedDirectory(t *testing.T) {
+	a := newArena(t, 1<<16, nil)
+	_, err := a.Alloc("first", 64, arena.KindBytes)
+	require.NoError(t, err)
+	_, err = a.Alloc("second", 128, arena.Kind(7))
+	require.NoError(t, err)
+	want := a.Regions()
+	m, err := mmap.Map(a.File(), mmap.RDWR, 0)
+	require.NoError(t, err)
+	for i := 64; i < 64+2*64; i++ { // both entries, name lengths included
+		m[i] = 0xff
+	}
+	require.NoError(t, m.Unmap())
+	assert.Equal(t, want, a.Regions(), "the creator lists its private directory")
+	require.Len(t, want, 2)
+	assert.Equal(t, arena.Info{Name: "second", Offset: want[1].Offset, Len: 128, Kind: 7}, want[1])
 }
 
 func TestCloseReleasesEverything(t *testing.T) {

@@ -18,6 +18,11 @@
 // in every process, whereas the mapping's address differs from one process to
 // the next.
 //
+// An arena can instead be given a name ([Options.Name]) for a process that
+// is not a child of its creator: it is then the file /dev/shm/NAME, created
+// with mode 0600, which [AttachNamed] opens only if it is still a private
+// regular file of the same user, and which the creator's Close removes.
+//
 // A [Region] gives typed views (bytes, uint32, uint64, float32) that alias
 // the shared memory: a write through a view is seen by every process.
 //
@@ -33,6 +38,12 @@
 // checks the header and [Arena.Region] checks every directory entry it reads.
 // Users of a region must likewise check every offset and length they read
 // from it ([Arena.Slice] does that for (offset, length) pairs).
+//
+// A named arena trades safety for reach. Linux cannot seal a tmpfs file,
+// so any process of the same user (or root) that opens it can truncate it
+// and make every process that maps it fault; its name stays in /dev/shm if
+// the creator dies before Close. Use anonymous arenas unless a process
+// must find the arena by name.
 //
 // Only the process that created an arena allocates regions: allocation needs
 // no cross-process lock, and a crashed worker cannot leave one held. Other

@@ -35,6 +35,12 @@ var (
 	// read from shared memory does not describe memory inside the arena.
 	ErrBadRegion = errors.New("arena: bad region")
 
+	// ErrNotPrivate is returned by AttachNamed when the named file is not
+	// private to this user: not a regular file, owned by another user, or
+	// open to group or others. Another user could have made it, or could
+	// read and write it.
+	ErrNotPrivate = errors.New("arena: named arena is not private to this user")
+
 	// ErrClosed is returned by methods called after Close.
 	ErrClosed = errors.New("arena: closed")
 )
