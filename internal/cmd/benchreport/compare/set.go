@@ -1,0 +1,125 @@
+package compare
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+
+	"golang.org/x/perf/benchfmt"
+)
+
+// Key names one benchmark: its package, relative to the module root ("ring",
+// "cmd/trace"; "." for the root package), and its full name without the
+// "Benchmark" prefix and without the GOMAXPROCS suffix
+// ("Throughput/ring-cross-process").
+type Key struct {
+	Pkg, Name string
+}
+
+// String returns "pkg.Name".
+func (k Key) String() string { return k.Pkg + "." + k.Name }
+
+// A Set holds the measurements of many benchmarks over several runs: for
+// each benchmark and unit, one value per run. Units are tidied the way
+// benchstat tidies them: ns/op becomes sec/op and MB/s becomes B/s, in
+// base units. A zero Set is empty and ready to use. A Set is not safe for
+// concurrent use.
+type Set struct {
+	samples map[Key]map[string][]float64
+	units   map[Key][]string
+	keys    []Key
+	// Skipped counts benchmark lines that could not be parsed.
+	Skipped int
+}
+
+// Parse reads `go test -bench` output from r, any number of runs and
+// packages concatenated, into a new Set. module is the module path that
+// prefixes package names ("github.com/shmrun/shmrun"). Lines that are not
+// benchmark results (test logs, PASS, ok) are ignored; malformed benchmark
+// lines are counted in Skipped. It fails, wrapping ErrBadInput, only when r
+// cannot be read.
+func Parse(r io.Reader, module string) (*Set, error) {
+	s := &Set{}
+	br := benchfmt.NewReader(r, "bench")
+	for br.Scan() {
+		switch rec := br.Result().(type) {
+		case *benchfmt.Result:
+			k := Key{Pkg: relPkg(rec.GetConfig("pkg"), module), Name: stripProcs(rec.Name)}
+			for _, v := range rec.Values {
+				s.Add(k, v.Unit, v.Value)
+			}
+		case *benchfmt.SyntaxError:
+			s.Skipped++
+		}
+	}
+	if err := br.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadInput, err)
+	}
+	return s, nil
+}
+
+// relPkg makes a package path relative to module.
+func relPkg(pkg, module string) string {
+	switch {
+	case pkg == module:
+		return "."
+	case module != "" && strings.HasPrefix(pkg, module+"/"):
+		return pkg[len(module)+1:]
+	}
+	return pkg
+}
+
+// stripProcs drops the GOMAXPROCS suffix ("-2") from a benchmark name.
+func stripProcs(n benchfmt.Name) string {
+	base, parts := n.Parts()
+	var b bytes.Buffer
+	b.Write(base)
+	for _, p := range parts {
+		if len(p) > 0 && p[0] == '/' {
+			b.Write(p)
+		}
+	}
+	return b.String()
+}
+
+// Add records one measurement of benchmark k in unit.
+func (s *Set) Add(k Key, unit string, v float64) {
+	if s.samples == nil {
+		s.samples = map[Key]map[string][]float64{}
+		s.units = map[Key][]string{}
+	}
+	m, ok := s.samples[k]
+	if !ok {
+		m = map[string][]float64{}
+		s.samples[k] = m
+		s.keys = append(s.keys, k)
+	}
+	if _, ok := m[unit]; !ok {
+		s.units[k] = append(s.units[k], unit)
+	}
+	m[unit] = append(m[unit], v)
+}
+
+// Keys returns the benchmarks in the order they first appeared.
+func (s *Set) Keys() []Key { return append([]Key(nil), s.keys...) }
+
+// Units returns the units benchmark k reported, in the order they first
+// appeared; nil if k has no measurements.
+func (s *Set) Units(k Key) []string { return append([]string(nil), s.units[k]...) }
+
+// Values returns a copy of the measurements of benchmark k in unit, one per
+// run, in input order; nil if there are none.
+func (s *Set) Values(k Key, unit string) []float64 {
+	return append([]float64(nil), s.samples[k][unit]...)
+}
+
+// Summary summarizes benchmark k in unit; it wraps ErrNoSamples when there
+// are no measurements.
+func (s *Set) Summary(k Key, unit string) (Summary, error) {
+	v := s.samples[k][unit]
+	if len(v) == 0 {
+		return Summary{}, fmt.Errorf("%w: %s in %s", ErrNoSamples, k, unit)
+	}
+	return Summarize(v), nil
+}

@@ -1,0 +1,83 @@
+package compare_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shmrun/shmrun/internal/cmd/benchreport/compare"
+)
+
+const module = "github.com/shmrun/shmrun"
+
+// twoRuns is the output of two runs of two packages, with the noise a real
+// run has around the results: logs, PASS, ok lines and a torn line.
+const twoRuns = `goos: linux
+goarch: amd64
+pkg: github.com/shmrun/shmrun/ring
+cpu: AMD EPYC
+BenchmarkThroughput/ring-cross-process-2   	 2089234	       100.0 ns/op	 640.00 MB/s	       0 B/op	       0 allocs/op
+BenchmarkThroughput/chan-in-process-2      	 2422624	       300.0 ns/op	 213.33 MB/s
+PASS
+ok  	github.com/shmrun/shmrun/ring	2.1s
+pkg: github.com/shmrun/shmrun/runtime
+BenchmarkMap/processes/workers=2-2         	     496	    239502 ns/op
+BenchmarkGCIsolation/processes-2           	      27	  16624746 ns/op	     82513 max-late-µs	     63627 p99-late-µs
+BenchmarkDispatch/processes-chunk1-2       	   10000	     13098 ns/op
+BenchmarkBroken-2 	 12 	 abc ns/op
+    chaos_test.go:124: a log line
+pkg: github.com/shmrun/shmrun/ring
+BenchmarkThroughput/ring-cross-process-2   	 2089234	       110.0 ns/op	 581.82 MB/s	       0 B/op	       0 allocs/op
+pkg: github.com/shmrun/shmrun
+BenchmarkRoot 	 10 	 5 ns/op
+`
+
+func TestParse(t *testing.T) {
+	s, err := compare.Parse(strings.NewReader(twoRuns), module)
+	require.NoError(t, err)
+	ring := compare.Key{Pkg: "ring", Name: "Throughput/ring-cross-process"}
+	assert.Equal(t, []compare.Key{
+		ring,
+		{Pkg: "ring", Name: "Throughput/chan-in-process"},
+		{Pkg: "runtime", Name: "Map/processes/workers=2"},
+		{Pkg: "runtime", Name: "GCIsolation/processes"},
+		{Pkg: "runtime", Name: "Dispatch/processes-chunk1"},
+		{Pkg: ".", Name: "Root"},
+	}, s.Keys())
+	assert.Equal(t, []string{"sec/op", "B/s", "B/op", "allocs/op"}, s.Units(ring))
+	assert.InDeltaSlice(t, []float64{100e-9, 110e-9}, s.Values(ring, "sec/op"), 1e-15)
+	assert.InDeltaSlice(t, []float64{640e6, 581.82e6}, s.Values(ring, "B/s"), 1)
+	gc := compare.Key{Pkg: "runtime", Name: "GCIsolation/processes"}
+	assert.Equal(t, []float64{63627}, s.Values(gc, "p99-late-µs"))
+	assert.Equal(t, 1, s.Skipped, "the torn line")
+}
+
+func TestParseTheGOMAXPROCSSuffixOnly(t *testing.T) {
+	s, err := compare.Parse(strings.NewReader("pkg: m/p\nBenchmarkMap/workers=2 1 5 ns/op\nBenchmarkMap/workers=1-16 1 5 ns/op\n"), "m")
+	require.NoError(t, err)
+	assert.Equal(t, []compare.Key{{Pkg: "p", Name: "Map/workers=2"}, {Pkg: "p", Name: "Map/workers=1"}}, s.Keys())
+}
+
+func TestSetMissing(t *testing.T) {
+	var s compare.Set
+	k := compare.Key{Pkg: "proxy", Name: "Call/proxy"}
+	assert.Nil(t, s.Values(k, "sec/op"))
+	assert.Nil(t, s.Units(k))
+	_, err := s.Summary(k, "sec/op")
+	assert.ErrorIs(t, err, compare.ErrNoSamples)
+	s.Add(k, "sec/op", 1)
+	_, err = s.Summary(k, "B/op")
+	assert.ErrorIs(t, err, compare.ErrNoSamples)
+}
+
+type failingReader struct{}
+
+func (failingReader) Read([]byte) (int, error) { return 0, assert.AnError }
+
+func TestParseReadError(t *testing.T) {
+	_, err := compare.Parse(failingReader{}, module)
+	assert.ErrorIs(t, err, compare.ErrBadInput)
+	assert.ErrorIs(t, err, assert.AnError)
+}
