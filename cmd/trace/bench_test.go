@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	goruntime "runtime"
 	"testing"
 
+	"github.com/shmrun/shmrun/cmd/trace/internal/scene"
 	"github.com/shmrun/shmrun/runtime"
 )
 
@@ -18,15 +20,46 @@ func BenchmarkRender(b *testing.B) {
 	for _, mode := range []runtime.Mode{runtime.Processes, runtime.Goroutines} {
 		for _, w := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/workers=%d", mode, w), func(b *testing.B) {
-				benchRender(b, mode, w)
+				st := benchFrames(b, 4, func(s *session) { s.base.PixelStep = 2 },
+					"-scene", "default", "-size", "640x360", "-workers", fmt.Sprint(w), "-mode", mode.String())
+				sec := b.Elapsed().Seconds()
+				b.ReportMetric(float64(b.N)/sec, "frames/s")
+				b.ReportMetric(float64(st.rays)/sec/1e6, "Mrays/s")
 			})
 		}
 	}
 }
 
-func benchRender(b *testing.B, mode runtime.Mode, workers int) {
-	cfg, err := parseFlags([]string{"-scene", "default", "-size", "640x360", "-o", "none",
-		"-workers", fmt.Sprint(workers), "-mode", mode.String()}, io.Discard)
+// BenchmarkScenes renders every scene in scenes/ at 320x180 with its own
+// integrator and depth at 1 sample per pixel, one worker per core, as
+// processes and as goroutines (the baseline), and reports the rays per
+// second per core: Mrays/s/core over the wall time (what the pipeline
+// delivers) and Mrays/busy-s over the time workers spent in the tile kernel
+// (how fast one core traces the scene). Each op is one frame; frames follow
+// the scene's animation, and a still scene's frames are progressive passes.
+func BenchmarkScenes(b *testing.B) {
+	workers := goruntime.NumCPU()
+	for _, name := range scene.Names() {
+		for _, mode := range []runtime.Mode{runtime.Processes, runtime.Goroutines} {
+			b.Run(name+"/"+mode.String(), func(b *testing.B) {
+				st := benchFrames(b, 1, func(s *session) { s.base.SPP = 1 },
+					"-scene", name, "-size", "320x180", "-workers", fmt.Sprint(workers), "-mode", mode.String())
+				mrays := float64(st.rays) / 1e6
+				b.ReportMetric(mrays/b.Elapsed().Seconds(), "Mrays/s")
+				b.ReportMetric(mrays/b.Elapsed().Seconds()/float64(workers), "Mrays/s/core")
+				if st.busy > 0 {
+					b.ReportMetric(mrays/st.busy.Seconds(), "Mrays/busy-s")
+				}
+			})
+		}
+	}
+}
+
+// benchFrames opens a session with args (output discarded), adjusts it,
+// renders warm frames untimed (processes start, scenes open, caches fill),
+// then b.N timed frames, and returns the timed run's stats.
+func benchFrames(b *testing.B, warm int, adjust func(*session), args ...string) *runStats {
+	cfg, err := parseFlags(append(args, "-o", "none"), io.Discard)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -36,19 +69,16 @@ func benchRender(b *testing.B, mode runtime.Mode, workers int) {
 		b.Fatal(err)
 	}
 	defer s.close(ctx)
-	s.base.PixelStep = 2
-	s.cfg.frames = 4 // warm up: processes start, scenes open, caches fill
+	adjust(s)
+	s.cfg.frames = warm
 	if err := s.run(ctx); err != nil {
 		b.Fatal(err)
 	}
 	s.cfg.frames = b.N
-	s.rays.Store(0)
 	b.ResetTimer()
 	if err := s.run(ctx); err != nil {
 		b.Fatal(err)
 	}
 	b.StopTimer()
-	sec := b.Elapsed().Seconds()
-	b.ReportMetric(float64(b.N)/sec, "frames/s")
-	b.ReportMetric(float64(s.rays.Load())/sec/1e6, "Mrays/s")
+	return s.last.stats
 }

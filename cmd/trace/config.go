@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	goruntime "runtime"
 
 	"github.com/shmrun/shmrun/cmd/trace/internal/output"
@@ -75,10 +77,13 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if c.integrator != "" {
 		if _, err := render.ParseIntegrator(c.integrator); err != nil {
-			return c, fmt.Errorf("-integrator: %w", err)
+			return c, fmt.Errorf("-integrator %q: want whitted or path", c.integrator)
 		}
 	}
-	return c, c.check()
+	if err := c.check(); err != nil {
+		return c, err
+	}
+	return c, c.checkPaths()
 }
 
 func (c *config) check() error {
@@ -93,6 +98,25 @@ func (c *config) check() error {
 		return fmt.Errorf("-workers %d: want 1 to 1024", c.workers)
 	case c.tile < 8 || c.tile > 1024:
 		return fmt.Errorf("-tile %d: want 8 to 1024", c.tile)
+	}
+	return nil
+}
+
+// checkPaths refuses output paths in a directory that does not exist, so
+// that a typo fails before a long render rather than after it.
+func (c *config) checkPaths() error {
+	for _, p := range []struct{ flag, path string }{{"-o", c.out}, {"-timeline", c.timeline}, {"-stats", c.stats}} {
+		if p.path == "" || (p.flag == "-o" && (p.path == "-" || p.path == "none")) {
+			continue
+		}
+		dir := filepath.Dir(p.path)
+		fi, err := os.Stat(dir)
+		switch {
+		case err != nil:
+			return fmt.Errorf("%s %s: directory %s does not exist", p.flag, p.path, dir)
+		case !fi.IsDir():
+			return fmt.Errorf("%s %s: %s is not a directory", p.flag, p.path, dir)
+		}
 	}
 	return nil
 }

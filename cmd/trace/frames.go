@@ -19,6 +19,9 @@ func renderAll(cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	runErr := s.run(ctx)
+	if runErr == nil {
+		runErr = s.report(stderr)
+	}
 	if err := s.close(ctx); runErr == nil {
 		runErr = err
 	}
@@ -38,20 +41,60 @@ type frame struct {
 	results []tileResult
 }
 
+// runState is one run's pacing, quality control and measurements.
+type runState struct {
+	sc    *render.Scene
+	base  render.Quality
+	pace  *pacer      // nil: unpaced
+	ctl   *controller // nil: every frame at base quality
+	stats *runStats
+	bar   *progress // nil: no progress bar
+}
+
+// newRun prepares a run. A paced run first renders a frame at its cheapest
+// quality, unshown and unmeasured, so that its clock starts with every
+// worker started and the scene open in each: the first frame that counts
+// does not pay for the program's start.
+func (s *session) newRun(ctx context.Context) (*runState, error) {
+	r := &runState{sc: s.sc, base: s.base}
+	if s.cfg.fps > 0 {
+		rungs := ladder(s.base, s.cfg.w, s.cfg.h)
+		warm := &frame{q: rungs[len(rungs)-1].q, accIn: -1, accOut: -1}
+		if _, err := runtime.Map(ctx, s.pool, tileKernel, s.tiles(warm), &runtime.MapOptions{Chunk: 1}); err != nil {
+			return nil, fmt.Errorf("warm-up frame: %w", err)
+		}
+		r.ctl = newController(rungs, s.cfg.fps, s.cfg.workers)
+	}
+	start := time.Now()
+	r.pace = newPacer(s.cfg.fps, start)
+	r.stats = newRunStats(start)
+	r.bar = startProgress(s.stderr, s.cfg.view, s.cfg.frames, len(s.tiles(&frame{})))
+	s.last = r
+	return r, nil
+}
+
 // run renders the frames. Each frame is a parallel map of its tiles, run by
 // its own goroutine, so that several frames (one per framebuffer slot) are
 // in flight at once; a presenter encodes finished frames in order, straight
-// from the arena, and hands their slots back.
+// from the arena, and hands their slots back. With -fps, a pacer releases
+// frame n no earlier than n periods after the start and shows it at its
+// deadline, and a controller picks each frame's quality. run may be called
+// again on the same session; s.last holds the latest run's measurements.
 func (s *session) run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	r, err := s.newRun(ctx)
+	if err != nil {
+		return err
+	}
+	defer r.bar.close()
 	free := make(chan int, slots)
 	for i := range slots {
 		free <- i
 	}
 	finished := make(chan *frame, slots)
 	presented := make(chan error, 1)
-	go func() { presented <- s.present(finished, free, cancel) }()
+	go func() { presented <- s.present(ctx, r, finished, free, cancel) }()
 
 	var wg sync.WaitGroup
 	var prev *frame
@@ -62,7 +105,6 @@ func (s *session) run(ctx context.Context) error {
 		errOnce.Do(func() { firstErr = err })
 		cancel()
 	}
-	plan := s.planner()
 	for n := 0; n < s.cfg.frames && ctx.Err() == nil; n++ {
 		var slot int
 		select {
@@ -70,7 +112,10 @@ func (s *session) run(ctx context.Context) error {
 		case <-ctx.Done():
 			continue
 		}
-		f := plan(n, slot, prev)
+		if r.pace != nil && !sleepUntil(ctx, r.pace.release(n)) {
+			continue
+		}
+		f := r.plan(n, slot, prev)
 		if f.accIn >= 0 && prevDone != nil { // a progressive pass reads the previous one
 			select {
 			case <-prevDone:
@@ -83,7 +128,7 @@ func (s *session) run(ctx context.Context) error {
 		go func() {
 			defer wg.Done()
 			defer close(done)
-			if err := s.renderFrame(ctx, f); err != nil {
+			if err := s.renderFrame(ctx, r, f); err != nil {
 				fail(err)
 				return
 			}
@@ -96,35 +141,43 @@ func (s *session) run(ctx context.Context) error {
 	if err := <-presented; err != nil {
 		fail(err)
 	}
+	r.stats.misses = r.pace.missed()
 	return firstErr
 }
 
-// planner returns the function that decides, frame by frame, the quality
-// and whether the frame continues the previous one's accumulation: it does
-// when the scene looks the same (same animation time) and the quality did
-// not change, so a resting camera refines its image pass after pass.
-func (s *session) planner() func(n, slot int, prev *frame) *frame {
-	return func(n, slot int, prev *frame) *frame {
-		f := &frame{n: n, slot: slot, q: s.base, accIn: -1, accOut: 0, start: time.Now()}
-		if prev != nil && s.sc.Time(n) == s.sc.Time(prev.n) && prev.q == f.q && prev.accOut >= 0 {
-			f.accIn, f.accOut = prev.accOut, 1-prev.accOut
-			f.sample = prev.sample + prev.q.SPP
-		}
-		return f
+// plan decides frame n's quality and whether it continues the previous
+// frame's accumulation: it does when the scene looks the same (same
+// animation time) and the quality did not change, so a resting camera
+// refines its image pass after pass.
+func (r *runState) plan(n, slot int, prev *frame) *frame {
+	q := r.base
+	if r.ctl != nil {
+		q = r.ctl.choose(n)
 	}
+	f := &frame{n: n, slot: slot, q: q, accIn: -1, accOut: 0, start: time.Now()}
+	if prev != nil && r.sc.Time(n) == r.sc.Time(prev.n) && prev.q == f.q && prev.accOut >= 0 {
+		f.accIn, f.accOut = prev.accOut, 1-prev.accOut
+		f.sample = prev.sample + prev.q.SPP
+	}
+	return f
 }
 
 // renderFrame maps the tile kernel over the frame's tiles.
-func (s *session) renderFrame(ctx context.Context, f *frame) error {
+func (s *session) renderFrame(ctx context.Context, r *runState, f *frame) error {
 	jobs := s.tiles(f)
-	res, err := runtime.Map(ctx, s.pool, tileKernel, jobs, &runtime.MapOptions{Chunk: 1, InFlight: len(jobs)})
+	res, err := runtime.Map(ctx, s.pool, tileKernel, jobs,
+		&runtime.MapOptions{Chunk: 1, InFlight: len(jobs), Progress: r.bar.tileCounter()})
 	if err != nil {
 		return fmt.Errorf("frame %d: %w", f.n, err)
 	}
 	f.results = res
 	f.done = time.Now()
-	for _, r := range res {
-		s.rays.Add(r.Rays)
+	var busy time.Duration
+	for _, t := range res {
+		busy += time.Duration(t.Nanos)
+	}
+	if r.ctl != nil {
+		r.ctl.observe(f.q, f.done.Sub(f.start), busy)
 	}
 	return nil
 }
@@ -148,9 +201,10 @@ func (s *session) tiles(f *frame) []tileJob {
 	return jobs
 }
 
-// present writes finished frames in order and frees their slots. It keeps
-// draining after an error so that no renderer blocks on it.
-func (s *session) present(finished <-chan *frame, free chan<- int, cancel func()) error {
+// present shows finished frames in order (paced: each at its deadline, a
+// late one at once) and frees their slots. It keeps draining after an error
+// so that no renderer blocks on it.
+func (s *session) present(ctx context.Context, r *runState, finished <-chan *frame, free chan<- int, cancel func()) error {
 	ahead := map[int]*frame{}
 	next := 0
 	var err error
@@ -158,7 +212,12 @@ func (s *session) present(finished <-chan *frame, free chan<- int, cancel func()
 		ahead[f.n] = f
 		for g, ok := ahead[next]; ok; g, ok = ahead[next] {
 			delete(ahead, next)
+			if r.pace != nil {
+				sleepUntil(ctx, r.pace.finish(g.n, g.done))
+			}
 			if err == nil {
+				r.stats.shown(g, time.Now())
+				r.bar.frameShown()
 				if err = s.sink.WriteFrame(s.img[g.slot], g.n); err != nil {
 					cancel()
 				}

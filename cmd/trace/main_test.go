@@ -2,9 +2,8 @@ package main
 
 import (
 	"bytes"
-	"context"
+	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -158,15 +157,19 @@ func TestBadInputIsOneLineAndStatus2(t *testing.T) {
 		args []string
 		want string
 	}{
-		"zero size":     {[]string{"-size", "0x0"}, "0x0"},
-		"huge size":     {[]string{"-size", "16384x16384"}, "more than"},
-		"unknown scene": {[]string{"-scene", "nosuchscene"}, "nosuchscene"},
-		"bad scene":     {[]string{"-scene", bad}, fmt.Sprintf("bad.json:%d:", line)},
-		"bad mode":      {[]string{"-mode", "threads"}, "threads"},
-		"bad frames":    {[]string{"-frames", "0"}, "-frames"},
-		"bad view":      {[]string{"-view", "vr"}, "vr"},
-		"bad output":    {[]string{"-o", filepath.Join(dir, "x.bmp")}, "x.bmp"},
-		"bad flag":      {[]string{"-nope"}, "nope"},
+		"zero size":          {[]string{"-size", "0x0"}, "0x0"},
+		"huge size":          {[]string{"-size", "16384x16384"}, "more than"},
+		"unknown scene":      {[]string{"-scene", "nosuchscene"}, "nosuchscene"},
+		"bad scene":          {[]string{"-scene", bad}, fmt.Sprintf("bad.json:%d:", line)},
+		"bad mode":           {[]string{"-mode", "threads"}, "threads"},
+		"bad frames":         {[]string{"-frames", "0"}, "-frames"},
+		"bad view":           {[]string{"-view", "vr"}, "vr"},
+		"bad output":         {[]string{"-o", filepath.Join(dir, "x.bmp")}, "x.bmp"},
+		"bad flag":           {[]string{"-nope"}, "nope"},
+		"bad fps":            {[]string{"-fps", "-3"}, "-fps -3"},
+		"bad integrator":     {[]string{"-integrator", "raster"}, `-integrator "raster": want whitted or path`},
+		"stats nowhere":      {[]string{"-stats", filepath.Join(dir, "nodir", "s.json")}, "nodir does not exist"},
+		"timeline in a file": {[]string{"-timeline", filepath.Join(bad, "tl.json")}, "bad.json is not a directory"},
 	}
 	cases["bad scene"] = struct {
 		args []string
@@ -208,5 +211,54 @@ func TestOutputsAndTimeline(t *testing.T) {
 	assert.Contains(t, string(b), `"trace.tile"`)
 }
 
-var _ = io.Discard
-var _ = context.Background
+// statsOf runs the CLI with -stats and returns the decoded stats file.
+func statsOf(t *testing.T, args ...string) map[string]any {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "stats.json")
+	code, stderr := trace(t, append(args, "-stats", path)...)
+	require.Equal(t, 0, code, stderr)
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(b, &m))
+	return m
+}
+
+func TestStatsFile(t *testing.T) {
+	m := statsOf(t, "-size", "64x36", "-frames", "3", "-spp", "2", "-workers", "2", "-mode", "goroutines", "-o", "none")
+	for _, k := range []string{"frames", "fps", "frame_ms_p50", "frame_ms_p99", "deadline_misses", "rays_per_sec", "workers", "mode", "quality"} {
+		assert.Contains(t, m, k)
+	}
+	assert.Equal(t, 3.0, m["frames"])
+	assert.Equal(t, 2.0, m["workers"])
+	assert.Equal(t, "goroutines", m["mode"])
+	assert.Zero(t, m["deadline_misses"])
+	assert.Positive(t, m["fps"])
+	assert.Positive(t, m["rays_per_sec"])
+	assert.LessOrEqual(t, m["frame_ms_p50"], m["frame_ms_p99"])
+	q := m["quality"].(map[string]any)
+	assert.Equal(t, map[string]any{"integrator": "whitted", "spp": 2.0, "max_depth": 4.0, "pixel_step": 1.0, "frames": 3.0}, q)
+}
+
+func TestFPSPacesFrames(t *testing.T) {
+	// 12 frames at 40 fps: the last is due (11 + lag) periods after the
+	// start, however fast the frames render, and is never shown before.
+	const frames, fps = 12, 40.0
+	dir := t.TempDir()
+	code, stderr := trace(t, "-size", "64x36", "-frames", fmt.Sprint(frames), "-fps", fmt.Sprint(fps),
+		"-o", filepath.Join(dir, "f.png"), "-stats", filepath.Join(dir, "s.json"))
+	require.Equal(t, 0, code, stderr)
+	b, err := os.ReadFile(filepath.Join(dir, "s.json"))
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(b, &m))
+	assert.Equal(t, float64(frames), m["frames"])
+	assert.GreaterOrEqual(t, m["elapsed_s"], (frames-1+lag)/fps)
+	assert.GreaterOrEqual(t, m["interval_ms_p50"], 1000/fps*0.9, "frames are shown a period apart")
+	assert.Equal(t, fps, m["target_fps"])
+	assert.Contains(t, m, "quality")
+	pngs, err := filepath.Glob(filepath.Join(dir, "f_*.png"))
+	require.NoError(t, err)
+	assert.Len(t, pngs, frames)
+	assert.Regexp(t, `^trace: 12 frames at [0-9.]+ fps \(target 40\), [0-9]+ deadline misses, .*; quality whitted 1 spp step [0-9]+ \([0-9]+ frames\)`, stderr)
+}

@@ -6,7 +6,6 @@ import (
 	"image"
 	"io"
 	"os"
-	"sync/atomic"
 	"time"
 
 	"github.com/shmrun/shmrun/arena"
@@ -32,7 +31,11 @@ type session struct {
 	fb   [slots]arena.Region
 	sink output.Sink
 	img  [slots]*image.RGBA
-	rays atomic.Uint64 // rays traced so far, all frames
+
+	stderr io.Writer // where the progress bar goes, if it is a terminal
+	last   *runState // the latest run, for its stats
+	// moreStats add keys to the -stats object (see statsKeys).
+	moreStats []func(keys map[string]any)
 }
 
 // open loads and compiles the scene, starts the pool and lays out the arena.
@@ -54,7 +57,7 @@ func open(ctx context.Context, cfg config, stderr io.Writer) (*session, error) {
 		return nil, badInput(fmt.Errorf("-size %dx%d needs %d MiB of shared memory; the limit is %d MiB",
 			cfg.w, cfg.h, need>>20, maxArena>>20))
 	}
-	s := &session{cfg: cfg, base: base, fps: sc.FPS}
+	s := &session{cfg: cfg, base: base, fps: sc.FPS, stderr: stderr}
 	o := &runtime.Options{Workers: cfg.workers, Mode: cfg.mode, ArenaSize: need, Timeline: cfg.timeline, Stderr: stderr}
 	if cfg.pool != nil {
 		cfg.pool(o)

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shmrun/shmrun/cmd/trace/internal/render"
+)
+
+// runStats is what a run measures of its frames, recorded by the presenter
+// as it shows them (one goroutine, in frame order) and read once the run is
+// over. It keeps two numbers per frame, so its memory grows with the frame
+// count (16 bytes a frame), which the -frames limit bounds.
+type runStats struct {
+	start     time.Time
+	latency   []float64 // ms from each frame's release to its last tile
+	interval  []float64 // ms between consecutive frames shown
+	first     time.Time // when the first frame was shown
+	last      time.Time // when the last frame was shown
+	rays      uint64
+	busy      time.Duration // the workers' time in the tile kernel
+	qualities map[render.Quality]int
+	misses    int
+}
+
+func newRunStats(start time.Time) *runStats {
+	return &runStats{start: start, qualities: map[render.Quality]int{}}
+}
+
+// shown records frame f, shown at t.
+func (st *runStats) shown(f *frame, t time.Time) {
+	if len(st.latency) > 0 {
+		st.interval = append(st.interval, ms(t.Sub(st.last)))
+	} else {
+		st.first = t
+	}
+	st.last = t
+	st.latency = append(st.latency, ms(f.done.Sub(f.start)))
+	st.qualities[f.q]++
+	for _, r := range f.results {
+		st.rays += r.Rays
+		st.busy += time.Duration(r.Nanos)
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// fps is the rate frames were shown at: (frames-1) intervals over the time
+// from the first frame shown to the last, or for one frame the inverse of
+// the whole run.
+func (st *runStats) fps() float64 {
+	n := len(st.latency)
+	if span := st.last.Sub(st.first).Seconds(); n > 1 && span > 0 {
+		return float64(n-1) / span
+	}
+	if el := st.last.Sub(st.start).Seconds(); n == 1 && el > 0 {
+		return 1 / el
+	}
+	return 0
+}
+
+// percentile returns the nearest-rank p-th percentile (0 < p <= 100) of xs,
+// or 0 for none.
+func percentile(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	i := int(math.Ceil(p/100*float64(len(s)))) - 1
+	return s[min(max(i, 0), len(s)-1)]
+}
+
+// qualityJSON is a render.Quality as the stats file spells it.
+type qualityJSON struct {
+	Integrator string `json:"integrator"`
+	SPP        int    `json:"spp"`
+	MaxDepth   int    `json:"max_depth"`
+	PixelStep  int    `json:"pixel_step"`
+	Frames     int    `json:"frames"`
+}
+
+// qualitiesUsed lists the qualities frames were rendered at, the most used
+// first (ties: the better quality first).
+func (st *runStats) qualitiesUsed() []qualityJSON {
+	var qs []qualityJSON
+	for q, n := range st.qualities {
+		qs = append(qs, qualityJSON{q.Integrator.String(), q.SPP, q.MaxDepth, q.PixelStep, n})
+	}
+	slices.SortFunc(qs, func(a, b qualityJSON) int {
+		return cmp.Or(b.Frames-a.Frames, b.SPP-a.SPP, a.PixelStep-b.PixelStep)
+	})
+	return qs
+}
+
+// keys returns the stats as the -stats file's JSON object. The keys the
+// issue names are frames, fps, frame_ms_p50, frame_ms_p99, deadline_misses,
+// rays_per_sec, workers, mode and quality (the quality most frames used);
+// the rest say more about the same run.
+func (st *runStats) keys() map[string]any {
+	elapsed := st.last.Sub(st.start).Seconds()
+	qs := st.qualitiesUsed()
+	m := map[string]any{
+		"frames":          len(st.latency),
+		"fps":             st.fps(),
+		"frame_ms_p50":    percentile(st.latency, 50),
+		"frame_ms_p99":    percentile(st.latency, 99),
+		"interval_ms_p50": percentile(st.interval, 50),
+		"interval_ms_p99": percentile(st.interval, 99),
+		"deadline_misses": st.misses,
+		"rays":            st.rays,
+		"rays_per_sec":    0.0,
+		"worker_busy_s":   st.busy.Seconds(),
+		"elapsed_s":       elapsed,
+		"qualities":       qs,
+	}
+	if elapsed > 0 {
+		m["rays_per_sec"] = float64(st.rays) / elapsed
+	}
+	if len(qs) > 0 {
+		m["quality"] = qs[0]
+	}
+	return m
+}
+
+// writeStats writes keys as an indented JSON object to path.
+func writeStats(path string, keys map[string]any) error {
+	b, err := json.MarshalIndent(keys, "", "  ")
+	if err != nil {
+		return fmt.Errorf("stats: %w", err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("stats: %w", err)
+	}
+	return nil
+}
+
+// statsKeys returns the -stats object of the latest run: its measurements,
+// the session's settings and the pool's counters, and whatever keys the
+// functions in s.moreStats add.
+func (s *session) statsKeys() map[string]any {
+	m := s.last.stats.keys()
+	ps := s.pool.Stats()
+	m["workers"] = s.cfg.workers
+	m["mode"] = s.cfg.mode.String()
+	m["scene"] = s.cfg.scene
+	m["width"], m["height"] = s.cfg.w, s.cfg.h
+	m["target_fps"] = s.cfg.fps
+	m["worker_crashes"] = ps.Crashes
+	m["tasks_rerun"] = ps.Redispatched
+	for _, add := range s.moreStats {
+		add(m)
+	}
+	return m
+}
+
+// report writes the -stats file, if asked for, and for a paced run a line
+// on stderr saying how well it kept the pace and at what quality.
+func (s *session) report(stderr io.Writer) error {
+	if s.cfg.fps > 0 {
+		fmt.Fprintln(stderr, "trace:", s.last.stats.summary(s.cfg.fps))
+	}
+	if s.cfg.stats == "" {
+		return nil
+	}
+	return writeStats(s.cfg.stats, s.statsKeys())
+}
+
+// summary says in one line how a paced run went.
+func (st *runStats) summary(target float64) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d frames at %.1f fps (target %g), %d deadline misses, frame time p50 %.1f ms p99 %.1f ms; quality",
+		len(st.latency), st.fps(), target, st.misses, percentile(st.latency, 50), percentile(st.latency, 99))
+	for i, q := range st.qualitiesUsed() {
+		if i == 3 {
+			b.WriteString(", ...")
+			break
+		}
+		sep := ","
+		if i == 0 {
+			sep = ""
+		}
+		fmt.Fprintf(&b, "%s %s %d spp step %d (%d frames)", sep, q.Integrator, q.SPP, q.PixelStep, q.Frames)
+	}
+	return b.String()
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shmrun/shmrun/cmd/trace/internal/render"
+)
+
+func TestPercentileIsNearestRank(t *testing.T) {
+	assert.Zero(t, percentile(nil, 50))
+	xs := []float64{5, 1, 4, 2, 3}
+	assert.Equal(t, 3.0, percentile(xs, 50))
+	assert.Equal(t, 5.0, percentile(xs, 99))
+	assert.Equal(t, 1.0, percentile(xs, 1))
+	assert.Equal(t, []float64{5, 1, 4, 2, 3}, xs, "the input is not reordered")
+	var hundred []float64
+	for i := 100; i >= 1; i-- {
+		hundred = append(hundred, float64(i))
+	}
+	assert.Equal(t, 99.0, percentile(hundred, 99))
+	assert.Equal(t, 50.0, percentile(hundred, 50))
+}
+
+func TestRunStatsKeys(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	st := newRunStats(t0)
+	good := render.Quality{SPP: 1, PixelStep: 2}
+	coarse := render.Quality{SPP: 1, PixelStep: 3}
+	for n := range 5 {
+		q := good
+		if n == 4 {
+			q = coarse
+		}
+		release := t0.Add(time.Duration(n) * 20 * time.Millisecond)
+		f := &frame{n: n, q: q, start: release, done: release.Add(time.Duration(n+1) * time.Millisecond),
+			results: []tileResult{{Rays: 100}, {Rays: 50}}}
+		st.shown(f, release.Add(40*time.Millisecond))
+	}
+	st.misses = 1
+	k := st.keys()
+	assert.Equal(t, 5, k["frames"])
+	assert.InDelta(t, 50.0, k["fps"], 1e-9, "4 intervals of 20 ms")
+	assert.InDelta(t, 3.0, k["frame_ms_p50"], 1e-9)
+	assert.InDelta(t, 5.0, k["frame_ms_p99"], 1e-9)
+	assert.InDelta(t, 20.0, k["interval_ms_p99"], 1e-9)
+	assert.Equal(t, 1, k["deadline_misses"])
+	assert.Equal(t, uint64(750), k["rays"])
+	assert.InDelta(t, 750/0.12, k["rays_per_sec"], 1e-6, "rays over the 120 ms from start to the last frame shown")
+	q, ok := k["quality"].(qualityJSON)
+	require.True(t, ok)
+	assert.Equal(t, qualityJSON{Integrator: "whitted", SPP: 1, PixelStep: 2, Frames: 4}, q)
+	assert.Len(t, k["qualities"], 2)
+}
+
+func TestRunStatsOneFrame(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	st := newRunStats(t0)
+	st.shown(&frame{start: t0, done: t0.Add(100 * time.Millisecond)}, t0.Add(250*time.Millisecond))
+	assert.InDelta(t, 4.0, st.fps(), 1e-9)
+	assert.Zero(t, newRunStats(t0).fps(), "no frames")
+}
+
+func TestWriteStats(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.json")
+	require.NoError(t, writeStats(path, map[string]any{"frames": 3, "quality": qualityJSON{SPP: 2}}))
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(b, &m))
+	assert.Equal(t, 3.0, m["frames"])
+	assert.Equal(t, 2.0, m["quality"].(map[string]any)["spp"])
+	assert.Error(t, writeStats(filepath.Join(t.TempDir(), "no", "such", "dir.json"), m))
+	assert.Error(t, writeStats(path, map[string]any{"bad": func() {}}), "not JSON")
+}
+
+func TestSummaryNamesTheQuality(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	st := newRunStats(t0)
+	st.shown(&frame{q: render.Quality{SPP: 1, PixelStep: 2}, start: t0, done: t0}, t0)
+	st.shown(&frame{n: 1, q: render.Quality{SPP: 1, PixelStep: 2}, start: t0, done: t0}, t0.Add(time.Second/60))
+	assert.Equal(t, "2 frames at 60.0 fps (target 60), 0 deadline misses, frame time p50 0.0 ms p99 0.0 ms; quality whitted 1 spp step 2 (2 frames)",
+		st.summary(60))
+}
