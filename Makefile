@@ -47,6 +47,10 @@ generate-check:
 		done; \
 	done
 
+# bench runs every benchmark suite next to its baseline, round after round
+# (under 10 minutes on 2 cores; bench-quick under 2), and writes bench.out
+# (raw, for benchstat), BENCHMARKS.md, docs/bench.png and the README's
+# Benchmarks section. See internal/cmd/benchreport.
 bench:
 	$(GO) run ./internal/cmd/benchreport
 

@@ -1,0 +1,59 @@
+package main
+
+import "time"
+
+// A suite is one package's benchmarks, run once per round.
+type suite struct {
+	name  string // in the report: "ring"
+	pkg   string // as go test takes it: "./ring"
+	bench string // -test.bench
+	// benchtime is per benchmark, full and quick runs.
+	benchtime, quickBenchtime string
+}
+
+// suites are run in this order in every round.
+var suites = []suite{
+	{"ring", "./ring", "^(BenchmarkThroughput|BenchmarkRoundTrip)$", "300ms", "50ms"},
+	{"runtime", "./runtime", "^(BenchmarkDispatch|BenchmarkMap|BenchmarkGCIsolation)$", "300ms", "50ms"},
+	{"proxy", "./proxy", "^BenchmarkCall$", "300ms", "50ms"},
+	{"render", "./cmd/trace", "^BenchmarkRender$", "500ms", "100ms"},
+	{"bandwidth", "./internal/cmd/benchreport/scaling", "^BenchmarkBandwidth$", "300ms", "50ms"},
+}
+
+// A faultTest is a test whose log backs the README's fault-isolation claim.
+// It runs once, in its -short form.
+type faultTest struct {
+	pkg, test, claim string
+}
+
+var faultTests = []faultTest{
+	{"./runtime", "TestChaosMap", "SIGKILL and SIGSTOP random workers during a 10,000-item map: every result exactly once, pool back to full strength"},
+	{"./cmd/trace", "TestChaosRender", "SIGKILL and SIGSTOP random workers during a 200-frame render: byte-identical to a fault-free render"},
+	{"./runtime", "TestSIGKILLDuringMapLosesNothing", "SIGKILL workers during a map: nothing lost, lost tasks re-run"},
+	{"./runtime", "TestNoOrphansWhenMasterIsKilled", "SIGKILL the master: no worker survives it"},
+}
+
+// settings are a run's knobs.
+type settings struct {
+	quick bool
+	// rounds is the most rounds; minRounds run even past the budget.
+	rounds, minRounds int
+	// budget is the time the whole run aims at, builds included.
+	budget time.Duration
+	// runTimeout bounds one run of one suite's binary.
+	runTimeout time.Duration
+}
+
+func defaultSettings(quick bool) settings {
+	if quick {
+		return settings{quick: true, rounds: 6, minRounds: 2, budget: 80 * time.Second, runTimeout: 60 * time.Second}
+	}
+	return settings{rounds: 10, minRounds: 3, budget: 8*time.Minute + 30*time.Second, runTimeout: 3 * time.Minute}
+}
+
+func (s settings) benchtime(su suite) string {
+	if s.quick {
+		return su.quickBenchtime
+	}
+	return su.benchtime
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shmrun/shmrun/internal/cmd/benchreport/compare"
+	"github.com/shmrun/shmrun/internal/cmd/benchreport/scaling"
+)
+
+// report is everything BENCHMARKS.md and the README section show.
+type report struct {
+	machine  machine
+	settings settings
+	rounds   int
+	took     time.Duration
+	data     *compare.Set
+	pairs    []pairResult
+	checks   []checkResult
+	models   []modelResult
+	faults   []faultResult
+	failures []string
+	// chart is the chart's path relative to the repository root.
+	chart string
+}
+
+func newReport(m machine, st settings, data *compare.Set, faults []faultResult) *report {
+	return &report{machine: m, settings: st, data: data, faults: faults,
+		pairs: evaluate(data), checks: evaluateChecks(data), models: models(data)}
+}
+
+// markdown renders BENCHMARKS.md.
+func (r *report) markdown() string {
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	w("# Benchmarks\n\n")
+	w("Written by `%s` on %s; do not edit, rerun it. ", r.command(), r.machine.date.UTC().Format("2006-01-02 15:04 MST"))
+	w("The raw output is in `bench.out` (not committed; `benchstat bench.out` reads it).\n\n")
+	r.writeMachine(w)
+	w("## Ours against the baselines\n\n![ours against the baselines](%s)\n\n", r.chart)
+	w("A ratio above 1 means ours is better: for a time per op it is the baseline's time over ours, ")
+	w("for a throughput ours over the baseline's. Each figure is the median of %d runs; ", r.rounds)
+	w("the spread is the ratio's interval, from the 95%% confidence intervals of both medians ")
+	w("(order statistics, as benchstat computes them) or, with fewer than 6 runs, from the runs' minimum and maximum; ")
+	w("p is the Mann-Whitney U test's p-value (below 0.05: the difference is not noise). ")
+	w("A status with `?` has its target inside the spread.\n\n")
+	w("%s\n", comparisonTable(r.data, r.pairs).Markdown())
+	w("## Targets from the issues\n\n%s\n", r.targetSummary())
+	w("%s\n", targetTable(r.pairs, r.checks).Markdown())
+	w("Not measured by `make bench`: #5's 60 fps over 600 frames (`trace -fps 60 -stats`).\n\n")
+	r.writeEvidence(w)
+	r.writeModel(w)
+	w("## Every benchmark\n\n%s\n", r.allTable().Markdown())
+	r.writeFailures(w)
+	return b.String()
+}
+
+func (r *report) command() string {
+	if r.settings.quick {
+		return "make bench-quick"
+	}
+	return "make bench"
+}
+
+func (r *report) writeMachine(w func(string, ...any)) {
+	m := r.machine
+	w("## Machine\n\n")
+	w("- CPU: %s, %d cores (GOMAXPROCS %d)\n", m.cpu, m.cores, m.gomaxprocs)
+	w("- Memory: %s\n- Kernel: %s\n- Go: %s\n", m.memory, m.kernel, m.goVersion)
+	w("- Load average (1, 5, 15 min): %s at the start, %s at the end. ", m.loadStart, m.loadEnd)
+	w("Anything above 0 on %d cores is other work competing with the benchmarks: ", m.cores)
+	w("treat absolute figures with care, ratios less so (a benchmark and its baseline run seconds apart).\n")
+	w("- Runs: %d rounds", r.rounds)
+	if r.settings.quick {
+		w(" (quick: BENCH_QUICK=1)")
+	}
+	w("; each round runs every suite once, in turn, so a benchmark and its baseline see the same load. Per benchmark: ")
+	var bt []string
+	for _, su := range suites {
+		bt = append(bt, su.name+" "+r.settings.benchtime(su))
+	}
+	w("%s. The whole run took %s.\n\n", strings.Join(bt, ", "), r.took.Round(time.Second))
+}
+
+func (r *report) targetSummary() string {
+	count := map[string]int{}
+	total := 0
+	for _, p := range r.pairs {
+		if p.target != 0 {
+			count[strings.TrimSuffix(p.status(), "?")]++
+			total++
+		}
+	}
+	for _, c := range r.checks {
+		count[c.status()]++
+		total++
+	}
+	return fmt.Sprintf("%d of %d targets met, %d missed, %d missing.\n", count["met"], total, count["missed"], count["missing"])
+}
+
+func (r *report) writeEvidence(w func(string, ...any)) {
+	w("## Why processes: the evidence\n\n")
+	w("**GC isolation** (`runtime.BenchmarkGCIsolation`): kernels churn through ~8 MiB of garbage an item while a ")
+	w("goroutine of the master sleeps 1 ms at a time; how late it wakes up is the pause the kernels' garbage costs the master.\n\n")
+	gc := &compare.Table{Header: []string{"master's wake-up lateness", "worker processes", "goroutines"}}
+	for _, unit := range []string{"p99-late-µs", "max-late-µs"} {
+		gc.Append(unit, side(r.data, key("runtime", "GCIsolation/processes"), unit), side(r.data, key("runtime", "GCIsolation/goroutines"), unit))
+	}
+	w("%s\n", gc.Markdown())
+	w("**Fault isolation**: the chaos and crash tests, run once in their `-short` form.\n\n")
+	ft := &compare.Table{Header: []string{"test", "what it does", "result", "what it logged"}}
+	for _, f := range r.faults {
+		got := strings.Join(f.logs, "; ")
+		if f.err != nil {
+			got = strings.TrimSpace(got + " " + f.err.Error())
+		}
+		ft.Append(f.test, f.claim, strings.TrimSpace(f.status+" "+f.took), got)
+	}
+	w("%s\n", ft.Markdown())
+}
+
+func (r *report) writeModel(w func(string, ...any)) {
+	w("## Scaling beyond 2 cores: a PREDICTION, not a measurement\n\n")
+	w("This machine has %d cores, so 16 and 64 workers cannot be measured here. The model:\n\n", r.machine.cores)
+	w("    %s\n\n", scaling.Formula)
+	w("Amdahl's law with the serial fraction s that the 1- and 2-worker measurements imply, capped by two ceilings ")
+	w("that no worker count lifts: the master dispatching k tasks per op at d each, and b bytes of memory traffic per op ")
+	w("at the bandwidth BW. Frames in flight (3 framebuffers of 60 tiles) keep 64 workers fed, so tile granularity is not a ceiling. ")
+	w("The serial fraction also holds whatever else the machine was doing (see the load above): on a busy machine it is ")
+	w("overestimated and the prediction pessimistic. Nothing here models a larger machine's caches, NUMA or a master that needs a core of its own.\n\n")
+	for _, m := range r.models {
+		w("### %s\n\n", m.spec.name)
+		if m.err != nil {
+			w("Missing: %v\n\n", m.err)
+			continue
+		}
+		w("%s\n", m.inputTable().Markdown())
+		w("%s\n", m.predictionTable().Markdown())
+	}
+}
+
+// allTable lists every benchmark and unit measured.
+func (r *report) allTable() *compare.Table {
+	t := &compare.Table{Header: []string{"package", "benchmark", "unit", "median", "spread", "runs"}}
+	keys := r.data.Keys()
+	slices.SortStableFunc(keys, func(a, b compare.Key) int { return strings.Compare(a.Pkg, b.Pkg) })
+	for _, k := range keys {
+		for _, unit := range r.data.Units(k) {
+			s, _ := r.data.Summary(k, unit)
+			t.Append(k.Pkg, k.Name, unit, compare.Format(s.Median, unit),
+				fmt.Sprintf("%s – %s (%s)", compare.Format(s.Lo, unit), compare.Format(s.Hi, unit), s.Interval), fmt.Sprint(s.N))
+		}
+	}
+	return t
+}
+
+func (r *report) writeFailures(w func(string, ...any)) {
+	if len(r.failures) == 0 && r.data.Skipped == 0 {
+		return
+	}
+	w("## Failures\n\n")
+	for _, f := range r.failures {
+		w("- %s\n", strings.ReplaceAll(f, "\n", " "))
+	}
+	if r.data.Skipped > 0 {
+		w("- %d benchmark lines could not be parsed\n", r.data.Skipped)
+	}
+	w("\n")
+}
