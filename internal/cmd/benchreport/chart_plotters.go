@@ -103,6 +103,7 @@ func missingPanel(p *plot.Plot, all []series) (*plot.Plot, error) {
 	text.TextStyle[0].XAlign = -0.5
 	p.Add(text)
 	p.HideAxes()
+	p.Y.Label.Text = ""
 	return p, nil
 }
 
@@ -186,6 +187,7 @@ func predictionPanel(ms []modelResult) (*plot.Plot, error) {
 		ideal[i] = plotter.XY{X: float64(n), Y: float64(n)}
 	}
 	p.X.Tick.Marker, p.Y.Tick.Marker = ticks, ticks
+	p.Legend.Top, p.Legend.Left = true, true // the corner above the ideal line stays empty
 	line, err := plotter.NewLine(ideal)
 	if err != nil {
 		return nil, err

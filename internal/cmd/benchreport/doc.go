@@ -1,7 +1,7 @@
 // Command benchreport is `make bench`: it runs shmrun's benchmark suites
-// (ring, runtime, proxy, render, and a memory-bandwidth probe) together
-// with their baselines, and the fault-isolation tests, then reports ours
-// against the baselines.
+// (ring, runtime, proxy, render and its per-scene figures, and a memory
+// bandwidth probe) together with their baselines, and the fault-isolation
+// tests, then reports ours against the baselines.
 //
 // It builds each suite's test binary once, then runs every suite once per
 // round, round after round, so that a benchmark and its baseline are

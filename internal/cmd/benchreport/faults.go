@@ -59,9 +59,22 @@ func (r *faultResult) parse(out []byte) {
 		if m := testEnd.FindStringSubmatch(l); m != nil && m[2] == r.test {
 			r.status, r.took = m[1], m[3]
 		} else if m := testLog.FindStringSubmatch(l); m != nil {
-			r.logs = append(r.logs, strings.TrimSpace(m[1]))
+			r.logs = append(r.logs, logLine(m[1]))
 		} else if m := failLine.FindStringSubmatch(l); m != nil {
 			r.logs = append(r.logs, m[1]+": "+strings.TrimSpace(m[2]))
 		}
 	}
+}
+
+// logLine trims a log line. A line that ends in ':' introduces an indented
+// block the report leaves out, so its last clause (after "; "), which
+// announces the block, goes too.
+func logLine(msg string) string {
+	msg = strings.TrimSpace(msg)
+	if strings.HasSuffix(msg, ":") {
+		if i := strings.LastIndex(msg, "; "); i > 0 {
+			msg = msg[:i]
+		}
+	}
+	return msg
 }

@@ -18,6 +18,17 @@ PASS
 	assert.Equal(t, []string{"chaos map: 10000 items, 11 SIGKILLs, 9 SIGSTOPs, 20 deaths seen, 42 tasks re-run"}, r.logs)
 }
 
+func TestFaultResultParseDropsAnIndentedBlock(t *testing.T) {
+	r := faultResult{faultTest: faultTest{test: "TestChaosMap"}}
+	r.parse([]byte(`=== RUN   TestChaosMap
+    chaos_test.go:78: chaos map: 10000 items in 5.1s, 12 SIGKILLs, 20 deaths seen; supervision log:
+        worker 1 died: killed
+        worker 2 died: stopped
+--- PASS: TestChaosMap (6.86s)
+`))
+	assert.Equal(t, []string{"chaos map: 10000 items in 5.1s, 12 SIGKILLs, 20 deaths seen"}, r.logs)
+}
+
 func TestFaultResultParseFail(t *testing.T) {
 	r := faultResult{faultTest: faultTest{test: "TestChaosMap"}, status: "missing"}
 	r.parse([]byte(`=== RUN   TestChaosMap

@@ -17,6 +17,7 @@ var suites = []suite{
 	{"runtime", "./runtime", "^(BenchmarkDispatch|BenchmarkMap|BenchmarkGCIsolation)$", "300ms", "50ms"},
 	{"proxy", "./proxy", "^BenchmarkCall$", "300ms", "50ms"},
 	{"render", "./cmd/trace", "^BenchmarkRender$", "500ms", "100ms"},
+	{"scenes", "./cmd/trace", "^BenchmarkScenes$", "200ms", "1x"},
 	{"bandwidth", "./internal/cmd/benchreport/scaling", "^BenchmarkBandwidth$", "300ms", "50ms"},
 }
 

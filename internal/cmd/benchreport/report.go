@@ -50,6 +50,13 @@ func (r *report) markdown() string {
 	w("## Targets from the issues\n\n%s\n", r.targetSummary())
 	w("%s\n", targetTable(r.pairs, r.checks).Markdown())
 	w("Not measured by `make bench`: #5's 60 fps over 600 frames (`trace -fps 60 -stats`).\n\n")
+	w("## Rays per second per core, per scene\n\n")
+	if t := sceneTable(r.data); t != nil {
+		w("`cmd/trace.BenchmarkScenes`: each scene at 320x180, 1 sample per pixel, one worker per core. ")
+		w("Per core over the wall time is what the pipeline delivers; per busy core-second is how fast one core traces the scene.\n\n%s\n", t.Markdown())
+	} else {
+		w("Missing: `cmd/trace.BenchmarkScenes` reported nothing.\n\n")
+	}
 	r.writeEvidence(w)
 	r.writeModel(w)
 	w("## Every benchmark\n\n%s\n", r.allTable().Markdown())

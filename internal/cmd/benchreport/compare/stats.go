@@ -3,6 +3,7 @@ package compare
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"golang.org/x/perf/benchmath"
@@ -129,21 +130,22 @@ func FormatRatio(v float64) string {
 	return fmt.Sprintf("%.2fx", v)
 }
 
-// Format formats v, in unit as Set tidies units, with an SI or binary
-// prefix: 1.187e-7 sec/op is "118.7ns", 5.4e8 B/s is "514.6MiB/s", 15.9
-// frames/s is "15.90 frames/s". A custom metric in microseconds (a unit
-// ending in "µs", such as "p99-late-µs") is formatted as a time: 3240 is
-// "3.240ms".
+// Format formats v in unit, as Set tidies units. Times and bytes get an SI
+// or binary prefix: 1.187e-7 sec/op is "118.7ns", 5.4e8 B/s is
+// "514.6MiB/s"; a custom metric in microseconds (a unit ending in "µs",
+// such as "p99-late-µs") is a time too: 3240 is "3.240ms". Any other unit
+// keeps its own scale, with four significant digits: "15.92 frames/s",
+// "0.9895 Mrays/s", "0 allocs/op".
 func Format(v float64, unit string) string {
-	if strings.HasSuffix(unit, "µs") {
-		return benchunit.Scale(v*1e-6, benchunit.Decimal) + "s"
-	}
-	s := benchunit.Scale(v, benchunit.ClassOf(unit))
 	switch {
+	case strings.HasSuffix(unit, "µs"):
+		return benchunit.Scale(v*1e-6, benchunit.Decimal) + "s"
 	case unit == "sec/op":
-		return s + "s"
+		return benchunit.Scale(v, benchunit.Decimal) + "s"
 	case strings.HasPrefix(unit, "B"):
-		return s + unit
+		return benchunit.Scale(v, benchunit.Binary) + unit
+	case math.Abs(v) >= 1e4:
+		return fmt.Sprintf("%.0f %s", v, unit)
 	}
-	return s + " " + unit
+	return strconv.FormatFloat(v, 'g', 4, 64) + " " + unit
 }

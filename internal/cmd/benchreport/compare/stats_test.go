@@ -79,8 +79,10 @@ func TestRatioString(t *testing.T) {
 func TestFormat(t *testing.T) {
 	assert.Equal(t, "118.7ns", compare.Format(118.7e-9, "sec/op"))
 	assert.Equal(t, "514.6MiB/s", compare.Format(539.6e6, "B/s"))
-	assert.Equal(t, "15.90 frames/s", compare.Format(15.9, "frames/s"))
-	assert.Equal(t, "0.000 allocs/op", compare.Format(0, "allocs/op"))
+	assert.Equal(t, "15.9 frames/s", compare.Format(15.9, "frames/s"))
+	assert.Equal(t, "0.9895 Mrays/s", compare.Format(0.98949, "Mrays/s"))
+	assert.Equal(t, "123457 items", compare.Format(123456.7, "items"))
+	assert.Equal(t, "0 allocs/op", compare.Format(0, "allocs/op"))
 	assert.Equal(t, "3.240ms", compare.Format(3240, "p99-late-µs"))
 	assert.Equal(t, "900.0KiB", compare.Format(921600, "B"))
 }
