@@ -101,7 +101,7 @@ func setupWorker(id int) (*workerLoop, error) {
 	w.ctl = controlAt(regions[2])
 	w.ctl.heartbeat.Store(monoNow())
 	w.env = Env{ctx: w.ctx, arena: a, worker: id}
-	w.chaos = newChaos(id, regions[0], regions[1])
+	w.chaos = newChaos(id, regions)
 	hello := w.enc.Hello(wire.HelloMsg{Worker: uint32(id), PID: int32(os.Getpid()),
 		Protocol: wire.Protocol, Build: buildHash(), Kernels: khash})
 	return w, w.comp.Send(context.Background(), hello)
@@ -145,7 +145,7 @@ func (w *workerLoop) loop() error {
 			return err
 		}
 		if w.chaos != nil {
-			w.chaos.strike(w.comp, w.enc)
+			w.chaos.strike(w.comp, w.enc, f)
 		}
 	}
 }

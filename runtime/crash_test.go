@@ -3,7 +3,6 @@ package runtime_test
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"syscall"
 	"testing"
 	"time"
@@ -146,5 +145,3 @@ func TestStuckKernelKilledAfterDeadline(t *testing.T) {
 type discard struct{}
 
 func (discard) Write(b []byte) (int, error) { return len(b), nil }
-
-var _ = os.Stderr

@@ -174,7 +174,12 @@ func (p *Pool) watchHeartbeats() {
 			if workerState(w.state.Load()) != workerReady {
 				continue
 			}
-			if hb := w.ctl.heartbeat.Load(); now-hb > int64(p.opts.HeartbeatTimeout) {
+			// The worker writes its heartbeat word: a time ahead of the
+			// master's clock (or below zero) is garbage, and a worker that
+			// wrote it could stop unnoticed.
+			if hb := w.ctl.heartbeat.Load(); hb <= 0 || hb-now > int64(p.opts.HeartbeatTimeout) {
+				w.kill(w.proc(), fmt.Sprintf("heartbeat word %d is no time of the master's clock (%d)", hb, now))
+			} else if now-hb > int64(p.opts.HeartbeatTimeout) {
 				w.kill(w.proc(), fmt.Sprintf("no heartbeat for %v (stopped or frozen)", time.Duration(now-hb).Round(time.Millisecond)))
 			} else if t := p.overdue(w, now); t != "" {
 				w.kill(w.proc(), t)

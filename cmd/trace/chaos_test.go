@@ -3,114 +3,111 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
-	"math/rand/v2"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shmrun/shmrun/internal/faults"
 	"github.com/shmrun/shmrun/runtime"
 )
 
-// chaosFaults: 100 faults (make chaos), 20 with -short (make test, CI).
-func chaosFaults() int {
-	if n, err := strconv.Atoi(os.Getenv("SHMRUN_CHAOS_FAULTS")); err == nil {
-		return n
+// chaosPool sets the pool options of a render under faults, for the
+// fault-free reference too, so that both runs differ only in the faults.
+func chaosPool(log *slog.Logger, env ...string) func(*runtime.Options) {
+	return func(o *runtime.Options) {
+		o.HeartbeatTimeout = 150 * time.Millisecond
+		o.MaxAttempts = 1000 // faults are injected from outside: blame nobody
+		o.Stderr = io.Discard
+		o.Logger = log
+		o.Env = env
 	}
-	if testing.Short() {
-		return 20
-	}
-	return 100
 }
 
-// renderY4M renders a session to a Y4M file and returns its bytes; during
-// the render, inject (if set) runs with the live pool.
-func renderY4M(t *testing.T, args []string, inject func(*runtime.Pool) func()) []byte {
+// renderY4M renders a session to a Y4M file and returns its bytes and the
+// pool's final stats. pool adjusts the pool's options; during, if set, runs
+// once the session is open and returns what to do when the render is over,
+// before the session closes.
+func renderY4M(t *testing.T, args []string, pool func(*runtime.Options), during func(*session) func()) ([]byte, runtime.Stats) {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "v.y4m")
 	cfg, err := parseFlags(append(args, "-o", out), io.Discard)
 	require.NoError(t, err)
-	cfg.pool = func(o *runtime.Options) {
-		o.HeartbeatTimeout = 150 * time.Millisecond
-		o.MaxAttempts = 1000 // faults are injected from outside: blame nobody
-		o.Stderr = io.Discard
-	}
+	cfg.pool = pool
 	ctx := context.Background()
 	s, err := open(ctx, cfg, io.Discard)
 	require.NoError(t, err)
-	var stop func()
-	if inject != nil {
-		stop = inject(s.pool)
+	var after func()
+	if during != nil {
+		after = during(s)
 	}
 	runErr := s.run(ctx)
-	if stop != nil {
-		stop()
+	if after != nil {
+		after()
 	}
 	require.NoError(t, runErr)
-	require.Eventually(t, func() bool {
-		for _, w := range s.pool.Stats().Workers {
-			if !w.Alive {
-				return false
-			}
-		}
-		return true
-	}, 20*time.Second, 10*time.Millisecond, "the pool is back to full strength")
 	st := s.pool.Stats()
 	require.NoError(t, s.close(ctx))
-	if inject != nil {
-		t.Logf("render: %d worker deaths, %d tasks re-run", st.Crashes, st.Redispatched)
-	}
 	b, err := os.ReadFile(out)
 	require.NoError(t, err)
-	return b
+	return b, st
 }
 
+// TestChaosRender SIGKILLs and SIGSTOPs random workers during a 200-frame
+// render, paced by the tiles done so that every fault lands while it runs.
+// The video must be byte-identical to a fault-free render, every victim
+// noticed and the pool whole again.
 func TestChaosRender(t *testing.T) {
-	faults := chaosFaults()
-	size := "320x180"
+	n := faults.Count()
+	const frames = 200
+	w, h, tile := 320, 180, 32
 	if testing.Short() {
-		size = "160x90"
+		w, h = 160, 90
 	}
-	args := []string{"-scene", "default", "-size", size, "-frames", "200", "-workers", "2", "-tile", "32"}
-	want := renderY4M(t, args, nil)
-	var kills, stops int
-	got := renderY4M(t, args, func(p *runtime.Pool) func() {
-		done := make(chan struct{})
-		quit := make(chan struct{})
-		go func() {
-			defer close(done)
-			rng := rand.New(rand.NewPCG(3, 4))
-			hit := map[int]bool{}
-			for kills+stops < faults {
-				select {
-				case <-quit:
-					return
-				case <-time.After(time.Duration(5+rng.IntN(20)) * time.Millisecond):
-				}
-				ws := p.Stats().Workers
-				w := ws[rng.IntN(len(ws))]
-				if !w.Alive || w.PID <= 0 || hit[w.PID] {
-					continue
-				}
-				hit[w.PID] = true
-				sig, n := syscall.SIGKILL, &kills
-				if rng.IntN(2) == 0 {
-					sig, n = syscall.SIGSTOP, &stops
-				}
-				if syscall.Kill(w.PID, sig) == nil {
-					*n++
-				}
-			}
-		}()
-		return func() { close(quit); <-done }
+	args := []string{"-scene", "default", "-size", fmt.Sprintf("%dx%d", w, h), "-frames", strconv.Itoa(frames),
+		"-workers", "2", "-tile", strconv.Itoa(tile)}
+	want, _ := renderY4M(t, args, chaosPool(nil), nil)
+
+	var tally faults.Tally
+	var rep faults.Report
+	tiles := float64(frames * ((w + tile - 1) / tile) * ((h + tile - 1) / tile))
+	start := time.Now()
+	got, st := renderY4M(t, args, chaosPool(slog.New(&tally)), func(s *session) func() {
+		in := faults.Start(faults.Options{Faults: n, Seed: 3, Targets: faults.Workers(s.pool),
+			Progress: func() float64 { return float64(s.pool.Stats().Tasks) / tiles }})
+		return func() {
+			rep = in.Stop()
+			require.NoError(t, faults.AwaitRecovery(s.pool, rep, 20*time.Second),
+				"every victim noticed, the pool back to full strength")
+		}
 	})
-	t.Logf("chaos render: 200 frames, %d SIGKILLs, %d SIGSTOPs injected", kills, stops)
-	assert.Positive(t, kills+stops)
+	t.Logf("chaos render: %d frames of %dx%d in %v, %d SIGKILLs and %d SIGSTOPs (last at %.0f%% of the tiles), %d deaths seen, %d tiles re-run; supervision log:\n%s",
+		frames, w, h, time.Since(start).Round(time.Millisecond), rep.Kills, rep.Stops, 100*rep.Last(), st.Crashes, st.Redispatched, &tally)
+	assert.Len(t, rep.Faults, n, "every fault landed during the render")
+	assert.GreaterOrEqual(t, st.Crashes, uint64(len(rep.Faults)), "every fault was noticed")
 	assert.True(t, bytes.Equal(want, got), "the render is byte-identical to the fault-free one")
+}
+
+// TestGarbageRender renders with workers that, after some tiles, write
+// random bytes over their rings, their control block or the task frame
+// they hold, or send junk. The master must notice, replace them, and still
+// write the same video: a tile is only taken from a correct result, and a
+// re-rendered tile writes the same pixels.
+func TestGarbageRender(t *testing.T) {
+	args := []string{"-scene", "default", "-size", "96x54", "-frames", "12", "-workers", "2", "-tile", "32"}
+	want, _ := renderY4M(t, args, chaosPool(nil), nil)
+	for seed := range 2 {
+		var tally faults.Tally
+		got, st := renderY4M(t, args, chaosPool(slog.New(&tally), fmt.Sprintf("%s=%d", runtime.EnvChaosGarbage, seed+1)), nil)
+		t.Logf("seed %d: %d deaths, %d tiles re-run; supervision log:\n%s", seed+1, st.Crashes, st.Redispatched, &tally)
+		assert.Positive(t, st.Crashes, "garbage was noticed")
+		assert.True(t, bytes.Equal(want, got), "the render is byte-identical to the fault-free one")
+	}
 }
