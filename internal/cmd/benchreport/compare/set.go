@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
@@ -29,7 +30,8 @@ type Set struct {
 	samples map[Key]map[string][]float64
 	units   map[Key][]string
 	keys    []Key
-	// Skipped counts benchmark lines that could not be parsed.
+	// Skipped counts benchmark lines that could not be parsed and values
+	// that were NaN or infinite.
 	Skipped int
 }
 
@@ -37,7 +39,7 @@ type Set struct {
 // packages concatenated, into a new Set. module is the module path that
 // prefixes package names ("github.com/shmrun/shmrun"). Lines that are not
 // benchmark results (test logs, PASS, ok) are ignored; malformed benchmark
-// lines are counted in Skipped. It fails, wrapping ErrBadInput, only when r
+// lines, and NaN or infinite values, are counted in Skipped. It fails, wrapping ErrBadInput, only when r
 // cannot be read.
 func Parse(r io.Reader, module string) (*Set, error) {
 	s := &Set{}
@@ -47,6 +49,10 @@ func Parse(r io.Reader, module string) (*Set, error) {
 		case *benchfmt.Result:
 			k := Key{Pkg: relPkg(rec.GetConfig("pkg"), module), Name: stripProcs(rec.Name)}
 			for _, v := range rec.Values {
+				if math.IsNaN(v.Value) || math.IsInf(v.Value, 0) {
+					s.Skipped++ // a broken metric; benchmath would hang on a NaN
+					continue
+				}
 				s.Add(k, v.Unit, v.Value)
 			}
 		case *benchfmt.SyntaxError:
@@ -83,8 +89,12 @@ func stripProcs(n benchfmt.Name) string {
 	return b.String()
 }
 
-// Add records one measurement of benchmark k in unit.
+// Add records one measurement of benchmark k in unit. NaN and infinite
+// values are not measurements: Add drops them.
 func (s *Set) Add(k Key, unit string, v float64) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return
+	}
 	if s.samples == nil {
 		s.samples = map[Key]map[string][]float64{}
 		s.units = map[Key][]string{}

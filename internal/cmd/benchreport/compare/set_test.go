@@ -1,6 +1,7 @@
 package compare_test
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -80,4 +81,15 @@ func TestParseReadError(t *testing.T) {
 	_, err := compare.Parse(failingReader{}, module)
 	assert.ErrorIs(t, err, compare.ErrBadInput)
 	assert.ErrorIs(t, err, assert.AnError)
+}
+
+func TestParseDropsNonFiniteValues(t *testing.T) {
+	s, err := compare.Parse(strings.NewReader("BenchmarkA 1 NaN ns/op 5 x/op\nBenchmarkA 1 +Inf ns/op\nBenchmarkA 1 3 ns/op\n"), module)
+	require.NoError(t, err)
+	k := compare.Key{Name: "A"}
+	assert.InDeltaSlice(t, []float64{3e-9}, s.Values(k, "sec/op"), 1e-18)
+	assert.Equal(t, []float64{5}, s.Values(k, "x/op"))
+	assert.Equal(t, 2, s.Skipped)
+	s.Add(k, "x/op", math.NaN())
+	assert.Equal(t, []float64{5}, s.Values(k, "x/op"))
 }
