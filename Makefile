@@ -20,8 +20,20 @@ vet:
 staticcheck:
 	$(STATICCHECK) $(PKGS)
 
+# race is the CI form of the tests: -short makes the chaos tests inject 20
+# faults instead of 100, the leak test restart 100 workers instead of 1000
+# and the ring's cross-process tests send fewer messages; make chaos runs
+# the full fault, garbage and resource tests.
 race:
-	$(GO) test -race -count=1 -timeout 12m $(PKGS)
+	$(GO) test -race -short -count=1 -timeout 12m $(PKGS)
+
+# chaos runs the fault-injection, garbage, resource and security tests in
+# full, with their counts in the output: 100 SIGKILLs and SIGSTOPs during a
+# 10,000-item map and during a 200-frame render, 1000 worker restarts.
+# SHMRUN_CHAOS_FAULTS=n injects n faults instead.
+CHAOS_RUN := Chaos|Garbage|Leak|Nothing|Orphan|Heartbeat|Stuck|SIGKILL|Minimal|Forged|Sealed|Named
+chaos:
+	$(GO) test -race -count=1 -timeout 20m -v -run '$(CHAOS_RUN)' ./arena/ ./runtime/ ./cmd/trace/
 
 # generate reruns flatc on every schema; the Go code it writes is committed.
 # A schema's namespace is the name of its directory, so flatc writes the
