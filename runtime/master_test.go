@@ -33,6 +33,9 @@ func runMaster(mode string) int {
 		fmt.Print(w.PID, " ")
 	}
 	fmt.Println()
+	if mode == "exit" { // return from main without closing the pool
+		return 0
+	}
 	if mode == "busy" { // keep the workers inside kernels
 		for range 2 {
 			spin.Submit(context.Background(), p, 0)

@@ -114,3 +114,20 @@ func TestNothingLeftAfterMasterSIGKILL(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, len(shm), len(after), "nothing named in /dev/shm")
 }
+
+func TestNoWorkerOutlivesAnExitingMaster(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "SHMRUN_TEST_MASTER=exit")
+	out, err := cmd.Output()
+	require.NoError(t, err, "the master exits 0 without closing its pool")
+	exited := time.Now()
+	pids := strings.Fields(string(out))
+	require.Len(t, pids, 2)
+	for _, f := range pids {
+		pid, err := strconv.Atoi(f)
+		require.NoError(t, err)
+		require.Eventually(t, func() bool { return !alive(pid) }, time.Second, 2*time.Millisecond,
+			"worker %d outlived its master by a second", pid)
+	}
+	t.Logf("workers gone %v after their master exited", time.Since(exited))
+}
