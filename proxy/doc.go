@@ -1,0 +1,63 @@
+// Package proxy lets a process call an object that lives in another one
+// of the same pool: the master calls an object in a worker, a worker one
+// in the master, or a worker one in another worker. A call carries its
+// argument to the object's home process, runs the method there and brings
+// the result back, through the pool's shared arena: no sockets, no
+// copies through the kernel.
+//
+// # Basics
+//
+// The master makes the pool's hub once, after runtime.Start, and closes it
+// before the pool; a kernel gets its own process's hub with Open.
+// Any process serves an object: a Service with methods registered by
+// name, published under a name.
+//
+//	svc := proxy.NewService("counter")
+//	proxy.Method(svc, "add", func(ctx context.Context, n int) (int, error) {
+//		return total.Add(int64(n)), nil
+//	})
+//	err := hub.Serve(ctx, svc)
+//
+// Any process gets a proxy by name and calls it through a typed stub:
+//
+//	obj, err := hub.Dial("counter")
+//	add := proxy.NewStub[int, int](obj, "add")
+//	sum, err := add.Call(ctx, 5)
+//
+// Arguments and results are encoded with the codecs of package runtime:
+// ordinary types need no code. Many goroutines may call at once; each
+// process runs Options.Handlers calls at a time.
+//
+// A call is a flatbuffer envelope (call id, object, method, deadline,
+// argument bytes) that the caller writes into one of its own call slots in
+// the arena; the home's handler claims it, runs the method, and writes the
+// reply envelope (call id, status, error text, result bytes) over it.
+// Callers and idle handlers poll for a few microseconds, then sleep on
+// futexes; a round trip between two processes takes a few microseconds.
+//
+// # Errors
+//
+// Errors come back as errors, matched with errors.Is: ErrUnknownObject,
+// ErrUnknownMethod, a *RemoteError (ErrRemote) with the text of the error
+// the method returned, or ErrPanic if it panicked (its home lives on),
+// ErrDeadline (and context.DeadlineExceeded) when the caller's deadline
+// passes, and ErrHomeDied when the home process died: the master learns of
+// a worker's death from the runtime's supervisor and fails the calls
+// pending on its objects at once, and every later call at once too.
+//
+// # Caveats
+//
+// The master's hub lives in the pool's arena: close the hub before the
+// pool. A worker's hub lives as long as its process; an object served by a
+// worker dies with it, and a replacement worker must serve it again.
+//
+// A call slot holds Options.MaxMessage bytes: pass bulk data through arena
+// regions, not as arguments. A process has 64 call slots: more concurrent
+// calls wait for one to free up. A caller that gives up (its context ended)
+// does not stop a method already running; the method's own context ends at
+// the call's deadline.
+//
+// Everything read from the arena is checked: envelopes are verified before
+// they are decoded, and an envelope that does not verify is counted
+// (Stats.Malformed), logged, and answered with ErrMalformed.
+package proxy

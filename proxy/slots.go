@@ -1,0 +1,204 @@
+package proxy
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"github.com/shmrun/shmrun/internal/futex"
+	"github.com/shmrun/shmrun/proxy/internal/envelope"
+)
+
+// call is this process's side of one of its call slots: the private
+// buffers a call is encoded and decoded in, reused call after call so
+// that steady-state calls allocate nothing. A call is in h.free, owned by
+// the goroutine making a call, or an orphan the listener reclaims.
+type call struct {
+	h     *Hub
+	idx   int
+	hdr   *slotHeader
+	buf   []byte // the slot's shared buffer
+	enc   *envelope.Encoder
+	args  []byte
+	reply []byte // a private copy of the reply, decoded from here
+	msg   envelope.Msg
+	wake  chan struct{}
+
+	// Read by the listener while the caller waits.
+	gen       atomic.Uint64
+	parked    atomic.Bool
+	orphan    atomic.Bool
+	home      atomic.Int64
+	homeEpoch atomic.Uint64
+}
+
+func newCall(h *Hub, i int) *call {
+	hdr, buf := h.sh.slot(h.me, i)
+	return &call{h: h, idx: i, hdr: hdr, buf: buf, enc: envelope.NewEncoder(256), wake: make(chan struct{}, 1)}
+}
+
+// adopt takes over the slots a previous incarnation of this process left:
+// a request no home claimed yet is withdrawn; one a live home is running
+// stays an orphan until it is answered or that home dies.
+func (h *Hub) adopt() {
+	for _, c := range h.calls {
+		v := c.hdr.state.Load()
+		gen, st := unpack(v)
+		if slotState(st) == slotRequested {
+			c.hdr.state.CompareAndSwap(v, pack(gen, uint8(slotAbandoned)))
+		}
+		if c.reclaimable() {
+			h.free.push(c)
+			continue
+		}
+		c.hdr.sleep.Store(1)
+		c.orphan.Store(true)
+	}
+}
+
+// freeSlots is the stack of this process's free call slots. Last in,
+// first out: a caller making call after call reuses the same slot, whose
+// cache lines are still hot in both processes.
+type freeSlots struct {
+	mu      sync.Mutex
+	stack   []*call
+	waiters int
+	freed   chan struct{} // a token for a waiter when a slot is pushed
+}
+
+func (f *freeSlots) init() {
+	f.stack = make([]*call, 0, slotsPerEnd)
+	f.freed = make(chan struct{}, 1)
+}
+
+// pop takes a slot if one is free; a waiter that gets one passes the token
+// on when more are left for the other waiters.
+func (f *freeSlots) pop(waited bool) *call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if waited {
+		f.waiters--
+	}
+	n := len(f.stack)
+	if n == 0 {
+		f.waiters++
+		return nil
+	}
+	c := f.stack[n-1]
+	f.stack = f.stack[:n-1]
+	if n > 1 && f.waiters > 0 {
+		f.signal()
+	}
+	return c
+}
+
+func (f *freeSlots) push(c *call) {
+	f.mu.Lock()
+	f.stack = append(f.stack, c)
+	if f.waiters > 0 {
+		f.signal()
+	}
+	f.mu.Unlock()
+}
+
+func (f *freeSlots) signal() {
+	select {
+	case f.freed <- struct{}{}:
+	default:
+	}
+}
+
+// giveUp undoes the wait pop announced.
+func (f *freeSlots) giveUp() {
+	f.mu.Lock()
+	f.waiters--
+	if len(f.stack) > 0 && f.waiters > 0 {
+		f.signal()
+	}
+	f.mu.Unlock()
+}
+
+// acquire takes a free call slot, waiting while all are in use.
+func (h *Hub) acquire(ctx context.Context) (*call, error) {
+	for waited := false; ; waited = true {
+		if c := h.free.pop(waited); c != nil {
+			return c, nil
+		}
+		select {
+		case <-h.free.freed:
+		case <-ctx.Done():
+			h.free.giveUp()
+			return nil, ctxError(ctx)
+		case <-h.done:
+			h.free.giveUp()
+			return nil, ErrClosed
+		}
+	}
+}
+
+// release returns a slot whose call is over.
+func (c *call) release() {
+	c.hdr.sleep.Store(0)
+	c.h.free.push(c)
+}
+
+// orphaned hands a slot whose home still holds the call to the listener,
+// which frees it once the home answers or dies.
+func (c *call) orphaned() {
+	c.hdr.sleep.Store(1) // the home rings our listener when it answers
+	c.orphan.Store(true)
+	if c.reclaimable() && c.orphan.CompareAndSwap(true, false) {
+		c.release()
+	}
+}
+
+// reclaimable reports whether no home can write the slot any more: it is
+// idle, answered or abandoned, or the home it was sent to died since.
+func (c *call) reclaimable() bool {
+	_, st := unpack(c.hdr.state.Load())
+	switch slotState(st) {
+	case slotRequested, slotRunning:
+		home := int(c.hdr.home.Load())
+		return home >= c.h.sh.endpoints || c.h.sh.endpoint(home).epoch.Load() != c.hdr.homeEpoch.Load()
+	}
+	return true
+}
+
+// listen wakes the callers that sleep when their reply arrives, their
+// call's home dies or the hub closes, and frees orphaned slots. It sleeps
+// on the endpoint's reply bell, which homes ring for sleeping callers and
+// the master rings when a process dies.
+func (h *Hub) listen() {
+	defer h.wg.Done()
+	bell := &h.sh.endpoint(h.me).replyBell
+	for {
+		v := bell.Load()
+		closed := h.isClosed()
+		for _, c := range h.calls {
+			if c.parked.Load() && (closed || c.settled()) {
+				select {
+				case c.wake <- struct{}{}:
+				default:
+				}
+			}
+			if c.orphan.Load() && c.reclaimable() && c.orphan.CompareAndSwap(true, false) {
+				c.release()
+			}
+		}
+		if h.closed.Load() {
+			return
+		}
+		futex.Wait(bell, v, maxSleep)
+	}
+}
+
+// settled reports whether a waiting call has an outcome: a reply, a dead
+// home, or a slot some process scribbled on.
+func (c *call) settled() bool {
+	gen, st := unpack(c.hdr.state.Load())
+	if gen != c.gen.Load() || slotState(st) == slotReplied {
+		return true
+	}
+	home := int(c.home.Load())
+	return c.h.sh.endpoint(home).epoch.Load() != c.homeEpoch.Load()
+}
