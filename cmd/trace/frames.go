@@ -36,6 +36,7 @@ type frame struct {
 	accIn   int // -1: no previous sum
 	accOut  int // -1: not a progressive pass
 	sample  int // first sample index of this pass
+	tile    int // tile side in pixels; 0: -tile
 	start   time.Time
 	done    time.Time
 	results []tileResult
@@ -68,7 +69,7 @@ func (s *session) newRun(ctx context.Context) (*runState, error) {
 	start := time.Now()
 	r.pace = newPacer(s.cfg.fps, start)
 	r.stats = newRunStats(start)
-	r.bar = startProgress(s.stderr, s.cfg.view, s.cfg.frames, len(s.tiles(&frame{})))
+	r.bar = startProgress(s.stderr, s.cfg.view, s.cfg.frames)
 	s.last = r
 	return r, nil
 }
@@ -116,6 +117,9 @@ func (s *session) run(ctx context.Context) error {
 			continue
 		}
 		f := r.plan(n, slot, prev)
+		if r.ctl != nil {
+			f.tile = s.tileSide(f.q.PixelStep)
+		}
 		if f.accIn >= 0 && prevDone != nil { // a progressive pass reads the previous one
 			select {
 			case <-prevDone:
@@ -182,9 +186,25 @@ func (s *session) renderFrame(ctx context.Context, r *runState, f *frame) error 
 	return nil
 }
 
+// tileSide returns the side of a paced frame's tiles at a pixel step: -tile
+// traced blocks, so that a task holds about the same work at any step (at
+// a coarse step, 64-pixel tiles are so little work that dispatching them
+// costs more than tracing them), but small enough that the frame has four
+// tiles per worker to balance the load.
+func (s *session) tileSide(step int) int {
+	side := s.cfg.tile * max(step, 1)
+	for side > s.cfg.tile && ceilDiv(s.cfg.w, side)*ceilDiv(s.cfg.h, side) < 4*s.cfg.workers {
+		side -= s.cfg.tile
+	}
+	return side
+}
+
 // tiles cuts a frame into tile jobs, row by row.
 func (s *session) tiles(f *frame) []tileJob {
 	w, h, t := s.cfg.w, s.cfg.h, s.cfg.tile
+	if f.tile > 0 {
+		t = f.tile
+	}
 	jobs := make([]tileJob, 0, ((w+t-1)/t)*((h+t-1)/t))
 	for y := 0; y < h; y += t {
 		for x := 0; x < w; x += t {

@@ -61,3 +61,19 @@ func TestSleepUntil(t *testing.T) {
 	assert.Less(t, time.Since(start), time.Minute)
 	assert.False(t, sleepUntil(ctx, start.Add(-time.Second)), "cancelled, even for a past time")
 }
+
+func TestPacedTilesGrowWithThePixelStep(t *testing.T) {
+	s := &session{cfg: config{w: 640, h: 360, tile: 64, workers: 2}}
+	for step, want := range map[int]int{1: 64, 2: 128, 3: 192, 4: 192, 16: 192} {
+		assert.Equal(t, want, s.tileSide(step), "step %d", step)
+	}
+	s.cfg.workers = 64
+	assert.Equal(t, 64, s.tileSide(8), "never below -tile")
+	for _, side := range []int{64, 128, 192} {
+		area := 0
+		for _, j := range s.tiles(&frame{tile: side}) {
+			area += int((j.X1 - j.X0) * (j.Y1 - j.Y0))
+		}
+		assert.Equal(t, 640*360, area, "tiles of %d cover the frame once", side)
+	}
+}

@@ -19,18 +19,17 @@ const (
 	barWidth = 24
 )
 
-// progress is the bar a long render draws on a terminal's stderr: tiles
-// done out of all the run's tiles, frames shown, the frame rate and the
-// time left. A nil *progress draws nothing; its counting methods are safe
+// progress is the bar a long render draws on a terminal's stderr: the
+// share of the run's tiles done (each frame weighs the same, however many
+// tiles it has), frames shown, the frame rate and the time left. A nil *progress draws nothing; its counting methods are safe
 // for concurrent use.
 type progress struct {
 	w      io.Writer
 	cols   func() int
-	tiles  int64 // all tiles of the run
 	frames int
 	start  time.Time
 
-	done  atomic.Int64 // tiles finished
+	done  atomic.Int64 // finished work, in frameUnits per frame
 	shown atomic.Int64 // frames shown
 	drawn atomic.Bool  // the bar is on screen
 
@@ -38,21 +37,22 @@ type progress struct {
 	finished chan struct{}
 }
 
-// startProgress starts the bar for a run of frames frames of tilesPerFrame
-// tiles each when stderr is a terminal that no live view draws on;
-// otherwise it returns nil.
-func startProgress(stderr io.Writer, view string, frames, tilesPerFrame int) *progress {
+// frameUnits is one frame's work in progress.done.
+const frameUnits = 1 << 20
+
+// startProgress starts the bar for a run of frames frames when stderr is a
+// terminal that no live view draws on; otherwise it returns nil.
+func startProgress(stderr io.Writer, view string, frames int) *progress {
 	f, ok := stderr.(*os.File)
 	if !ok || view == "term" || !tty.IsTerminal(f.Fd()) {
 		return nil
 	}
 	cols := func() int { c, _ := tty.SizeOr(f.Fd()); return c }
-	return newProgress(f, cols, frames, tilesPerFrame, time.Now())
+	return newProgress(f, cols, frames, time.Now())
 }
 
-func newProgress(w io.Writer, cols func() int, frames, tilesPerFrame int, start time.Time) *progress {
-	p := &progress{w: w, cols: cols, tiles: int64(frames) * int64(tilesPerFrame), frames: frames,
-		start: start, stop: make(chan struct{}), finished: make(chan struct{})}
+func newProgress(w io.Writer, cols func() int, frames int, start time.Time) *progress {
+	p := &progress{w: w, cols: cols, frames: frames, start: start, stop: make(chan struct{}), finished: make(chan struct{})}
 	go p.loop()
 	return p
 }
@@ -62,10 +62,11 @@ func (p *progress) tileCounter() func(done, total int) {
 	if p == nil {
 		return nil
 	}
-	last := 0
-	return func(done, _ int) {
-		p.done.Add(int64(done - last))
-		last = done
+	var last int64
+	return func(done, total int) {
+		units := int64(done) * frameUnits / int64(max(total, 1))
+		p.done.Add(units - last)
+		last = units
 	}
 }
 
@@ -99,8 +100,8 @@ func (p *progress) loop() {
 // line renders the bar as of now, to overwrite the current line.
 func (p *progress) line(now time.Time) string {
 	frac := 0.0
-	if p.tiles > 0 {
-		frac = min(float64(p.done.Load())/float64(p.tiles), 1)
+	if p.frames > 0 {
+		frac = min(float64(p.done.Load())/(float64(p.frames)*frameUnits), 1)
 	}
 	el := now.Sub(p.start)
 	shown := p.shown.Load()
