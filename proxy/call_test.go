@@ -144,3 +144,18 @@ func TestServeWithdrawAndNames(t *testing.T) {
 		proxy.Method(s, "m", func(context.Context, int) (int, error) { return 0, nil })
 	})
 }
+
+func TestArenaSizeCoversTheHub(t *testing.T) {
+	for _, o := range []*proxy.Options{nil, {Objects: 4, MaxMessage: 256}, {MaxMessage: 64 << 10}} {
+		p, _ := start(t, runtime.Options{Workers: 3}, o)
+		var got int64
+		for _, r := range p.Arena().Regions() {
+			if r.Name == "shmrun.proxy" {
+				got = r.Len
+			}
+		}
+		require.Positive(t, got)
+		assert.LessOrEqual(t, int(got), proxy.ArenaSize(3, o))
+		assert.Greater(t, proxy.ArenaSize(4, o), proxy.ArenaSize(3, o), "an endpoint per worker")
+	}
+}

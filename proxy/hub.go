@@ -111,6 +111,18 @@ var hubs struct {
 	m map[*arena.Arena]*Hub
 }
 
+// ArenaSize returns the bytes New takes from the arena of a pool of
+// workers worker processes (goroutine mode: 0) with options o, to add to
+// runtime.Options.ArenaSize.
+func ArenaSize(workers int, o *Options) int {
+	var opts Options
+	if o != nil {
+		opts = *o
+	}
+	opts = opts.withDefaults()
+	return geometry{endpoints: 1 + max(workers, 0), entries: opts.Objects, slotSize: opts.MaxMessage}.size() + arena.Alignment
+}
+
 // New makes the pool's hub, in the master, after Start: its directory and
 // one endpoint (control words and call slots) per process, in the arena.
 // A pool has at most one hub. Close it before the pool.

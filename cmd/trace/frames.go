@@ -69,6 +69,7 @@ func (s *session) newRun(ctx context.Context) (*runState, error) {
 	start := time.Now()
 	r.pace = newPacer(s.cfg.fps, start)
 	r.stats = newRunStats(start)
+	s.tileLog.reset()
 	r.bar = startProgress(s.stderr, s.cfg.view, s.cfg.frames)
 	s.last = r
 	return r, nil
@@ -169,8 +170,10 @@ func (r *runState) plan(n, slot int, prev *frame) *frame {
 // renderFrame maps the tile kernel over the frame's tiles.
 func (s *session) renderFrame(ctx context.Context, r *runState, f *frame) error {
 	jobs := s.tiles(f)
+	s.tileLog.begin(f.n)
 	res, err := runtime.Map(ctx, s.pool, tileKernel, jobs,
 		&runtime.MapOptions{Chunk: 1, InFlight: len(jobs), Progress: r.bar.tileCounter()})
+	s.tileLog.end(f.n, err == nil)
 	if err != nil {
 		return fmt.Errorf("frame %d: %w", f.n, err)
 	}

@@ -57,8 +57,9 @@ func renderTile(env *runtime.Env, j tileJob) (tileResult, error) {
 	if err != nil {
 		return tileResult{}, err
 	}
-	return tileResult{Frame: j.Frame, Slot: j.Slot, Rays: st.Rays, Samples: st.Samples, Pixels: st.Pixels,
-		Nanos: time.Since(start).Nanoseconds()}, nil
+	res := tileResult{Frame: j.Frame, Slot: j.Slot, Rays: st.Rays, Samples: st.Samples, Pixels: st.Pixels,
+		Nanos: time.Since(start).Nanoseconds()}
+	return res, reportTile(env, tileReport{Frame: j.Frame, X0: j.X0, Y0: j.Y0, Rays: st.Rays, Samples: st.Samples, Nanos: res.Nanos})
 }
 
 // views is a process's handles on the arena: the opened scene and the

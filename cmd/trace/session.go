@@ -36,6 +36,7 @@ type session struct {
 	last   *runState // the latest run, for its stats
 	// moreStats add keys to the -stats object (see statsKeys).
 	moreStats []func(keys map[string]any)
+	tileLog   *tileLog // the master's tile statistics, reported through a proxy
 }
 
 // open loads and compiles the scene, starts the pool and lays out the arena.
@@ -52,7 +53,7 @@ func open(ctx context.Context, cfg config, stderr io.Writer) (*session, error) {
 	if err != nil {
 		return nil, badInput(err)
 	}
-	need := len(blob) + slots*4*cfg.w*cfg.h + 2*16*cfg.w*cfg.h + (1 << 20)
+	need := len(blob) + slots*4*cfg.w*cfg.h + 2*16*cfg.w*cfg.h + tileLogArena(cfg.workers) + (1 << 20)
 	if need > maxArena {
 		return nil, badInput(fmt.Errorf("-size %dx%d needs %d MiB of shared memory; the limit is %d MiB",
 			cfg.w, cfg.h, need>>20, maxArena>>20))
@@ -64,6 +65,10 @@ func open(ctx context.Context, cfg config, stderr io.Writer) (*session, error) {
 	}
 	s.pool, err = runtime.Start(ctx, o)
 	if err != nil {
+		return nil, err
+	}
+	if s.tileLog, err = openTileLog(ctx, s); err != nil {
+		s.close(ctx)
 		return nil, err
 	}
 	if err := s.layout(blob); err != nil {
@@ -139,6 +144,7 @@ func (s *session) close(ctx context.Context) error {
 		err = s.sink.Close()
 	}
 	if s.pool != nil {
+		s.tileLog.close() // before the pool: the hub's goroutines use the arena
 		if s.cfg.mode == runtime.Goroutines {
 			defer forgetViews(s.pool.Arena())
 		}

@@ -1,0 +1,279 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"sync"
+
+	"github.com/shmrun/shmrun/arena"
+	"github.com/shmrun/shmrun/proxy"
+	"github.com/shmrun/shmrun/runtime"
+)
+
+// The tile statistics are an object in the master, served through package
+// proxy: every tile kernel, in whatever worker process, reports each tile
+// it rendered to it (which worker, how long, how many rays), and the
+// -stats file gets a per-worker breakdown and tile time percentiles from
+// what arrived. The kernels' own results only say what was rendered, not
+// by whom.
+
+// tileStatsName is the name the master serves its tile statistics under.
+const tileStatsName = "trace.tiles"
+
+// tileReport is what a tile kernel tells the master about one tile.
+type tileReport struct {
+	Frame, Worker, PID int32
+	X0, Y0             int32
+	Rays, Samples      uint64
+	Nanos              int64
+}
+
+// tileKey identifies a tile within its frame.
+func (r tileReport) tileKey() int64 { return int64(r.Y0)<<32 | int64(uint32(r.X0)) }
+
+// hubOptions size the pool's proxy hub for cmd/trace: the tile kernels
+// make one small call at a time each.
+var hubOptions = proxy.Options{Objects: 4, MaxMessage: 256, Handlers: 2}
+
+// tileLogArena is the room the hub takes in the arena, for the arena's
+// size.
+func tileLogArena(workers int) int { return proxy.ArenaSize(workers, &hubOptions) }
+
+// tileLog is the master's tile statistics: the reports of the frames
+// being rendered, kept per tile until the frame is done (a tile re-run
+// after its worker crashed is reported twice; the last report counts),
+// then folded into per-worker totals. Its methods are safe for concurrent
+// use: the proxy's handlers report while frames begin and end.
+type tileLog struct {
+	hub   *proxy.Hub
+	arena *arena.Arena
+
+	mu      sync.Mutex
+	open    map[int32]map[int64]tileReport // frame -> tile -> report
+	workers map[int32]*workerTiles
+	all     durationHist
+	late    uint64 // reports for no frame being rendered (a warm-up frame's)
+}
+
+// workerTiles sums the tiles one worker slot rendered.
+type workerTiles struct {
+	pids  []int32 // its processes, in order: more than one after a crash
+	tiles uint64
+	rays  uint64
+	nanos int64
+	hist  durationHist
+}
+
+// openTileLog makes the pool's proxy hub and serves the tile statistics
+// in the master; the session adds their keys to its -stats object.
+func openTileLog(ctx context.Context, s *session) (*tileLog, error) {
+	hub, err := proxy.New(s.pool, &hubOptions)
+	if err != nil {
+		return nil, err
+	}
+	l := &tileLog{hub: hub, arena: s.pool.Arena()}
+	l.reset()
+	svc := proxy.NewService(tileStatsName)
+	proxy.Method(svc, "report", func(_ context.Context, r tileReport) (struct{}, error) {
+		return struct{}{}, l.report(r)
+	})
+	if err := hub.Serve(ctx, svc); err != nil {
+		hub.Close()
+		return nil, err
+	}
+	s.moreStats = append(s.moreStats, l.addKeys)
+	return l, nil
+}
+
+// close closes the hub; it must come before the pool's Close.
+func (l *tileLog) close() {
+	if l != nil {
+		l.hub.Close()
+		forgetReporter(l.arena)
+	}
+}
+
+// reset forgets everything: a new run begins.
+func (l *tileLog) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.open = map[int32]map[int64]tileReport{}
+	l.workers = map[int32]*workerTiles{}
+	l.all = durationHist{}
+	l.late = 0
+}
+
+// begin opens frame n for reports.
+func (l *tileLog) begin(n int) {
+	l.mu.Lock()
+	l.open[int32(n)] = map[int64]tileReport{}
+	l.mu.Unlock()
+}
+
+// end closes frame n: a rendered frame's reports count, a failed one's
+// are dropped.
+func (l *tileLog) end(n int, rendered bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	tiles := l.open[int32(n)]
+	delete(l.open, int32(n))
+	if !rendered {
+		return
+	}
+	for _, r := range tiles {
+		w := l.workers[r.Worker]
+		if w == nil {
+			w = &workerTiles{}
+			l.workers[r.Worker] = w
+		}
+		if len(w.pids) == 0 || w.pids[len(w.pids)-1] != r.PID {
+			w.pids = append(w.pids, r.PID)
+		}
+		w.tiles++
+		w.rays += r.Rays
+		w.nanos += r.Nanos
+		w.hist.add(r.Nanos)
+		l.all.add(r.Nanos)
+	}
+}
+
+// report records a tile; it is the served method.
+func (l *tileLog) report(r tileReport) error {
+	if r.Worker < 0 || r.Nanos < 0 {
+		return fmt.Errorf("tile report from worker %d of %d ns", r.Worker, r.Nanos)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	tiles, ok := l.open[r.Frame]
+	if !ok {
+		l.late++
+		return nil
+	}
+	tiles[r.tileKey()] = r
+	return nil
+}
+
+// workerJSON is one worker slot's line in the -stats file.
+type workerJSON struct {
+	Worker     int     `json:"worker"`
+	PIDs       []int32 `json:"pids"`
+	Tiles      uint64  `json:"tiles"`
+	Rays       uint64  `json:"rays"`
+	BusyMS     float64 `json:"busy_ms"`
+	RaysPerSec float64 `json:"rays_per_busy_sec"`
+	TileMSP50  float64 `json:"tile_ms_p50"`
+	TileMSP99  float64 `json:"tile_ms_p99"`
+}
+
+// addKeys adds the tile statistics to the -stats object: tile time
+// percentiles over all tiles, and a line per worker slot.
+func (l *tileLog) addKeys(m map[string]any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ws := make([]workerJSON, 0, len(l.workers))
+	for id, w := range l.workers {
+		j := workerJSON{Worker: int(id), PIDs: w.pids, Tiles: w.tiles, Rays: w.rays, BusyMS: float64(w.nanos) / 1e6,
+			TileMSP50: w.hist.percentile(50), TileMSP99: w.hist.percentile(99)}
+		if w.nanos > 0 {
+			j.RaysPerSec = float64(w.rays) / (float64(w.nanos) / 1e9)
+		}
+		ws = append(ws, j)
+	}
+	slices.SortFunc(ws, func(a, b workerJSON) int { return a.Worker - b.Worker })
+	m["per_worker"] = ws
+	m["tiles_reported"] = l.all.n
+	m["tile_reports_late"] = l.late
+	m["tile_ms_p50"] = l.all.percentile(50)
+	m["tile_ms_p99"] = l.all.percentile(99)
+}
+
+// durationHist counts durations in buckets 1/16 of an octave wide (4.4%),
+// from 1 ns to 2^40 ns: percentiles of any number of tiles in 5 KiB.
+type durationHist struct {
+	n      uint64
+	counts [histBuckets]uint64
+}
+
+const (
+	histPerOctave = 16
+	histBuckets   = 40 * histPerOctave
+)
+
+func (h *durationHist) add(ns int64) {
+	b := 0
+	if ns > 1 {
+		b = min(int(histPerOctave*math.Log2(float64(ns))), histBuckets-1)
+	}
+	h.counts[b]++
+	h.n++
+}
+
+// percentile returns the nearest-rank p-th percentile (0 < p <= 100) in
+// milliseconds, as the geometric middle of its bucket (within 2.2%), or 0
+// for no durations.
+func (h *durationHist) percentile(p float64) float64 {
+	if h.n == 0 {
+		return 0
+	}
+	rank := uint64(math.Ceil(p / 100 * float64(h.n)))
+	var seen uint64
+	for b, c := range h.counts {
+		if seen += c; seen >= max(rank, 1) {
+			return math.Exp2((float64(b)+0.5)/histPerOctave) / 1e6
+		}
+	}
+	return 0 // unreachable: the counts add up to n
+}
+
+// reporters caches, per arena (per pool), this process's stub for the
+// master's tile statistics.
+var reporters struct {
+	sync.Mutex
+	m map[*arena.Arena]*proxy.Stub[tileReport, struct{}]
+}
+
+// reportTile tells the master's tile statistics about a tile this kernel
+// rendered. It is a call to an object in another process (the master),
+// except in goroutine mode.
+func reportTile(env *runtime.Env, r tileReport) error {
+	stub, err := reporterFor(env)
+	if err != nil {
+		return fmt.Errorf("tile statistics: %w", err)
+	}
+	r.Worker, r.PID = int32(env.Worker()), int32(os.Getpid())
+	_, err = stub.Call(env.Context(), r)
+	return err
+}
+
+func reporterFor(env *runtime.Env) (*proxy.Stub[tileReport, struct{}], error) {
+	reporters.Lock()
+	defer reporters.Unlock()
+	if s, ok := reporters.m[env.Arena()]; ok {
+		return s, nil
+	}
+	hub, err := proxy.Open(env)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := hub.Dial(tileStatsName)
+	if err != nil {
+		return nil, err
+	}
+	if reporters.m == nil {
+		reporters.m = map[*arena.Arena]*proxy.Stub[tileReport, struct{}]{}
+	}
+	s := proxy.NewStub[tileReport, struct{}](obj, "report")
+	reporters.m[env.Arena()] = s
+	return s, nil
+}
+
+// forgetReporter drops a closed pool's stub (goroutine mode runs several
+// sessions in one process).
+func forgetReporter(a *arena.Arena) {
+	reporters.Lock()
+	delete(reporters.m, a)
+	reporters.Unlock()
+}
