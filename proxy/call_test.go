@@ -159,3 +159,28 @@ func TestArenaSizeCoversTheHub(t *testing.T) {
 		assert.Greater(t, proxy.ArenaSize(4, o), proxy.ArenaSize(3, o), "an endpoint per worker")
 	}
 }
+
+func TestWorkerServesAndWithdrawsThroughTheMaster(t *testing.T) {
+	p, h := start(t, runtime.Options{Workers: 1}, nil)
+	ctx := ctxTimeout(t, 30*time.Second)
+	serveInWorker(t, p, "w.served")
+	_, err := serveCounter.Run(ctx, p, "w.served")
+	assert.ErrorContains(t, err, proxy.ErrExists.Error(), "the master's directory refuses a taken name")
+	_, err = serveCounter.Run(ctx, p, "")
+	assert.ErrorContains(t, err, proxy.ErrBadName.Error())
+	assert.ErrorIs(t, h.Serve(ctx, newCounter("w.served")), proxy.ErrExists, "the master sees the worker's name")
+
+	obj, err := h.Dial("w.served")
+	require.NoError(t, err)
+	_, err = proxy.Call[int, int](ctx, obj, "add", 1)
+	require.NoError(t, err)
+	_, err = withdraw.Run(ctx, p, "w.served")
+	require.NoError(t, err)
+	_, err = proxy.Call[int, int](ctx, obj, "add", 1)
+	assert.ErrorIs(t, err, proxy.ErrUnknownObject)
+	_, err = h.Dial("w.served")
+	assert.ErrorIs(t, err, proxy.ErrUnknownObject)
+	_, err = withdraw.Run(ctx, p, "w.served")
+	assert.ErrorContains(t, err, proxy.ErrUnknownObject.Error(), "withdrawn already")
+	require.NoError(t, h.Serve(ctx, newCounter("w.served")), "the name is free again")
+}

@@ -82,6 +82,7 @@ type RemoteError struct {
 	Panic  bool
 }
 
+// Error names the object and the method, and says what went wrong.
 func (e *RemoteError) Error() string {
 	if e.Panic {
 		return fmt.Sprintf("proxy: %s.%s panicked: %s", e.Object, e.Method, e.Msg)

@@ -32,7 +32,8 @@ type Options struct {
 	// for requests, before sleeping on a futex; default ring.DefaultSpin,
 	// negative to sleep at once.
 	Spin time.Duration
-	// Logger receives reports of malformed envelopes; default discards.
+	// Logger receives the master's reports of malformed envelopes;
+	// default discards. Workers count theirs (Stats.Malformed) silently.
 	Logger *slog.Logger
 }
 

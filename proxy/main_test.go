@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -32,7 +33,12 @@ var (
 		if err != nil {
 			return 0, err
 		}
-		return env.Worker(), h.Serve(env.Context(), newCounter(name))
+		svc := newCounter(name)
+		if err := h.Serve(env.Context(), svc); err != nil {
+			return 0, err
+		}
+		servedHere.Store(name, svc)
+		return env.Worker(), nil
 	})
 
 	// callCounter calls add on the counter named in the job, Calls times
@@ -79,6 +85,19 @@ var (
 		return out, nil
 	})
 
+	// withdraw withdraws the object serveCounter served in this process.
+	withdraw = runtime.Register("proxytest.withdraw", func(env *runtime.Env, name string) (int, error) {
+		h, err := proxy.Open(env)
+		if err != nil {
+			return 0, err
+		}
+		v, ok := servedHere.Load(name)
+		if !ok {
+			return 0, fmt.Errorf("%q was not served in worker %d", name, env.Worker())
+		}
+		return env.Worker(), h.Withdraw(env.Context(), v.(*proxy.Service))
+	})
+
 	// openHub reports whether a kernel finds a hub.
 	openHub = runtime.Register("proxytest.openHub", func(env *runtime.Env, _ int) (string, error) {
 		_, err := proxy.Open(env)
@@ -88,6 +107,9 @@ var (
 		return fmt.Sprint(err), nil
 	})
 )
+
+// servedHere holds the services serveCounter served in this process.
+var servedHere sync.Map
 
 // callJob asks callCounter for calls; NotWorker, if set, is the endpoint
 // (worker+1) the kernel must not run in.
