@@ -184,3 +184,32 @@ func TestWorkerServesAndWithdrawsThroughTheMaster(t *testing.T) {
 	assert.ErrorContains(t, err, proxy.ErrUnknownObject.Error(), "withdrawn already")
 	require.NoError(t, h.Serve(ctx, newCounter("w.served")), "the name is free again")
 }
+
+func TestCallsWithoutPolling(t *testing.T) {
+	// Spin < 0: every wait sleeps on a futex, and every reply and request
+	// goes through a wake-up.
+	p, h := start(t, runtime.Options{Workers: 1}, &proxy.Options{Spin: -1})
+	ctx := ctxTimeout(t, 60*time.Second)
+	serveInWorker(t, p, "sleepy")
+	obj, err := h.Dial("sleepy")
+	require.NoError(t, err)
+	add := proxy.NewStub[int, int](obj, "add")
+	for i := range 100 {
+		sum, err := add.Call(ctx, 1)
+		require.NoError(t, err)
+		require.Equal(t, i+1, sum)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 50 {
+				_, err := add.Call(ctx, 1)
+				assert.NoError(t, err)
+			}
+		})
+	}
+	wg.Wait()
+	sum, err := add.Call(ctx, 0)
+	require.NoError(t, err)
+	assert.Equal(t, 100+8*50, sum)
+}

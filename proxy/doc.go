@@ -32,8 +32,12 @@
 // argument bytes) that the caller writes into one of its own call slots in
 // the arena; the home's handler claims it, runs the method, and writes the
 // reply envelope (call id, status, error text, result bytes) over it.
-// Callers and idle handlers poll for a few microseconds, then sleep on
-// futexes; a round trip between two processes takes a few microseconds.
+// Callers and idle handlers poll for up to Options.Spin, then sleep on
+// futexes; each learns from its recent waits whether polling pays, so a
+// caller of quick methods gets its reply in a microsecond or two, while
+// one of slow methods, or on a machine with more runnable threads than
+// cores, sleeps at once instead of stealing the CPU from the process it
+// waits for.
 //
 // # Errors
 //

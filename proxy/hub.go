@@ -29,13 +29,18 @@ type Options struct {
 	// goroutine; more wait. Default 4.
 	Handlers int
 	// Spin is how long a caller polls for its reply, and an idle handler
-	// for requests, before sleeping on a futex; default ring.DefaultSpin,
-	// negative to sleep at once.
+	// for requests, before sleeping on a futex, at most: each learns how
+	// long polling pays (see the package documentation). Default
+	// ring.DefaultSpin, at most 10 ms, negative to sleep at once.
 	Spin time.Duration
 	// Logger receives the master's reports of malformed envelopes;
 	// default discards. Workers count theirs (Stats.Malformed) silently.
 	Logger *slog.Logger
 }
+
+// maxSpin bounds Options.Spin: polling longer than a scheduler's time
+// slice only burns the CPU.
+const maxSpin = 10 * time.Millisecond
 
 func (o Options) withDefaults() Options {
 	if o.Objects <= 0 {
@@ -50,6 +55,7 @@ func (o Options) withDefaults() Options {
 	if o.Spin == 0 {
 		o.Spin = ring.DefaultSpin
 	}
+	o.Spin = min(o.Spin, maxSpin)
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -236,7 +242,7 @@ func attach(r arena.Region) (*shared, Options, error) {
 	if err != nil {
 		return nil, Options{}, err
 	}
-	o := Options{Handlers: int(min(hdr.handlers.Load(), 1024)), Spin: time.Duration(hdr.spin.Load())}
+	o := Options{Handlers: int(min(hdr.handlers.Load(), 1024)), Spin: min(time.Duration(hdr.spin.Load()), maxSpin)}
 	return sh, o.withDefaults(), nil
 }
 
