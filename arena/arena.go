@@ -38,6 +38,7 @@ type Arena struct {
 	mem     mmap.MMap
 	hdr     *header
 	data    uint64 // offset of the data area; immutable
+	dirCap  uint32 // capacity of the directory; immutable
 	creator bool
 	closed  bool
 	used    uint64            // creator only: next free byte
@@ -104,15 +105,16 @@ func format(f *os.File, total uint64, dirCap int, data uint64, sealed bool) (*Ar
 	if err != nil {
 		return nil, fmt.Errorf("map %d bytes: %w", total, err)
 	}
-	h := headerAt(mem)
-	h.magic, h.version, h.dirCap, h.size, h.data = magic, Version, uint32(dirCap), total, data
+	a := &Arena{f: f, mem: mem, hdr: headerAt(mem), data: data, dirCap: uint32(dirCap),
+		creator: true, used: data, regions: map[string]Region{}}
+	a.restoreHeader()
 	if sealed {
 		if err := seal(f); err != nil {
 			mem.Unmap()
 			return nil, err
 		}
 	}
-	return &Arena{f: f, mem: mem, hdr: h, data: data, creator: true, used: data, regions: map[string]Region{}}, nil
+	return a, nil
 }
 
 // Attach maps the arena behind f, a file inherited from the process that
@@ -141,11 +143,12 @@ func attach(f *os.File) (*Arena, error) {
 		return nil, fmt.Errorf("arena: attach: map %d bytes: %w", size, err)
 	}
 	h := headerAt(mem)
-	if err := checkHeader(h, uint64(size)); err != nil {
+	l := readLayout(h) // once: the shared header may change under us
+	if err := checkLayout(l, uint64(size)); err != nil {
 		mem.Unmap()
 		return nil, fmt.Errorf("arena: attach: %w", err)
 	}
-	return &Arena{f: f, mem: mem, hdr: h, data: h.data, regions: map[string]Region{}}, nil
+	return &Arena{f: f, mem: mem, hdr: h, data: l.data, dirCap: l.dirCap, regions: map[string]Region{}}, nil
 }
 
 // File returns the arena's file, to hand to another process (for instance in
@@ -195,17 +198,15 @@ func (a *Arena) AllocAligned(name string, size, align int, kind Kind) (Region, e
 	if _, ok := a.regions[name]; ok {
 		return Region{}, fmt.Errorf("arena: alloc %q: %w", name, ErrExists)
 	}
-	n := a.hdr.count.Load()
+	n := uint32(len(a.order)) // never the shared count, which workers can write
 	off := alignUp(a.used, uint64(align))
-	if n == a.hdr.dirCap {
+	if n == a.dirCap {
 		return Region{}, fmt.Errorf("arena: alloc %q: %w: directory full (%d regions)", name, ErrNoSpace, n)
 	}
 	if off > uint64(len(a.mem)) || uint64(size) > uint64(len(a.mem))-off {
 		return Region{}, fmt.Errorf("arena: alloc %q: %w: %d bytes wanted, %d free", name, ErrNoSpace, size, len(a.mem)-int(a.used))
 	}
-	e := entryAt(a.mem, int(n))
-	e.off, e.length, e.kind, e.nameLen = off, uint64(size), uint32(kind), uint32(len(name))
-	copy(e.name[:], name)
+	*entryAt(a.mem, int(n)) = newEntry(off, uint64(size), kind, name)
 	a.hdr.count.Store(n + 1) // publish: other processes may now see it
 	a.used = off + uint64(size)
 	r := Region{name: name, off: int64(off), kind: kind, mem: a.mem[off : off+uint64(size) : off+uint64(size)]}
@@ -230,7 +231,7 @@ func (a *Arena) Region(name string) (Region, error) {
 	if a.creator {
 		return Region{}, fmt.Errorf("arena: region %q: %w", name, ErrNotFound)
 	}
-	n := min(a.hdr.count.Load(), a.hdr.dirCap)
+	n := min(a.hdr.count.Load(), a.dirCap)
 	for i := range int(n) {
 		e := entryAt(a.mem, i)
 		if !e.hasName(name) {
@@ -260,7 +261,7 @@ func (a *Arena) Regions() []Info {
 		return slices.Clone(a.order)
 	}
 	var out []Info
-	n := min(a.hdr.count.Load(), a.hdr.dirCap)
+	n := min(a.hdr.count.Load(), a.dirCap)
 	for i := range int(n) {
 		e := entryAt(a.mem, i)
 		if checkEntry(e, a.data, uint64(len(a.mem))) == nil {

@@ -34,10 +34,14 @@
 //
 // Shared memory is untrusted. A worker may crash half-way through a write or
 // write garbage. The creator of an arena keeps its own private copy of the
-// region directory, so a corrupted directory cannot mislead it; [Attach]
-// checks the header and [Arena.Region] checks every directory entry it reads.
-// Users of a region must likewise check every offset and length they read
-// from it ([Arena.Slice] does that for (offset, length) pairs).
+// header and region directory, so a corrupted directory cannot mislead it;
+// [Attach] checks the header once and keeps what it checked, and
+// [Arena.Region] checks every directory entry it reads. Garbage over the
+// header would still stop the next [Attach], so the creator calls
+// [Arena.Repair] before it starts a process that attaches: it rewrites the
+// header and directory from the private copy. Users of a region must
+// likewise check every offset and length they read from it ([Arena.Slice]
+// does that for (offset, length) pairs).
 //
 // A named arena trades safety for reach. Linux cannot seal a tmpfs file,
 // so any process of the same user (or root) that opens it can truncate it

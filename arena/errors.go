@@ -27,8 +27,9 @@ var (
 	// ErrExists is returned by Alloc when a region with the name exists.
 	ErrExists = errors.New("arena: region exists")
 
-	// ErrNotOwner is returned by Alloc in a process that attached to the arena
-	// instead of creating it: only the creator allocates.
+	// ErrNotOwner is returned by Alloc and Repair in a process that attached
+	// to the arena instead of creating it: only the creator allocates, and
+	// only it holds the private directory a repair restores.
 	ErrNotOwner = errors.New("arena: only the creator allocates")
 
 	// ErrBadRegion is returned when a directory entry, an offset or a length

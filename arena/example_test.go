@@ -6,6 +6,9 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/edsrzf/mmap-go"
+	"golang.org/x/sys/unix"
+
 	"github.com/shmrun/shmrun/arena"
 )
 
@@ -79,4 +82,53 @@ func ExampleAttachNamed() {
 	// Output:
 	// hello
 	// true
+}
+
+// ExampleArena_Repair shows a master undoing a worker's damage to the arena
+// header before it starts a replacement worker.
+func ExampleArena_Repair() {
+	// 1. The master creates the arena and lays it out.
+	a, err := arena.Create(1<<20, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer a.Close()
+	if _, err := a.Alloc("ring", 4096, arena.KindBytes); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	// 2. A worker with a stray write scribbles over the header, then dies.
+	m, err := mmap.Map(a.File(), mmap.RDWR, 0)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	copy(m, "garbage")
+	m.Unmap()
+
+	// 3. Before starting its replacement, the master repairs the header
+	// and directory from its private copy.
+	fixed, err := a.Repair()
+	fmt.Println("repaired:", fixed, err)
+
+	// 4. The replacement attaches (here through a second descriptor of
+	// the same file) and finds the region.
+	fd, err := unix.Dup(int(a.File().Fd()))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	w, err := arena.Attach(os.NewFile(uintptr(fd), "arena"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer w.Close()
+	r, err := w.Region("ring")
+	fmt.Println(r.Len(), err)
+	// Output:
+	// repaired: true <nil>
+	// 4096 <nil>
 }

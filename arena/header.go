@@ -30,15 +30,32 @@ const (
 )
 
 // header is the arena's first 64 bytes. Fields other than count are written
-// once by the creator before any other process can see the arena.
+// by the creator before any other process can see the arena, and rewritten
+// with the same values only by Repair.
 type header struct {
+	magic    uint64
+	version  uint32
+	dirCap   uint32
+	size     uint64
+	data     uint64        // offset of the first byte after the directory
+	count    atomic.Uint32 // published directory entries; the publish point
+	reserved [64 - 36]byte // zero
+}
+
+// layout is what a header says about the arena, read once: checked and then
+// kept privately, so that later writes to the shared header change nothing
+// in a process that already attached.
+type layout struct {
 	magic   uint64
 	version uint32
 	dirCap  uint32
 	size    uint64
-	data    uint64        // offset of the first byte after the directory
-	count   atomic.Uint32 // published directory entries; the publish point
-	_       [64 - 36]byte
+	data    uint64
+}
+
+// readLayout copies the fixed fields of a header in shared memory.
+func readLayout(h *header) layout {
+	return layout{magic: h.magic, version: h.version, dirCap: h.dirCap, size: h.size, data: h.data}
 }
 
 // entry is one directory slot: 64 bytes, immutable once published.
@@ -57,7 +74,7 @@ var (
 	_ [unsafe.Sizeof(entry{}) - entrySize]byte
 )
 
-// layout returns where the directory ends and data begins for a capacity.
+// dataStart returns where the directory ends and data begins for a capacity.
 func dataStart(dirCap int) uint64 {
 	return alignUp(uint64(headerSize+dirCap*entrySize), Alignment)
 }
@@ -74,9 +91,9 @@ func entryAt(mem []byte, i int) *entry {
 	return (*entry)(unsafe.Pointer(&mem[headerSize+i*entrySize]))
 }
 
-// checkHeader validates a header read from shared memory against the size of
+// checkLayout validates a header read from shared memory against the size of
 // the mapping. Nothing in it is trusted until this returns nil.
-func checkHeader(h *header, mapped uint64) error {
+func checkLayout(h layout, mapped uint64) error {
 	if h.magic != magic {
 		return fmt.Errorf("%w: magic %#x, want %#x", ErrBadHeader, h.magic, uint64(magic))
 	}
@@ -109,6 +126,14 @@ func checkEntry(e *entry, data, size uint64) error {
 		return fmt.Errorf("%w: [%d, +%d) past the arena end %d", ErrBadRegion, e.off, e.length, size)
 	}
 	return nil
+}
+
+// newEntry returns the directory slot that describes a region, with the
+// unused tail of its name zero.
+func newEntry(off, length uint64, kind Kind, name string) entry {
+	e := entry{off: off, length: length, kind: uint32(kind), nameLen: uint32(len(name))}
+	copy(e.name[:], name)
+	return e
 }
 
 func (e *entry) nameString() string { return string(e.name[:e.nameLen]) }

@@ -17,13 +17,15 @@ const (
 	childEnv  = "SHMRUN_ARENA_TEST_CHILD"  // attach fd 3, answer in place
 	namedEnv  = "SHMRUN_ARENA_TEST_NAMED"  // attach the arena of this name
 	resizeEnv = "SHMRUN_ARENA_TEST_RESIZE" // try to resize the arena at fd 3
+	listEnv   = "SHMRUN_ARENA_TEST_LIST"   // attach fd 3, print its regions
+	attachEnv = "SHMRUN_ARENA_TEST_ATTACH" // attach fd 3 this many times
 )
 
 func TestMain(m *testing.M) {
 	modes := []struct {
 		env string
 		run func(string) error
-	}{{childEnv, child}, {namedEnv, childNamed}, {resizeEnv, childResize}}
+	}{{childEnv, child}, {namedEnv, childNamed}, {resizeEnv, childResize}, {listEnv, childList}, {attachEnv, childAttach}}
 	for _, c := range modes {
 		if v := os.Getenv(c.env); v != "" {
 			if err := c.run(v); err != nil {
