@@ -81,7 +81,7 @@ type Hub struct {
 	objs  []atomic.Pointer[served] // by directory entry: what this process serves
 	dir   *directoryStubs          // workers: the master's directory service
 
-	mu       sync.Mutex // the master's directory writes; Serve and Withdraw
+	mu       sync.Mutex // orders the master's directory writes
 	base     context.Context
 	stop     context.CancelFunc
 	done     chan struct{}
