@@ -44,12 +44,13 @@ type frame struct {
 
 // runState is one run's pacing, quality control and measurements.
 type runState struct {
-	sc    *render.Scene
-	base  render.Quality
-	pace  *pacer      // nil: unpaced
-	ctl   *controller // nil: every frame at base quality
-	stats *runStats
-	bar   *progress // nil: no progress bar
+	sc     *render.Scene
+	base   render.Quality
+	frames int
+	pace   *pacer      // nil: unpaced
+	ctl    *controller // nil: every frame at base quality
+	stats  *runStats
+	bar    *progress // nil: no progress bar
 }
 
 // newRun prepares a run. A paced run first renders a frame at its cheapest
@@ -57,7 +58,7 @@ type runState struct {
 // worker started and the scene open in each: the first frame that counts
 // does not pay for the program's start.
 func (s *session) newRun(ctx context.Context) (*runState, error) {
-	r := &runState{sc: s.sc, base: s.base}
+	r := &runState{sc: s.sc, base: s.base, frames: s.cfg.frames}
 	if s.cfg.fps > 0 {
 		rungs := ladder(s.base, s.cfg.w, s.cfg.h)
 		warm := &frame{q: rungs[len(rungs)-1].q, accIn: -1, accOut: -1}
@@ -153,16 +154,22 @@ func (s *session) run(ctx context.Context) error {
 // plan decides frame n's quality and whether it continues the previous
 // frame's accumulation: it does when the scene looks the same (same
 // animation time) and the quality did not change, so a resting camera
-// refines its image pass after pass.
+// refines its image pass after pass. A frame keeps sums for the next one
+// only when the next one shows the same time: in an animation, summing
+// every pixel into a float buffer and tone mapping each (rather than each
+// traced block) would cost a frame as much as tracing it at a coarse step.
 func (r *runState) plan(n, slot int, prev *frame) *frame {
 	q := r.base
 	if r.ctl != nil {
 		q = r.ctl.choose(n)
 	}
-	f := &frame{n: n, slot: slot, q: q, accIn: -1, accOut: 0, start: time.Now()}
-	if prev != nil && r.sc.Time(n) == r.sc.Time(prev.n) && prev.q == f.q && prev.accOut >= 0 {
+	f := &frame{n: n, slot: slot, q: q, accIn: -1, accOut: -1, start: time.Now()}
+	switch {
+	case prev != nil && prev.accOut >= 0 && r.sc.Time(n) == r.sc.Time(prev.n) && prev.q == f.q:
 		f.accIn, f.accOut = prev.accOut, 1-prev.accOut
 		f.sample = prev.sample + prev.q.SPP
+	case n+1 < r.frames && r.sc.Time(n+1) == r.sc.Time(n):
+		f.accOut = 0
 	}
 	return f
 }

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/draw"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -261,4 +264,26 @@ func TestFPSPacesFrames(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, pngs, frames)
 	assert.Regexp(t, `^trace: 12 frames at [0-9.]+ fps \(target 40\), [0-9]+ deadline misses, .*; quality whitted 1 spp step [0-9]+ \([0-9]+ frames\)`, stderr)
+}
+
+func TestAFrameIsTheSameBytesWhetherOrNotItKeepsSums(t *testing.T) {
+	// A still scene's first frame keeps float sums when a second frame will
+	// refine it, and does not when it is the only one: same pixels.
+	args := []string{"-scene", "cornell", "-size", "64x36", "-spp", "3", "-workers", "1"}
+	one := frames(t, append(args, "-frames", "1")...)
+	two := frames(t, append(args, "-frames", "2")...)
+	require.Len(t, one, 1)
+	require.Len(t, two, 2)
+	assert.Equal(t, pixels(t, one[0]), pixels(t, two[0]))
+}
+
+// pixels decodes a PNG file's bytes into its RGBA pixels, without the
+// metadata that differs between a single image and a numbered frame.
+func pixels(t *testing.T, b []byte) []byte {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(b))
+	require.NoError(t, err)
+	rgba := image.NewRGBA(img.Bounds())
+	draw.Draw(rgba, rgba.Bounds(), img, img.Bounds().Min, draw.Src)
+	return rgba.Pix
 }

@@ -94,3 +94,35 @@ func renderFrame(rs *render.Scene, dst render.Target, q render.Quality, frame, t
 	}
 	wg.Wait()
 }
+
+// BenchmarkFrameSums renders 640x360 frames of the default scene at the
+// real-time quality with and without float sums kept for progressive
+// rendering (Target.Accum), side by side: with sums, every pixel is summed
+// and tone mapped, not every traced block, which costs most at a coarse
+// pixel step. The CLI keeps sums only when the next frame can use them.
+func BenchmarkFrameSums(b *testing.B) {
+	const w, h, tile = 640, 360, 64
+	for _, step := range []int{1, 2, 4} {
+		for _, sums := range []bool{false, true} {
+			name := fmt.Sprintf("step=%d/plain", step)
+			if sums {
+				name = fmt.Sprintf("step=%d/sums", step)
+			}
+			b.Run(name, func(b *testing.B) {
+				_, rs := open(b, "default")
+				dst := render.Target{Pix: make([]uint32, w*h), W: w, H: h}
+				if sums {
+					dst.Accum = make([]float32, 4*w*h)
+				}
+				q := render.Quality{SPP: 1, MaxDepth: 4, PixelStep: step}
+				var rays atomic.Uint64
+				frame := 0
+				for b.Loop() {
+					renderFrame(rs, dst, q, frame, tile, runtime.GOMAXPROCS(0), &rays)
+					frame++
+				}
+				b.ReportMetric(float64(b.Elapsed().Microseconds())/1e3/float64(frame), "ms/frame")
+			})
+		}
+	}
+}

@@ -159,7 +159,9 @@ func (s *Scene) store(dst Target, t Tile, bx, by, k int, sum Vec, spp int) int {
 	x0, x1 := max(bx, t.X0), min(bx+k, t.X1)
 	y0, y1 := max(by, t.Y0), min(by+k, t.Y1)
 	if dst.Accum == nil {
-		p := s.pack(sum.Scale(1 / float64(spp)))
+		// The mean is rounded through float32 as accumulate's is, so that
+		// a pixel is the same bytes whether or not its pass keeps sums.
+		p := s.pack(mean32(float32(sum.X), float32(sum.Y), float32(sum.Z), float32(spp)))
 		for y := y0; y < y1; y++ {
 			row := dst.Pix[y*dst.W+x0 : y*dst.W+x1]
 			for i := range row {
@@ -186,6 +188,12 @@ func accumulate(dst Target, t Tile, i int, sum Vec, spp int) Vec {
 		r, g, b, n = p[0]+r, p[1]+g, p[2]+b, p[3]+n
 	}
 	a[0], a[1], a[2], a[3] = r, g, b, n
+	return mean32(r, g, b, n)
+}
+
+// mean32 returns the mean colour of n samples summing to (r, g, b), or
+// black for no samples (n may come from a corrupted accumulator).
+func mean32(r, g, b, n float32) Vec {
 	if !(n > 0) {
 		return Vec{}
 	}
