@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"reflect"
 	"testing"
+	"unsafe"
 
 	"github.com/shmrun/shmrun/runtime"
 )
@@ -40,6 +41,7 @@ func FuzzCodecs(f *testing.F) {
 	f.Add(runtime.CodecFor[int]().Append(nil, -7))
 	f.Add(runtime.CodecFor[sample]().Append(nil, sample{A: 1, B: [3]float64{2, 3, 4}, C: 5}))
 	f.Add(runtime.CodecFor[pair]().Append(nil, pair{Name: "x", Count: 2}))
+	f.Add(runtime.CodecFor[flags]().Append(nil, flags{A: true, In: inner{On: [3]bool{true, false, true}}}))
 	f.Add([]byte(`{"Name":"\ud800","Count":1e400}`))
 	f.Add([]byte(`[[[[[[[[[[[[[[[[[[[[`))
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -49,5 +51,31 @@ func FuzzCodecs(f *testing.F) {
 		roundTrip(t, runtime.CodecFor[[]byte](), b)
 		roundTrip(t, runtime.CodecFor[pair](), b)
 		roundTrip(t, runtime.CodecFor[map[string][]float64](), b)
+		roundTrip(t, runtime.CodecFor[flags](), b)
+		roundTrip(t, runtime.CodecFor[[20]bool](), b)
+		checkBools(t, runtime.CodecFor[flags](), flagBools(), b)
+		checkBools(t, runtime.CodecFor[[20]bool](), boolArray[:], b)
 	})
+}
+
+// boolArray lists the offsets of the bools of a [20]bool.
+var boolArray = func() (offs [20]uintptr) {
+	for i := range offs {
+		offs[i] = uintptr(i)
+	}
+	return offs
+}()
+
+// checkBools holds a raw codec of a type with bools at offs to its
+// contract: it accepts exactly the bytes of the right length whose bool
+// bytes are 0 or 1.
+func checkBools[T any](t *testing.T, c runtime.Codec[T], offs []uintptr, b []byte) {
+	var zero T
+	ok := len(b) == int(unsafe.Sizeof(zero))
+	for _, off := range offs {
+		ok = ok && b[off] <= 1
+	}
+	if _, err := c.Decode(b); (err == nil) != ok {
+		t.Fatalf("%T: decoding % x: error %v, want one: %v", c, b, err, !ok)
+	}
 }
