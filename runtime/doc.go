@@ -44,8 +44,13 @@
 // task, the signal or exit status and the worker's last lines of output. A
 // worker that writes what no correct worker writes, stops refreshing its
 // heartbeat, or sits in a kernel long past the task's deadline is killed
-// and handled the same way. The master never trusts, and never panics on,
-// anything read from shared memory.
+// and handled the same way. Before it starts any worker process, the
+// master repairs the arena's header and region directory from its private
+// copy ([arena.Arena.Repair]): a worker that wrote over them costs the pool
+// that worker, not the replacements that could no longer attach. The master
+// never trusts, and never panics on, anything read from shared memory: the
+// default codecs ([CodecFor]) refuse bytes that encode no value, a bool
+// byte other than 0 or 1 included, with an error wrapping [ErrDecode].
 //
 // Workers die with their master: a liveness pipe reaches EOF when the
 // master exits for any reason, and Pdeathsig covers the same case. A worker

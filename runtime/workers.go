@@ -94,6 +94,15 @@ func (w *worker) start() error {
 	if err != nil {
 		return err
 	}
+	// A dead worker may have written over the arena header, which would
+	// stop this one from attaching: the pool would run short for good.
+	fixed, err := w.p.arena.Repair()
+	if err != nil {
+		return err
+	}
+	if fixed {
+		w.p.log.Warn("shmrun: repaired the arena header before starting a worker", "worker", w.id)
+	}
 	proc, err := w.p.spawn(w.id)
 	if err != nil {
 		return err
