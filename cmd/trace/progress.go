@@ -105,7 +105,10 @@ func (p *progress) line(now time.Time) string {
 	}
 	el := now.Sub(p.start)
 	shown := p.shown.Load()
-	text := fmt.Sprintf(" %3.0f%%  frame %d/%d  %.1f fps", 100*frac, shown, p.frames, float64(shown)/el.Seconds())
+	text := fmt.Sprintf(" %3.0f%%  frame %d/%d", 100*frac, shown, p.frames)
+	if shown > 0 {
+		text += fmt.Sprintf("  %.1f fps", float64(shown)/el.Seconds())
+	}
 	if frac > 0 {
 		left := time.Duration(float64(el) * (1 - frac) / frac)
 		text += "  " + left.Round(time.Second).String() + " left"

@@ -48,6 +48,7 @@ func TestProgressDrawsOnlyForLongRendersAndErasesItself(t *testing.T) {
 	require.Eventually(t, p.drawn.Load, 10*time.Second, barEvery/4)
 	p.close()
 	assert.Contains(t, long.String(), "frame 0/1")
+	assert.NotContains(t, long.String(), "fps", "no rate before a frame is shown")
 	assert.True(t, strings.HasSuffix(long.String(), "\r\x1b[K"), "the bar is erased at the end")
 }
 
