@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/shmrun/shmrun/arena"
 	"github.com/shmrun/shmrun/internal/futex"
 	"github.com/shmrun/shmrun/ring"
@@ -51,6 +53,10 @@ func runWorker(spec string) int {
 		fmt.Fprintf(os.Stderr, "shmrun worker: bad %s=%q\n", envWorker, spec)
 		return exitSetup
 	}
+	// Non-blocking, the pipe goes to the netpoller: the read parks the
+	// goroutine instead of holding a thread and, until the runtime takes it
+	// back, the P that the kernels need.
+	unix.SetNonblock(fdLive, true)
 	go watchMaster(os.NewFile(fdLive, "shmrun-live"))
 	w, err := setupWorker(id)
 	if err != nil {
@@ -120,7 +126,7 @@ func (w *workerLoop) watch() {
 				w.ctx.cancel(t, context.Canceled)
 			}
 		}
-		futex.Wait(&w.ctl.cancelSeq, seen, heartbeatEvery)
+		futex.WaitLong(&w.ctl.cancelSeq, seen, heartbeatEvery)
 	}
 }
 

@@ -107,7 +107,7 @@ func (q *Queue[T]) Join(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		futex.Wait(&q.ctr.epoch, v, 20*time.Millisecond)
+		futex.WaitLong(&q.ctr.epoch, v, 20*time.Millisecond)
 	}
 }
 

@@ -17,5 +17,8 @@ func Wait(addr *atomic.Uint32, val uint32, timeout time.Duration) {
 	time.Sleep(timeout)
 }
 
+// WaitLong sleeps for at most timeout, or a millisecond.
+func WaitLong(addr *atomic.Uint32, val uint32, timeout time.Duration) { Wait(addr, val, timeout) }
+
 // Wake does nothing: sleepers poll.
 func Wake(*atomic.Uint32, int) {}

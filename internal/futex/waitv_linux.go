@@ -28,7 +28,8 @@ const futex2SizeU32 = 0x02
 // WaitV sleeps until one of the words no longer holds its value or is
 // woken, or timeout passes (0 = no limit); it may return early for no
 // reason. It returns errors.ErrUnsupported on kernels before 5.16, which
-// lack futex_waitv.
+// lack futex_waitv. Like WaitLong, it gives up the goroutine's P while it
+// sleeps: a select may wait for long.
 func WaitV(words []*atomic.Uint32, vals []uint32, timeout time.Duration) error {
 	n := len(words)
 	if n == 0 || n > MaxWaitV || len(vals) != n {
@@ -45,8 +46,8 @@ func WaitV(words []*atomic.Uint32, vals []uint32, timeout time.Duration) error {
 		t := unix.NsecToTimespec(now.Nano() + int64(timeout)) // futex_waitv takes an absolute time
 		ts = &t
 	}
-	_, _, e := unix.Syscall6(unix.SYS_FUTEX_WAITV, uintptr(unsafe.Pointer(&vs[0])), uintptr(n), 0,
-		uintptr(unsafe.Pointer(ts)), uintptr(unix.CLOCK_MONOTONIC), 0)
+	e := blockingSyscall6(unix.SYS_FUTEX_WAITV, unsafe.Pointer(&vs[0]), uintptr(n), 0,
+		unsafe.Pointer(ts), uintptr(unix.CLOCK_MONOTONIC))
 	if e == unix.ENOSYS {
 		return errors.ErrUnsupported
 	}
