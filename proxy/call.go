@@ -172,10 +172,8 @@ func (c *call) post(o *Object, gen uint64, n int) {
 	hdr.home.Store(uint32(o.r.home))
 	hdr.homeEpoch.Store(o.r.epoch)
 	hdr.callerEpoch.Store(h.epoch)
-	hdr.sleep.Store(0)
-	c.gen.Store(gen)
-	c.home.Store(int64(o.r.home))
-	c.homeEpoch.Store(o.r.epoch)
+	hdr.sleep.Store(wakeNone)
+	c.gen, c.home, c.epoch = gen, o.r.home, o.r.epoch
 	hdr.state.Store(pack(gen, uint8(slotRequested)))
 	h.sh.pending(o.r.home, h.me).Or(1 << c.idx)
 	h.ring(o.r.home)

@@ -136,7 +136,11 @@ func (w *handler) serve(caller, slot int) {
 	hdr.length.Store(uint32(len(reply)))
 	hdr.state.Store(pack(gen, uint8(slotReplied)))
 	h.counters.served.Add(1)
-	if hdr.sleep.Load() != 0 {
+	switch hdr.sleep.Load() {
+	case wakeCaller:
+		hdr.wake.Add(1)
+		futex.Wake(&hdr.wake, 1)
+	case wakeOrphan:
 		cep.replyBell.Add(1)
 		futex.Wake(&cep.replyBell, 1)
 	}

@@ -294,10 +294,9 @@ func (h *Hub) Close() error {
 	h.stop()
 	close(h.done)
 	for e := range h.sh.endpoints {
-		ep := h.sh.endpoint(e)
-		kick(&ep.bell)
-		kick(&ep.replyBell)
+		kick(&h.sh.endpoint(e).bell)
 	}
+	h.wakeCallers(-1)
 	h.wg.Wait()
 	hubs.Lock()
 	delete(hubs.m, h.arena)
@@ -328,8 +327,24 @@ func (h *Hub) onExit(e runtime.WorkerExit) {
 	h.sh.markDead(home)
 	h.mu.Unlock()
 	h.counters.deaths.Add(1)
-	for ep := range h.sh.endpoints {
-		kick(&h.sh.endpoint(ep).replyBell)
+	h.wakeCallers(home)
+}
+
+// wakeCallers wakes, in every process, the callers sleeping on a call to
+// endpoint home (every caller if home < 0), and the listeners that free
+// slots given up on.
+func (h *Hub) wakeCallers(home int) {
+	sh := h.sh
+	for e := range sh.endpoints {
+		for i := range slotsPerEnd {
+			hdr, _ := sh.slot(e, i)
+			_, st := unpack(hdr.state.Load())
+			pending := slotState(st) == slotRequested || slotState(st) == slotRunning
+			if pending && (home < 0 || int(hdr.home.Load()) == home) {
+				kick(&hdr.wake)
+			}
+		}
+		kick(&sh.endpoint(e).replyBell)
 	}
 }
 

@@ -80,8 +80,9 @@ type endpointHeader struct {
 	sleepers atomic.Uint32
 	spinners atomic.Uint32
 	_        [52]byte
-	// replyBell rings when a home answers a call whose caller sleeps, and
-	// when any process dies; the listener sleeps on it.
+	// replyBell rings when a home answers a call its caller gave up on,
+	// and when any process dies; the listener, which frees such slots,
+	// sleeps on it.
 	replyBell atomic.Uint32
 	_         [60]byte
 }
@@ -102,9 +103,19 @@ type slotHeader struct {
 	callerEpoch atomic.Uint64 // the caller's own epoch then
 	home        atomic.Uint32 // the endpoint the call is for
 	length      atomic.Uint32 // bytes of envelope in the buffer
-	sleep       atomic.Uint32 // the caller waits (or gave up): ring its replyBell
-	_           [28]byte
+	sleep       atomic.Uint32 // what the home does once it answers (a wakeKind)
+	wake        atomic.Uint32 // the futex word a sleeping caller waits on
+	_           [24]byte
 }
+
+// wakeKind says how a home tells the caller it answered.
+type wakeKind = uint32
+
+const (
+	wakeNone   wakeKind = iota // the caller polls
+	wakeCaller                 // the caller sleeps on the slot's wake word
+	wakeOrphan                 // the caller gave up: ring its listener to free the slot
+)
 
 type slotState uint8
 

@@ -22,19 +22,16 @@ type call struct {
 	args  []byte
 	reply []byte // a private copy of the reply, decoded from here
 	msg   envelope.Msg
-	wake  chan struct{}
+	gen   uint64 // the slot's use count for the call in it
+	home  int
+	epoch uint64 // the home's, when the call was made
 
-	// Read by the listener while the caller waits.
-	gen       atomic.Uint64
-	parked    atomic.Bool
-	orphan    atomic.Bool
-	home      atomic.Int64
-	homeEpoch atomic.Uint64
+	orphan atomic.Bool // the listener may free it
 }
 
 func newCall(h *Hub, i int) *call {
 	hdr, buf := h.sh.slot(h.me, i)
-	return &call{h: h, idx: i, hdr: hdr, buf: buf, enc: envelope.NewEncoder(256), wake: make(chan struct{}, 1)}
+	return &call{h: h, idx: i, hdr: hdr, buf: buf, enc: envelope.NewEncoder(256)}
 }
 
 // adopt takes over the slots a previous incarnation of this process left:
@@ -51,7 +48,7 @@ func (h *Hub) adopt() {
 			h.free.push(c)
 			continue
 		}
-		c.hdr.sleep.Store(1)
+		c.hdr.sleep.Store(wakeOrphan)
 		c.orphan.Store(true)
 	}
 }
@@ -138,14 +135,14 @@ func (h *Hub) acquire(ctx context.Context) (*call, error) {
 
 // release returns a slot whose call is over.
 func (c *call) release() {
-	c.hdr.sleep.Store(0)
+	c.hdr.sleep.Store(wakeNone)
 	c.h.free.push(c)
 }
 
 // orphaned hands a slot whose home still holds the call to the listener,
 // which frees it once the home answers or dies.
 func (c *call) orphaned() {
-	c.hdr.sleep.Store(1) // the home rings our listener when it answers
+	c.hdr.sleep.Store(wakeOrphan) // the home rings our listener when it answers
 	c.orphan.Store(true)
 	if c.reclaimable() && c.orphan.CompareAndSwap(true, false) {
 		c.release()
@@ -164,41 +161,19 @@ func (c *call) reclaimable() bool {
 	return true
 }
 
-// listen wakes the callers that sleep when their reply arrives, their
-// call's home dies or the hub closes, and frees orphaned slots. It sleeps
-// on the endpoint's reply bell, which homes ring for sleeping callers and
-// the master rings when a process dies.
+// listen frees orphaned slots once their homes answer or die. It sleeps
+// on the endpoint's reply bell, which a home rings when it answers a call
+// whose caller gave up, and the master when a process dies.
 func (h *Hub) listen() {
 	defer h.wg.Done()
 	bell := &h.sh.endpoint(h.me).replyBell
-	for {
+	for !h.closed.Load() {
 		v := bell.Load()
-		closed := h.isClosed()
 		for _, c := range h.calls {
-			if c.parked.Load() && (closed || c.settled()) {
-				select {
-				case c.wake <- struct{}{}:
-				default:
-				}
-			}
 			if c.orphan.Load() && c.reclaimable() && c.orphan.CompareAndSwap(true, false) {
 				c.release()
 			}
 		}
-		if h.closed.Load() {
-			return
-		}
 		futex.Wait(bell, v, maxSleep)
 	}
-}
-
-// settled reports whether a waiting call has an outcome: a reply, a dead
-// home, or a slot some process scribbled on.
-func (c *call) settled() bool {
-	gen, st := unpack(c.hdr.state.Load())
-	if gen != c.gen.Load() || slotState(st) == slotReplied {
-		return true
-	}
-	home := int(c.home.Load())
-	return c.h.sh.endpoint(home).epoch.Load() != c.homeEpoch.Load()
 }

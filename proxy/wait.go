@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/shmrun/shmrun/internal/futex"
 	"github.com/shmrun/shmrun/proxy/internal/envelope"
 )
 
-// wait blocks until the call has its reply: it polls for Options.Spin,
-// then sleeps until the listener wakes it. On an error the slot has been
-// released, or orphaned if its home still holds the call.
+// wait blocks until the call has its reply: it polls for a while (see
+// spinBudget), then sleeps on the slot's futex word, which the home rings
+// when it answers, and the master when a process dies or the hub closes.
+// On an error the slot has been released, or orphaned if its home still
+// holds the call.
 func (c *call) wait(ctx context.Context) error {
 	spin := c.h.callSpin
 	sp := spin.spinner()
@@ -25,27 +28,33 @@ func (c *call) wait(ctx context.Context) error {
 			break
 		}
 	}
-	select {
-	case <-c.wake: // a token left from an earlier call
-	default:
+	err := c.sleep(ctx)
+	if err == nil {
+		spin.learn(&sp, false)
 	}
-	c.parked.Store(true)
-	c.hdr.sleep.Store(1) // from now on the home rings the listener
+	return err
+}
+
+// sleep waits on the slot's wake word until the call is over or ctx ends.
+// Only a context that can end costs an allocation: the hook that rings the
+// word when it does.
+func (c *call) sleep(ctx context.Context) error {
+	word := &c.hdr.wake
+	c.hdr.sleep.Store(wakeCaller) // from now on the home rings the word
+	if ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, func() { kick(word) })
+		defer stop()
+	}
 	for {
+		v := word.Load()
 		if done, err := c.poll(); done {
-			c.parked.Store(false) // before the slot can go to another call
-			if err == nil {
-				spin.learn(&sp, false)
-			}
 			return c.finish(err)
 		}
-		select {
-		case <-c.wake:
-		case <-ctx.Done():
-			c.parked.Store(false)
+		if ctx.Err() != nil {
 			c.abandon()
 			return ctxError(ctx)
 		}
+		futex.Wait(word, v, maxSleep)
 	}
 }
 
@@ -53,11 +62,11 @@ func (c *call) wait(ctx context.Context) error {
 func (c *call) poll() (bool, error) {
 	gen, st := unpack(c.hdr.state.Load())
 	switch {
-	case gen == c.gen.Load() && slotState(st) == slotReplied:
+	case gen == c.gen && slotState(st) == slotReplied:
 		return true, nil
-	case gen != c.gen.Load() || (slotState(st) != slotRequested && slotState(st) != slotRunning):
-		return true, fmt.Errorf("%w: call slot %d went from generation %d to %d, state %d", ErrCorrupt, c.idx, c.gen.Load(), gen, st)
-	case c.h.sh.endpoint(int(c.home.Load())).epoch.Load() != c.homeEpoch.Load():
+	case gen != c.gen || (slotState(st) != slotRequested && slotState(st) != slotRunning):
+		return true, fmt.Errorf("%w: call slot %d went from generation %d to %d, state %d", ErrCorrupt, c.idx, c.gen, gen, st)
+	case c.h.sh.endpoint(c.home).epoch.Load() != c.epoch:
 		return true, ErrHomeDied
 	case c.h.isClosed():
 		return true, ErrClosed
@@ -78,7 +87,7 @@ func (c *call) finish(err error) error {
 // claimed it, it never will; otherwise the slot waits as an orphan until
 // the home answers or dies.
 func (c *call) abandon() {
-	gen := c.gen.Load()
+	gen := c.gen
 	c.hdr.state.CompareAndSwap(pack(gen, uint8(slotRequested)), pack(gen, uint8(slotAbandoned)))
 	if c.reclaimable() {
 		c.release()
@@ -110,8 +119,8 @@ func (c *call) result(o *Object, method []byte) ([]byte, error) {
 	switch {
 	case err != nil:
 		err = fmt.Errorf("%w: %w", ErrMalformed, err)
-	case c.msg.Type != envelope.BodyReply || r.ID != callID(c.gen.Load(), c.h.me, c.idx):
-		err = fmt.Errorf("%w: %v %#x answers call %#x", ErrMalformed, c.msg.Type, r.ID, callID(c.gen.Load(), c.h.me, c.idx))
+	case c.msg.Type != envelope.BodyReply || r.ID != callID(c.gen, c.h.me, c.idx):
+		err = fmt.Errorf("%w: %v %#x answers call %#x", ErrMalformed, c.msg.Type, r.ID, callID(c.gen, c.h.me, c.idx))
 	case r.Status == envelope.StatusOk:
 		return r.Result, nil
 	default:
