@@ -27,10 +27,13 @@ var ladderSteps = []int{1, 2, 3, 4, 6, 8, 11, 16}
 // image, where spp and the step change only its noise and sharpness.
 func ladder(base render.Quality, w, h int) []rung {
 	var rs []rung
+	steps := []int{max(base.PixelStep, 1)}
 	for _, step := range ladderSteps {
-		if step < base.PixelStep {
-			continue
+		if step > steps[0] {
+			steps = append(steps, step)
 		}
+	}
+	for _, step := range steps {
 		for spp := base.SPP; spp >= 1; spp /= 2 {
 			q := base
 			q.SPP, q.PixelStep = spp, step

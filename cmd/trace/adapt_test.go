@@ -31,12 +31,14 @@ func TestLadderIsBaseThenCheaper(t *testing.T) {
 }
 
 func TestLadderKeepsACoarseBaseStep(t *testing.T) {
-	rs := ladder(render.Quality{SPP: 1, PixelStep: 3}, 64, 36)
-	require.NotEmpty(t, rs)
-	for _, r := range rs {
-		assert.GreaterOrEqual(t, r.q.PixelStep, 3)
+	for _, base := range []int{3, 5} {
+		rs := ladder(render.Quality{SPP: 1, PixelStep: base}, 64, 36)
+		require.NotEmpty(t, rs)
+		for _, r := range rs {
+			assert.GreaterOrEqual(t, r.q.PixelStep, base)
+		}
+		assert.Equal(t, base, rs[0].q.PixelStep, "the base quality is the best rung")
 	}
-	assert.Equal(t, 3, rs[0].q.PixelStep)
 }
 
 // machine is a simulated renderer: a frame's busy time is perSamp per
