@@ -19,11 +19,15 @@ func renderAll(cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	runErr := s.run(ctx)
+	var rep report
 	if runErr == nil {
-		runErr = s.report(stderr)
+		rep = s.report() // while the pool, which has counters to add, is open
 	}
 	if err := s.close(ctx); runErr == nil {
 		runErr = err
+	}
+	if runErr == nil { // after the live view has let go of the terminal
+		runErr = rep.write(stderr)
 	}
 	return runErr
 }

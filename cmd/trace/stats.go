@@ -161,16 +161,35 @@ func (s *session) statsKeys() map[string]any {
 	return m
 }
 
-// report writes the -stats file, if asked for, and for a paced run a line
-// on stderr saying how well it kept the pace and at what quality.
-func (s *session) report(stderr io.Writer) error {
+// report is what a run tells its user at the end: a summary line for a
+// paced run, and the -stats file.
+type report struct {
+	summary string         // "": none
+	path    string         // "": no -stats file
+	keys    map[string]any // the -stats object
+}
+
+// report gathers the latest run's report.
+func (s *session) report() report {
+	r := report{path: s.cfg.stats}
 	if s.cfg.fps > 0 {
-		fmt.Fprintln(stderr, "trace:", s.last.stats.summary(s.cfg.fps))
+		r.summary = s.last.stats.summary(s.cfg.fps)
 	}
-	if s.cfg.stats == "" {
+	if r.path != "" {
+		r.keys = s.statsKeys()
+	}
+	return r
+}
+
+// write prints the summary on stderr and writes the -stats file.
+func (r report) write(stderr io.Writer) error {
+	if r.summary != "" {
+		fmt.Fprintln(stderr, "trace:", r.summary)
+	}
+	if r.path == "" {
 		return nil
 	}
-	return writeStats(s.cfg.stats, s.statsKeys())
+	return writeStats(r.path, r.keys)
 }
 
 // summary says in one line how a paced run went.
