@@ -31,10 +31,21 @@
 // the payload, and the consumer polls the header at its read position. Within
 // a batch every header but the first is a plain store, and the first is
 // stored last with an atomic store, which publishes the whole batch at once.
-// Before committing a frame the producer zeroes the header slot that follows
+// When it reserves a frame the producer zeroes the header slot that follows
 // it, so the consumer finds either zero ("nothing yet") or the next header,
-// never stale bytes from an earlier lap. No tail index is shared: the consumer
-// never needs one, and it would cost a cache-line transfer per batch.
+// never stale bytes from an earlier lap. No tail index is shared: a consumer
+// waiting on an empty ring polls the very line the next frame lands on, so a
+// frame reaches it in the fewest cache-line transfers. Send writes the
+// payload bytes that share the header's line last, for the same reason.
+//
+// # Waiting
+//
+// A wait first polls a few dozen times with no clock read, no yield and no
+// system call, which is all a peer that answers within a couple of
+// microseconds ever costs. Then it polls against a time budget that adapts
+// to how long waits turn out (see Options.Spin), announces itself in the
+// ring's futex word, re-checks and sleeps; the other side makes the wake-up
+// system call only when it finds the announcement.
 //
 // # Caveats
 //

@@ -310,6 +310,7 @@ func (q *MPMC) block(ctx context.Context, e *event, try func() (bool, error)) er
 			break
 		}
 	}
+	sp.sleeping()
 	for {
 		v := e.epoch.Load()
 		e.waiters.Add(1)

@@ -3,7 +3,6 @@ package ring
 import (
 	"context"
 	"fmt"
-	"time"
 	"unsafe"
 
 	"github.com/shmrun/shmrun/arena"
@@ -23,6 +22,7 @@ type Producer struct {
 	reserved bool // a Reserve awaits its Commit
 	resOff   uint64
 	resLen   int
+	cleared  bool // Send cleared the header slot after the reserved frame
 	err      error // sticky ErrCorrupt
 }
 
@@ -63,6 +63,7 @@ func (p *Producer) Reserve(ctx context.Context, n int) ([]byte, error) {
 		return nil, err
 	}
 	if pad > 0 {
+		p.clearHeader(0)
 		p.commitFrame(off, pad, header(pad-hdrSize, p.seq)|padFlag)
 		off = 0
 	}
@@ -80,7 +81,12 @@ func (p *Producer) Commit(n int) {
 		panic("ring: Commit without a matching Reserve")
 	}
 	p.reserved = false
-	p.commitFrame(p.resOff, frameSize(n), header(uint64(n), p.seq))
+	size := frameSize(n)
+	if !p.cleared || size != frameSize(p.resLen) {
+		p.clearHeader(p.resOff + size)
+	}
+	p.cleared = false
+	p.commitFrame(p.resOff, size, header(uint64(n), p.seq))
 	if p.tail-p.flushed >= p.s.cap/4 {
 		p.Flush()
 	}
@@ -95,7 +101,9 @@ func (p *Producer) Flush() {
 	p.s.hdrAt(p.openOff).Store(p.openHdr)
 	p.open = false
 	p.flushed = p.tail
-	wake(p.s.cwait)
+	if wake(p.s.cwait) {
+		p.s.spin.wokePeer()
+	}
 }
 
 // Send writes b as one frame and publishes it at once.
@@ -104,10 +112,28 @@ func (p *Producer) Send(ctx context.Context, b []byte) error {
 	if err != nil {
 		return err
 	}
-	copy(buf, b)
+	// The next header slot first, then the payload, the header's line
+	// last: the consumer's line is written once, at the end.
+	p.clearHeader(p.resOff + frameSize(len(b)))
+	p.cleared = true
+	copyHeaderLineLast(buf, b)
 	p.Commit(len(b))
 	p.Flush()
 	return nil
+}
+
+// copyHeaderLineLast copies src into a reserved payload dst, writing the
+// bytes that share a cache line with the frame's header last. The consumer
+// polls that line; if a store to it came before a store to another line,
+// the consumer could take the line back in between and the producer would
+// need it a second time for the header: one more cache-line transfer on
+// the latency path. In this order the header's line is written once, in
+// one burst, at the end.
+func copyHeaderLineLast(dst, src []byte) {
+	hdr := uintptr(unsafe.Pointer(unsafe.SliceData(dst))) - hdrSize
+	k := min(len(src), int(cacheLine-hdr%cacheLine-hdrSize))
+	copy(dst[k:], src[k:])
+	copy(dst[:k], src[:k])
 }
 
 // Close closes the ring: the consumer drains what was published and then
@@ -119,10 +145,16 @@ func (p *Producer) Close() {
 	p.s.close()
 }
 
-// commitFrame zeroes the header slot after the frame, then writes the
-// frame's header; the first header of a batch is held back for Flush.
+// clearHeader zeroes the header slot at data offset off (mod the
+// capacity), so that the consumer finds "nothing yet" there until the frame
+// is committed, never a header from an earlier lap.
+func (p *Producer) clearHeader(off uint64) {
+	*(*uint64)(unsafe.Pointer(&p.s.data[off&p.s.mask])) = 0
+}
+
+// commitFrame writes the frame's header; the first header of a batch is
+// held back for Flush. The slot after the frame must be cleared already.
 func (p *Producer) commitFrame(off, size, hdr uint64) {
-	*(*uint64)(unsafe.Pointer(&p.s.data[(off+size)&p.s.mask])) = 0
 	if p.open {
 		*(*uint64)(unsafe.Pointer(&p.s.data[off])) = hdr
 	} else {
@@ -141,9 +173,13 @@ func (p *Producer) room(ctx context.Context, need uint64) error {
 		return err
 	}
 	p.Flush() // the consumer may be waiting for exactly these frames
-	start := time.Now()
-	defer func() { p.s.spin.done(time.Since(start)) }()
 	sp := p.s.spin.spinner()
+	err := p.awaitRoom(ctx, need, &sp)
+	p.s.spin.done(&sp)
+	return err
+}
+
+func (p *Producer) awaitRoom(ctx context.Context, need uint64, sp *spinner) error {
 	for {
 		if err := p.loadHead(); err != nil || p.tail+need-p.head <= p.s.cap {
 			return err
@@ -154,12 +190,14 @@ func (p *Producer) room(ctx context.Context, need uint64) error {
 		if sp.more() {
 			continue
 		}
+		sp.sleeping()
 		p.s.pwait.Store(1) // announce, re-check, then sleep
 		if err := p.loadHead(); err != nil || p.tail+need-p.head <= p.s.cap {
 			p.s.pwait.Store(0)
 			return err
 		}
 		if p.s.closed() {
+			p.s.pwait.Store(0)
 			return ErrClosed
 		}
 		err := sleep(ctx, p.s.pwait, 1)

@@ -31,6 +31,8 @@ const (
 	minSPSC  = 256
 	maxSPSC  = 1 << 30
 	frameAln = 8
+
+	cacheLine = 64
 )
 
 // spscInfo is the read-mostly line: written once by InitSPSC, except for
@@ -124,14 +126,16 @@ func (s *spsc) close() {
 
 func (s *spsc) closed() bool { return s.info.closed.Load() != 0 }
 
-// wake clears a sleep announcement and wakes the sleeper, if there is one.
-// The load is what the fast path pays: one read of a line that only changes
-// when the peer goes to sleep.
-func wake(word *atomic.Uint32) {
-	if word.Load() != 0 {
-		word.Store(0)
-		futex.Wake(word, 1)
+// wake clears a sleep announcement and wakes the sleeper, if there is one,
+// and reports whether there was. The load is what the fast path pays: one
+// read of a line that only changes when the peer goes to sleep.
+func wake(word *atomic.Uint32) bool {
+	if word.Load() == 0 {
+		return false
 	}
+	word.Store(0)
+	futex.Wake(word, 1)
+	return true
 }
 
 func frameSize(n int) uint64 { return (uint64(n) + hdrSize + frameAln - 1) &^ (frameAln - 1) }
