@@ -104,7 +104,7 @@ func (w *handler) idle() bool {
 	v := ep.bell.Load()
 	ep.sleepers.Add(1)
 	if !w.anyPending() && !h.isClosed() {
-		futex.Wait(&ep.bell, v, maxSleep)
+		futex.WaitLong(&ep.bell, v, maxSleep)
 	}
 	ep.sleepers.Add(^uint32(0))
 	if poller {

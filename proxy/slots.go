@@ -174,6 +174,6 @@ func (h *Hub) listen() {
 				c.release()
 			}
 		}
-		futex.Wait(bell, v, maxSleep)
+		futex.WaitLong(bell, v, maxSleep)
 	}
 }

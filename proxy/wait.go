@@ -54,7 +54,7 @@ func (c *call) sleep(ctx context.Context) error {
 			c.abandon()
 			return ctxError(ctx)
 		}
-		futex.Wait(word, v, maxSleep)
+		futex.WaitLong(word, v, maxSleep)
 	}
 }
 
