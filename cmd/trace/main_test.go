@@ -269,7 +269,7 @@ func TestFPSPacesFrames(t *testing.T) {
 func TestAFrameIsTheSameBytesWhetherOrNotItKeepsSums(t *testing.T) {
 	// A still scene's first frame keeps float sums when a second frame will
 	// refine it, and does not when it is the only one: same pixels.
-	args := []string{"-scene", "cornell", "-size", "64x36", "-spp", "3", "-workers", "1"}
+	args := []string{"-scene", "cornell", "-size", "48x27", "-spp", "2", "-workers", "1", "-mode", "goroutines"}
 	one := frames(t, append(args, "-frames", "1")...)
 	two := frames(t, append(args, "-frames", "2")...)
 	require.Len(t, one, 1)
