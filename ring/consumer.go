@@ -174,7 +174,7 @@ func (c *Consumer) await(ctx context.Context, sp *spinner) error {
 			c.s.cwait.Store(0)
 			return ErrClosed
 		}
-		err := sleep(ctx, c.s.cwait, 1)
+		err := sleep(ctx, c.s.cwait, 1, c.s.handOff)
 		c.s.cwait.Store(0)
 		if err != nil {
 			return err

@@ -98,6 +98,7 @@ type MPMC struct {
 	slotSize  int
 	stride    uint64
 	spin      time.Duration // the queue is shared: a fixed budget, no learning
+	handOff   bool
 	corrupted atomic.Bool
 }
 
@@ -128,6 +129,7 @@ func OpenMPMC(r arena.Region, o *Options) (*MPMC, error) {
 		slotSize: size,
 		stride:   uint64(stride),
 		spin:     o.spin(),
+		handOff:  o.handOff(),
 	}, nil
 }
 
@@ -319,7 +321,7 @@ func (q *MPMC) block(ctx context.Context, e *event, try func() (bool, error)) er
 			e.waiters.Add(^uint32(0))
 			return err
 		}
-		err = sleep(ctx, &e.epoch, v)
+		err = sleep(ctx, &e.epoch, v, q.handOff)
 		e.waiters.Add(^uint32(0))
 		if err != nil {
 			return err

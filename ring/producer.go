@@ -22,7 +22,7 @@ type Producer struct {
 	reserved bool // a Reserve awaits its Commit
 	resOff   uint64
 	resLen   int
-	cleared  bool // Send cleared the header slot after the reserved frame
+	cleared  bool  // Send cleared the header slot after the reserved frame
 	err      error // sticky ErrCorrupt
 }
 
@@ -200,7 +200,7 @@ func (p *Producer) awaitRoom(ctx context.Context, need uint64, sp *spinner) erro
 			p.s.pwait.Store(0)
 			return ErrClosed
 		}
-		err := sleep(ctx, p.s.pwait, 1)
+		err := sleep(ctx, p.s.pwait, 1, p.s.handOff)
 		p.s.pwait.Store(0)
 		if err != nil {
 			return err

@@ -85,6 +85,8 @@ type spsc struct {
 	mask  uint64
 	cap   uint64
 	spin  adaptive
+	// handOff: sleeps give up the goroutine's P (Options.HandOff)
+	handOff bool
 }
 
 func openSPSC(r arena.Region, o *Options) (spsc, error) {
@@ -101,14 +103,15 @@ func openSPSC(r arena.Region, o *Options) (spsc, error) {
 		return spsc{}, fmt.Errorf("%w: SPSC region %q: capacity %d for %d bytes", ErrBadLayout, r.Name(), c, len(b))
 	}
 	return spsc{
-		head:  (*atomic.Uint64)(unsafe.Pointer(&b[offHead])),
-		cwait: (*atomic.Uint32)(unsafe.Pointer(&b[offCWait])),
-		pwait: (*atomic.Uint32)(unsafe.Pointer(&b[offPWait])),
-		info:  info,
-		data:  b[spscHeader : spscHeader+c : spscHeader+c],
-		mask:  c - 1,
-		cap:   c,
-		spin:  newAdaptive(o.spin()),
+		head:    (*atomic.Uint64)(unsafe.Pointer(&b[offHead])),
+		cwait:   (*atomic.Uint32)(unsafe.Pointer(&b[offCWait])),
+		pwait:   (*atomic.Uint32)(unsafe.Pointer(&b[offPWait])),
+		info:    info,
+		data:    b[spscHeader : spscHeader+c : spscHeader+c],
+		mask:    c - 1,
+		cap:     c,
+		spin:    newAdaptive(o.spin()),
+		handOff: o.handOff(),
 	}, nil
 }
 

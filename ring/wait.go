@@ -29,7 +29,19 @@ type Options struct {
 	// wait that follows a wake-up of the peer polls at least 100 µs (see
 	// wakeGrace), unless Spin is negative.
 	Spin time.Duration
+	// HandOff makes a call that sleeps give its goroutine's P (the Go
+	// scheduler's right to run code) to the process's other goroutines for
+	// the sleep, at the cost of a thread wake-up per sleep. Set it where
+	// several goroutines of one process sleep on rings while others have
+	// work, as a master's readers of results do: without it, the goroutine
+	// a reader just readied may wait for its P until the runtime takes the
+	// P back from the sleeper, up to 10 ms later. Leave it unset where one
+	// goroutine does the work, as in a worker: a sleep that keeps its P
+	// wakes faster.
+	HandOff bool
 }
+
+func (o *Options) handOff() bool { return o != nil && o.HandOff }
 
 func (o *Options) spin() time.Duration {
 	switch {
@@ -158,9 +170,9 @@ func kick(word *atomic.Uint32) {
 }
 
 // sleep blocks on word while it holds val, until a wake-up, the context's
-// end or maxSleep. It returns the context's error if the context ended. It
+// end or maxSleep, handing its P over if handOff (see Options.HandOff). It returns the context's error if the context ended. It
 // allocates only when ctx can be cancelled, to arrange the cancel wake-up.
-func sleep(ctx context.Context, word *atomic.Uint32, val uint32) error {
+func sleep(ctx context.Context, word *atomic.Uint32, val uint32, handOff bool) error {
 	timeout := maxSleep
 	if dl, ok := ctx.Deadline(); ok {
 		d := time.Until(dl)
@@ -176,6 +188,10 @@ func sleep(ctx context.Context, word *atomic.Uint32, val uint32) error {
 		stop := context.AfterFunc(ctx, func() { kick(word) })
 		defer stop()
 	}
-	futex.Wait(word, val, timeout)
+	if handOff {
+		futex.WaitLong(word, val, timeout)
+	} else {
+		futex.Wait(word, val, timeout)
+	}
 	return ctx.Err()
 }

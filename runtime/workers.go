@@ -117,7 +117,9 @@ func (w *worker) start() error {
 }
 
 func (w *worker) resetRings() error {
-	o := &ring.Options{Spin: w.p.opts.Spin}
+	// The master's goroutines share its Ps: a reader asleep on a ring must
+	// not keep the map it just fed a result to off the CPU.
+	o := &ring.Options{Spin: w.p.opts.Spin, HandOff: true}
 	w.ctl.reset()
 	if err := ring.InitSPSC(w.subR); err != nil {
 		return err
