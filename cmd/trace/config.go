@@ -53,7 +53,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.view, "view", "none", "live preview: none, term, http=ADDR")
 	fs.StringVar(&c.timeline, "timeline", "", "write the runtime's Chrome trace-event timeline to `PATH`")
 	fs.StringVar(&c.stats, "stats", "", "write frame statistics as JSON to `PATH`")
-	fs.IntVar(&c.tile, "tile", 64, "tile size in pixels (with -fps, in traced blocks: tiles grow with the pixel step)")
+	fs.IntVar(&c.tile, "tile", 64, "tile size in traced blocks: tiles are N pixels at pixel step 1 and grow with the step")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, errHelp

@@ -123,9 +123,7 @@ func (s *session) run(ctx context.Context) error {
 			continue
 		}
 		f := r.plan(n, slot, prev)
-		if r.ctl != nil {
-			f.tile = s.tileSide(f.q.PixelStep)
-		}
+		f.tile = s.tileSide(f.q.PixelStep)
 		if f.accIn >= 0 && prevDone != nil { // a progressive pass reads the previous one
 			select {
 			case <-prevDone:
@@ -200,7 +198,7 @@ func (s *session) renderFrame(ctx context.Context, r *runState, f *frame) error 
 	return nil
 }
 
-// tileSide returns the side of a paced frame's tiles at a pixel step: -tile
+// tileSide returns the side of a frame's tiles at a pixel step: -tile
 // traced blocks, so that a task holds about the same work at any step (at
 // a coarse step, 64-pixel tiles are so little work that dispatching them
 // costs more than tracing them), but small enough that the frame has four
