@@ -21,6 +21,11 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "dying before runtime.Main")
 		os.Exit(3) // a worker that cannot start
 	}
+	if flag := os.Getenv("SHMRUN_TEST_SLOW_START"); flag != "" {
+		if _, err := os.Stat(flag); err == nil {
+			time.Sleep(slowStart) // a replacement that is slow to say hello
+		}
+	}
 	runtime.Main()
 	if mode := os.Getenv("SHMRUN_TEST_MASTER"); mode != "" {
 		os.Exit(runMaster(mode))
@@ -107,6 +112,10 @@ var jsonKernel = runtime.Register("test.json", func(_ *runtime.Env, p pair) (pai
 	p.Count++
 	return p, nil
 })
+
+// slowStart is how long a worker started with SHMRUN_TEST_SLOW_START=path
+// waits before runtime.Main while that path exists.
+const slowStart = 300 * time.Millisecond
 
 var modes = []runtime.Mode{runtime.Processes, runtime.Goroutines}
 

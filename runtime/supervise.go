@@ -126,18 +126,32 @@ func (p *Pool) restart(w *worker) bool {
 		return false
 	}
 	p.log.Info("shmrun: worker restarted", "worker", w.id, "pid", w.pid.Load())
-	ready, proc := w.ready, w.proc()
 	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), p.opts.StartTimeout)
-		defer cancel()
-		if err := w.awaitOn(ctx, ready); err != nil {
-			p.log.Warn("shmrun: replacement worker not ready", "worker", w.id, "err", err)
-			w.kill(proc, err.Error())
-		}
-	}()
+	go w.awaitReplacement(w.proc(), w.ready)
 	return true
+}
+
+// awaitReplacement kills a replacement incarnation that fails its
+// handshake or does not say hello within StartTimeout. It returns as soon
+// as the incarnation exits: onExit recovers from that, and an incarnation
+// that Close stopped before its hello never sends one (onExit reports only
+// deaths of starting workers on ready). Waiting on ready alone held Close,
+// which waits for this goroutine, for the whole StartTimeout.
+func (w *worker) awaitReplacement(proc *process, ready <-chan error) {
+	defer w.p.wg.Done()
+	ctx, cancel := context.WithTimeout(context.Background(), w.p.opts.StartTimeout)
+	defer cancel()
+	var err error
+	select {
+	case err = <-ready:
+	case <-proc.exited:
+	case <-ctx.Done():
+		err = fmt.Errorf("%w: worker %d did not say hello: %w", ErrHandshake, w.id, ctx.Err())
+	}
+	if err != nil {
+		w.p.log.Warn("shmrun: replacement worker not ready", "worker", w.id, "err", err)
+		w.kill(proc, err.Error())
+	}
 }
 
 // failIfNoWorkers fails every queued task when no worker can take it.

@@ -192,6 +192,11 @@ func (w *worker) handle(m *wire.Msg, proc *process) error {
 		return nil
 	case m.Type == wire.MessageResult && workerState(w.state.Load()) == workerReady:
 		return w.p.complete(w, &m.Result)
+	case m.Type == wire.MessageHello && workerState(w.state.Load()) == workerStopped:
+		// Close stopped it while it started: it finds its task ring closed
+		// and exits, which is no protocol violation. Ignoring a hello
+		// changes nothing, so a stopped worker cannot abuse it.
+		return nil
 	}
 	return fmt.Errorf("unexpected %v message", m.Type)
 }
