@@ -27,23 +27,38 @@ func Workers(p *runtime.Pool) func() []int {
 }
 
 // AwaitRecovery waits up to timeout for pool p to recover from the faults
-// in rep: every victim gone (killed and reaped, the stopped ones included)
-// and every worker ready again. Its error says what is still missing.
+// in rep: every victim gone (killed and reaped, the stopped ones included),
+// replaced, and every worker ready again. Its error says what is still
+// missing.
+//
+// A victim that is gone from the system is not yet handled by the pool: the
+// pool reaps a process first and only then marks its slot down, counts the
+// crash and starts a replacement, so for a moment the slot of a reaped
+// victim still reads as alive. Only a slot that holds another process has
+// been through all of that.
 func AwaitRecovery(p *runtime.Pool, rep Report, timeout time.Duration) error {
+	victims := map[int]bool{}
+	for _, f := range rep.Faults {
+		victims[f.PID] = true
+	}
 	deadline := time.Now().Add(timeout)
 	for {
 		survivors := rep.Survivors()
-		down := 0
+		down, unreplaced := 0, 0
 		for _, w := range p.Stats().Workers {
-			if !w.Alive {
+			switch {
+			case victims[w.PID]:
+				unreplaced++
+			case !w.Alive:
 				down++
 			}
 		}
-		if len(survivors) == 0 && down == 0 {
+		if len(survivors) == 0 && down == 0 && unreplaced == 0 {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("after %v: victims still there: %v; workers not ready: %d", timeout, survivors, down)
+			return fmt.Errorf("after %v: victims still there: %v; workers not replaced: %d; workers not ready: %d",
+				timeout, survivors, unreplaced, down)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
