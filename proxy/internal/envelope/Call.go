@@ -135,8 +135,20 @@ func (rcv *Call) MutateArgs(j int, n byte) bool {
 	return false
 }
 
+func (rcv *Call) OneWay() bool {
+	o := flatbuffers.UOffsetT(rcv._tab.Offset(18))
+	if o != 0 {
+		return rcv._tab.GetBool(o + rcv._tab.Pos)
+	}
+	return false
+}
+
+func (rcv *Call) MutateOneWay(n bool) bool {
+	return rcv._tab.MutateBoolSlot(18, n)
+}
+
 func CallStart(builder *flatbuffers.Builder) {
-	builder.StartObject(7)
+	builder.StartObject(8)
 }
 func CallAddId(builder *flatbuffers.Builder, id uint64) {
 	builder.PrependUint64Slot(0, id, 0)
@@ -161,6 +173,9 @@ func CallAddArgs(builder *flatbuffers.Builder, args flatbuffers.UOffsetT) {
 }
 func CallStartArgsVector(builder *flatbuffers.Builder, numElems int) flatbuffers.UOffsetT {
 	return builder.StartVector(1, numElems, 1)
+}
+func CallAddOneWay(builder *flatbuffers.Builder, oneWay bool) {
+	builder.PrependBoolSlot(7, oneWay, false)
 }
 func CallEnd(builder *flatbuffers.Builder) flatbuffers.UOffsetT {
 	return builder.EndObject()

@@ -1,6 +1,7 @@
 // Package envelope encodes and decodes the flatbuffer messages of package
-// proxy: a Call (call id, object, method, deadline, argument bytes) and its
-// Reply (call id, status, error text, result bytes), each in an Envelope.
+// proxy: a Call (call id, object, method, deadline, argument bytes, and
+// whether it is one-way) and its Reply (call id, status, error text, result
+// bytes), each in an Envelope.
 // Decode verifies every offset before reading: the bytes come from another
 // process and may be garbage.
 package envelope
@@ -24,12 +25,13 @@ var check = fbcheck.Checker{Err: ErrMalformed}
 // envelope.fbs.
 var (
 	envelopeFields = []fbcheck.Kind{fbcheck.U8, fbcheck.Table}
-	callFields     = []fbcheck.Kind{fbcheck.U64, fbcheck.U32, fbcheck.U64, fbcheck.Bytes, fbcheck.U64, fbcheck.U64, fbcheck.Bytes}
+	callFields     = []fbcheck.Kind{fbcheck.U64, fbcheck.U32, fbcheck.U64, fbcheck.Bytes, fbcheck.U64, fbcheck.U64, fbcheck.Bytes, fbcheck.U8}
 	replyFields    = []fbcheck.Kind{fbcheck.U64, fbcheck.U8, fbcheck.Bytes, fbcheck.Bytes}
 )
 
 // CallMsg is a decoded or to-be-encoded Call. Decoded, Method and Args
-// alias the input bytes.
+// alias the input bytes. OneWay marks a post: its home runs it, hands the
+// slot back once it has read it, and writes no reply.
 type CallMsg struct {
 	ID         uint64
 	Object     uint32
@@ -38,6 +40,7 @@ type CallMsg struct {
 	Signature  uint64
 	Deadline   int64
 	Args       []byte
+	OneWay     bool
 }
 
 // ReplyMsg is a decoded or to-be-encoded Reply. Decoded, Error and Result
@@ -81,6 +84,7 @@ func (e *Encoder) Call(c CallMsg) []byte {
 	CallAddSignature(b, c.Signature)
 	CallAddDeadline(b, c.Deadline)
 	CallAddArgs(b, args)
+	CallAddOneWay(b, c.OneWay)
 	return e.finish(BodyCall, CallEnd(b))
 }
 
@@ -137,7 +141,7 @@ func Decode(buf []byte, m *Msg) error {
 		var c Call
 		c.Init(buf, flatbuffers.UOffsetT(pos))
 		m.Call = CallMsg{ID: c.Id(), Object: c.Object(), Generation: c.Generation(), Method: c.Method(),
-			Signature: c.Signature(), Deadline: c.Deadline(), Args: c.ArgsBytes()}
+			Signature: c.Signature(), Deadline: c.Deadline(), Args: c.ArgsBytes(), OneWay: c.OneWay()}
 	case BodyReply:
 		if _, err := check.Table(buf, pos, replyFields); err != nil {
 			return err

@@ -26,6 +26,11 @@ func TestRoundTrip(t *testing.T) {
 	assert.Equal(t, envelope.BodyCall, m.Type)
 	assert.Equal(t, call, m.Call)
 
+	post := sampleCall()
+	post.OneWay = true
+	require.NoError(t, envelope.Decode(e.Call(post), &m))
+	assert.Equal(t, post, m.Call, "a one-way call keeps its flag")
+
 	reply := sampleReply()
 	require.NoError(t, envelope.Decode(e.Reply(reply), &m))
 	assert.Equal(t, envelope.BodyReply, m.Type)
@@ -79,6 +84,9 @@ func FuzzDecode(f *testing.F) {
 	f.Add(append([]byte(nil), e.Call(sampleCall())...))
 	f.Add(append([]byte(nil), e.Reply(sampleReply())...))
 	f.Add(append([]byte(nil), e.Call(envelope.CallMsg{})...))
+	post := sampleCall()
+	post.OneWay = true
+	f.Add(append([]byte(nil), e.Call(post)...))
 	f.Add([]byte{4, 0, 0, 0, 0, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, buf []byte) {
 		var m envelope.Msg
@@ -98,7 +106,7 @@ func FuzzDecode(f *testing.F) {
 		if err := envelope.Decode(again, &m2); err != nil {
 			t.Fatalf("re-encoded message does not decode: %v", err)
 		}
-		if m.Type == envelope.BodyCall && string(m.Call.Args) != string(m2.Call.Args) ||
+		if m.Type == envelope.BodyCall && (string(m.Call.Args) != string(m2.Call.Args) || m.Call.OneWay != m2.Call.OneWay) ||
 			m.Type == envelope.BodyReply && (m.Reply.Status != m2.Reply.Status || string(m.Reply.Error) != string(m2.Reply.Error)) {
 			t.Fatalf("round trip changed the message: %+v != %+v", m, m2)
 		}
