@@ -82,12 +82,20 @@ func Call[A, R any](ctx context.Context, obj *Object, method string, arg A) (R, 
 // also answer ErrUnknownObject, ErrUnknownMethod, ErrBadArgument or
 // ErrTooLarge. If the caller gives up, a method already running is not
 // stopped, and its result is dropped.
+//
+// When the object lives in the calling process the method runs on the
+// caller's goroutine, in one of the process's turns (Options.Handlers),
+// without a slot or a wake-up; if ctx can end, on a goroutine of its own,
+// which costs an allocation, so that the caller can give up on time.
 func (s *Stub[A, R]) Call(ctx context.Context, arg A) (R, error) {
 	var zero R
 	o := s.obj
 	h := o.h
 	if err := o.check(); err != nil {
 		return zero, s.fail(err)
+	}
+	if o.r.home == h.me {
+		return s.callHere(ctx, arg)
 	}
 	c, err := h.acquire(ctx)
 	if err != nil {
@@ -139,30 +147,38 @@ func (o *Object) check() error {
 // success it returns the result, which aliases c's buffers until
 // c.release; on failure the slot was released or orphaned already.
 func (c *call) do(ctx context.Context, o *Object, method []byte, sig uint64) ([]byte, error) {
-	h := c.h
+	if err := c.send(ctx, o, method, sig, false); err != nil {
+		return nil, err
+	}
+	c.h.counters.calls.Add(1)
+	if err := c.wait(ctx); err != nil {
+		return nil, err
+	}
+	return c.result(o, method)
+}
+
+// send encodes the call (a post if oneWay) from c.args into the slot and
+// posts it. On failure the slot is released.
+func (c *call) send(ctx context.Context, o *Object, method []byte, sig uint64, oneWay bool) error {
 	var deadline int64
 	if dl, ok := ctx.Deadline(); ok {
 		if time.Until(dl) <= 0 {
 			c.release()
-			return nil, errDeadline
+			return errDeadline
 		}
 		deadline = monoDeadline(dl)
 	}
 	gen, _ := unpack(c.hdr.state.Load())
 	gen++
-	frame := c.enc.Call(envelope.CallMsg{ID: callID(gen, h.me, c.idx), Object: o.r.index, Generation: o.r.gen,
-		Method: method, Signature: sig, Deadline: deadline, Args: c.args})
+	frame := c.enc.Call(envelope.CallMsg{ID: callID(gen, c.h.me, c.idx), Object: o.r.index, Generation: o.r.gen,
+		Method: method, Signature: sig, Deadline: deadline, Args: c.args, OneWay: oneWay})
 	if len(frame) > len(c.buf) {
 		c.release()
-		return nil, fmt.Errorf("%w: a call of %d bytes, slots hold %d", ErrTooLarge, len(frame), len(c.buf))
+		return fmt.Errorf("%w: a call of %d bytes, slots hold %d", ErrTooLarge, len(frame), len(c.buf))
 	}
 	copy(c.buf, frame)
 	c.post(o, gen, len(frame))
-	h.counters.calls.Add(1)
-	if err := c.wait(ctx); err != nil {
-		return nil, err
-	}
-	return c.result(o, method)
+	return nil
 }
 
 // post publishes the call in the slot and rings the home.

@@ -28,6 +28,19 @@
 // ordinary types need no code. Many goroutines may call at once; each
 // process runs Options.Handlers calls at a time.
 //
+// A caller that needs no result posts instead: Post returns once the call
+// is delivered, without waiting for it to run, and the home process's
+// Drain waits until what was delivered to it so far has run:
+//
+//	err := add.Post(ctx, 5) // in a kernel, say
+//	...
+//	err = hub.Drain(ctx) // in the home, once the kernels returned
+//
+// A call or post to an object homed in the calling process (every call in
+// goroutine mode) runs the method on the caller's goroutine: the same
+// codecs, errors, deadlines and turns (Options.Handlers), no shared memory
+// and no wake-up.
+//
 // A call is a flatbuffer envelope (call id, object, method, deadline,
 // argument bytes) that the caller writes into one of its own call slots in
 // the arena; the home's handler claims it, runs the method, and writes the
@@ -38,6 +51,19 @@
 // one of slow methods, or on a machine with more runnable threads than
 // cores, sleeps at once instead of stealing the CPU from the process it
 // waits for.
+//
+// # Posts
+//
+// A post is a call whose envelope says one-way: the home hands its slot
+// back as soon as it has read it, runs the method, and drops the result.
+// A method's error or panic, or a post that cannot run, is counted in the
+// home's Stats.PostErrors and logged at Debug level there (the master's
+// Options.Logger). A process's posts are not ordered, among themselves or
+// with its calls: the home runs them on several goroutines as they come.
+// A delivered post runs once, even if its caller dies, unless its home
+// dies first; Drain is the way to know that posts ran: a post delivered
+// before an event the home has observed, such as a task's result reaching
+// the master, is covered by a Drain after it.
 //
 // # Errors
 //
@@ -57,7 +83,9 @@
 //
 // A call slot holds Options.MaxMessage bytes: pass bulk data through arena
 // regions, not as arguments. A process has 64 call slots: more concurrent
-// calls wait for one to free up. A caller that gives up (its context ended)
+// calls, and posts its homes have not read yet, wait for one to free up.
+// A call to an object in the same process takes no slot, but is held to
+// the same size. A caller that gives up (its context ended)
 // does not stop a method already running; the method's own context ends at
 // the call's deadline.
 //

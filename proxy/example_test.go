@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/shmrun/shmrun/proxy"
 	"github.com/shmrun/shmrun/runtime"
@@ -37,6 +38,73 @@ var serveTally = runtime.Register("example.serveTally", func(env *runtime.Env, _
 	})
 	return env.Worker(), hub.Serve(env.Context(), svc)
 })
+
+// countHits runs in a worker process and posts n hits to the master's
+// counter, without waiting for the master to count them.
+var countHits = runtime.Register("example.countHits", func(env *runtime.Env, n int) (int, error) {
+	hub, err := proxy.Open(env)
+	if err != nil {
+		return 0, err
+	}
+	hits, err := hub.Dial("hits")
+	if err != nil {
+		return 0, err
+	}
+	add := proxy.NewStub[int, struct{}](hits, "add")
+	for range n {
+		if err := add.Post(env.Context(), 1); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+})
+
+// ExampleStub_Post counts hits that kernels in worker processes post to
+// the master, then drains the master's hub so that the count is exact.
+func ExampleStub_Post() {
+	ctx := context.Background()
+	p, err := runtime.Start(ctx, &runtime.Options{Workers: 2})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer p.Close(ctx)
+	hub, err := proxy.New(p, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer hub.Close()
+
+	// 1. The master serves a counter.
+	var total atomic.Int64
+	svc := proxy.NewService("hits")
+	proxy.Method(svc, "add", func(_ context.Context, n int) (struct{}, error) {
+		total.Add(int64(n))
+		return struct{}{}, nil
+	})
+	if err := hub.Serve(ctx, svc); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	// 2. Kernels post hits: their results can reach the master before
+	// the master has counted their posts.
+	if _, err := runtime.Map(ctx, p, countHits, []int{100, 200, 300}, nil); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	// 3. Drain runs what is still pending: every post made before the
+	// kernels returned is counted now.
+	if err := hub.Drain(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(total.Load())
+	// Output:
+	// 600
+}
 
 // Example serves an object in the master and calls it from a worker
 // process.

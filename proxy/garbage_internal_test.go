@@ -19,17 +19,23 @@ import (
 
 const fake = 1 // the endpoint the test plays
 
-func testHub(t testing.TB) *Hub {
+func testHub(t testing.TB) *Hub { return testHubWith(t, Options{Handlers: 2}, true) }
+
+// testHubWith is testHub with options, and with no handler goroutines
+// unless handle is set.
+func testHubWith(t testing.TB, o Options, handle bool) *Hub {
 	t.Helper()
 	a, err := arena.Create(4<<20, nil)
 	require.NoError(t, err)
 	g := geometry{endpoints: 2, entries: 8, slotSize: 512}
 	r, err := a.Alloc(regionName, g.size(), kindHub)
 	require.NoError(t, err)
-	opts := Options{Handlers: 2}.withDefaults()
+	opts := o.withDefaults()
 	h, err := create(r, g, opts, a)
 	require.NoError(t, err)
-	h.start(opts.Handlers)
+	if handle {
+		h.start(opts.Handlers)
+	}
 	svc := NewService("echo")
 	Method(svc, "echo", func(_ context.Context, s string) (string, error) { return s, nil })
 	require.NoError(t, h.Serve(context.Background(), svc))
@@ -101,9 +107,35 @@ func TestGarbageCallsAreAnsweredWithErrors(t *testing.T) {
 	assert.Equal(t, envelope.StatusOk, r.Status)
 }
 
-// postRaw is post with a length word that may lie.
+// postRaw is post with a length word that may lie. It returns nil when
+// the home read the call as a post and wrote no reply.
 func postRaw(t testing.TB, h *Hub, i int, raw []byte, n uint32) []byte {
 	t.Helper()
+	gen := request(h, i, raw, n)
+	hdr, buf := h.sh.slot(fake, i)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		g, st := unpack(hdr.state.Load())
+		if g == gen && slotState(st) == slotConsumed {
+			return nil
+		}
+		if g == gen && slotState(st) == slotReplied {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no reply to % x", raw)
+		}
+		time.Sleep(10 * time.Microsecond)
+	}
+	n = hdr.length.Load()
+	require.LessOrEqual(t, int(n), len(buf))
+	return append([]byte(nil), buf[:n]...)
+}
+
+// request writes raw as a call in the fake endpoint's slot i, addressed
+// to endpoint 0, with length word n, and rings; it returns the call's use
+// count.
+func request(h *Hub, i int, raw []byte, n uint32) uint64 {
 	hdr, buf := h.sh.slot(fake, i)
 	gen, _ := unpack(hdr.state.Load())
 	gen++
@@ -115,19 +147,7 @@ func postRaw(t testing.TB, h *Hub, i int, raw []byte, n uint32) []byte {
 	hdr.state.Store(pack(gen, uint8(slotRequested)))
 	h.sh.pending(0, fake).Or(1 << i)
 	h.ring(0)
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if g, st := unpack(hdr.state.Load()); g == gen && slotState(st) == slotReplied {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no reply to % x", raw)
-		}
-		time.Sleep(10 * time.Microsecond)
-	}
-	n = hdr.length.Load()
-	require.LessOrEqual(t, int(n), len(buf))
-	return append([]byte(nil), buf[:n]...)
+	return gen
 }
 
 // fakeHome publishes an object homed at the fake endpoint, and answers the
@@ -238,7 +258,8 @@ func TestDirectorySurvivesScribbles(t *testing.T) {
 
 // FuzzHandler writes arbitrary bytes into a call slot as a misbehaving
 // process would: the home must answer every one with a reply that
-// verifies, and never panic.
+// verifies, or read it as a post when it is a well-formed one-way call,
+// and never panic.
 func FuzzHandler(f *testing.F) {
 	enc := envelope.NewEncoder(64)
 	f.Add(enc.Call(envelope.CallMsg{ID: callID(1, fake, 0), Object: 1, Generation: 1, Method: []byte("echo"),
@@ -246,11 +267,22 @@ func FuzzHandler(f *testing.F) {
 	f.Add(enc.Call(envelope.CallMsg{ID: 5, Method: []byte("reserve")}))
 	f.Add(enc.Reply(envelope.ReplyMsg{ID: 1, Status: envelope.StatusOk}))
 	f.Add([]byte{})
+	f.Add(enc.Call(envelope.CallMsg{ID: callID(1, fake, 0), Object: 1, Generation: 1, Method: []byte("echo"),
+		Signature: signature[string, string](), Args: []byte("x"), OneWay: true}))
 	h := testHub(f)
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		if len(raw) > h.sh.slotSize {
 			raw = raw[:h.sh.slotSize]
 		}
-		replyOf(t, post(t, h, 0, raw))
+		hdr, _ := h.sh.slot(fake, 0)
+		hdr.state.Store(pack(0, uint8(slotIdle))) // every input is use 1 of the slot: the seeds' ids match
+		b := post(t, h, 0, raw)
+		if b == nil { // read as a post: only a well-formed one-way call for this slot is
+			var m envelope.Msg
+			require.NoError(t, envelope.Decode(raw, &m))
+			require.True(t, m.Type == envelope.BodyCall && m.Call.OneWay, "%+v", m)
+			return
+		}
+		replyOf(t, b)
 	})
 }

@@ -22,25 +22,33 @@ type handler struct {
 }
 
 // handle takes requests posted to this process and runs them, one at a
-// time, until the hub closes.
+// time, each in a section of a turn, until the hub closes.
 func (h *Hub) handle() {
 	defer h.wg.Done()
-	w := &handler{h: h, enc: envelope.NewEncoder(256)}
+	w := newHandler(h)
 	for {
-		if caller, slot, ok := w.take(); ok {
-			w.serve(caller, slot)
-			continue
+		t, err := h.take(h.base)
+		if err != nil {
+			return
 		}
-		if !w.idle() {
+		t.begin()
+		caller, slot, ok := w.claim()
+		if ok {
+			w.serve(caller, slot)
+		}
+		t.end()
+		if !ok && !w.idle() {
 			return
 		}
 	}
 }
 
-// take claims one posted request: a bit in this endpoint's pending row.
+func newHandler(h *Hub) *handler { return &handler{h: h, enc: envelope.NewEncoder(256)} }
+
+// claim claims one posted request: a bit in this endpoint's pending row.
 // When more remain in the word it took from, it rings for another
 // handler.
-func (w *handler) take() (caller, slot int, ok bool) {
+func (w *handler) claim() (caller, slot int, ok bool) {
 	sh, me := w.h.sh, w.h.me
 	for k := range sh.endpoints {
 		c := (w.next + k) % sh.endpoints
@@ -113,73 +121,107 @@ func (w *handler) idle() bool {
 	return !h.isClosed()
 }
 
-// serve runs the request in slot of endpoint caller, if it is still a
-// request for this incarnation of this process, and answers it in place.
-func (w *handler) serve(caller, slot int) {
+// serve runs the request in slot of endpoint src, if it is still a
+// request for this incarnation of this process, and answers it in place;
+// a post it hands back as soon as it has read it, then runs it.
+func (w *handler) serve(src, slot int) {
 	h := w.h
-	hdr, buf := h.sh.slot(caller, slot)
+	hdr, buf := h.sh.slot(src, slot)
 	v := hdr.state.Load()
 	gen, st := unpack(v)
 	if slotState(st) != slotRequested || int(hdr.home.Load()) != h.me || hdr.homeEpoch.Load() != h.epoch {
 		return
 	}
-	cep := h.sh.endpoint(caller)
-	if hdr.callerEpoch.Load() != cep.epoch.Load() { // the caller died since
-		hdr.state.CompareAndSwap(v, pack(gen, uint8(slotAbandoned)))
-		return
-	}
 	if !hdr.state.CompareAndSwap(v, pack(gen, uint8(slotRunning))) {
 		return
 	}
-	reply := w.run(caller, callID(gen, caller, slot), hdr, buf)
-	copy(buf, reply)
-	hdr.length.Store(uint32(len(reply)))
-	hdr.state.Store(pack(gen, uint8(slotReplied)))
-	h.counters.served.Add(1)
+	cep := h.sh.endpoint(src)
+	id := callID(gen, src, slot)
+	from := caller{endpoint: src, epoch: hdr.callerEpoch.Load()}
+	if err := w.read(id, hdr, buf); err != nil {
+		w.answer(hdr, buf, gen, cep, w.malformed(src, id, err))
+		return
+	}
+	c := &w.msg.Call
+	switch {
+	case c.OneWay: // it runs even if its caller died since: Post returned
+		settle(hdr, gen, slotConsumed, cep)
+		w.out = h.runPost(from, c, w.out[:0])
+	case from.epoch != cep.epoch.Load(): // the caller died: no one waits for the reply
+		settle(hdr, gen, slotAbandoned, cep)
+	default:
+		out, st := h.dispatch(from, c, w.out[:0])
+		w.out = out
+		_, b := reply(w.enc, id, st, out, len(buf), &w.out)
+		w.answer(hdr, buf, gen, cep, b)
+	}
+}
+
+// read copies the call in buf out of shared memory and decodes it into
+// w.msg, checking that it is the call the slot should hold.
+func (w *handler) read(id uint64, hdr *slotHeader, buf []byte) error {
+	n := int(hdr.length.Load())
+	if n > len(buf) {
+		return fmt.Errorf("%w: a call of %d bytes in a slot of %d", envelope.ErrMalformed, n, len(buf))
+	}
+	w.req = append(w.req[:0], buf[:n]...) // the caller could change buf under us
+	if err := envelope.Decode(w.req, &w.msg); err != nil {
+		return err
+	}
+	if w.msg.Type != envelope.BodyCall || w.msg.Call.ID != id {
+		return fmt.Errorf("%w: %v %#x in call slot %#x", envelope.ErrMalformed, w.msg.Type, w.msg.Call.ID, id)
+	}
+	return nil
+}
+
+// answer writes the reply into the slot and tells the caller.
+func (w *handler) answer(hdr *slotHeader, buf []byte, gen uint64, cep *endpointHeader, b []byte) {
+	copy(buf, b)
+	hdr.length.Store(uint32(len(b)))
+	settle(hdr, gen, slotReplied, cep)
+	w.h.counters.served.Add(1)
+}
+
+// settle ends the home's hold on a slot: it stores the slot's new state,
+// then wakes the caller the way the slot asks, or the caller's listener
+// when callers there wait for a free slot.
+func settle(hdr *slotHeader, gen uint64, st slotState, cep *endpointHeader) {
+	hdr.state.Store(pack(gen, uint8(st)))
 	switch hdr.sleep.Load() {
 	case wakeCaller:
 		hdr.wake.Add(1)
 		futex.Wake(&hdr.wake, 1)
 	case wakeOrphan:
-		cep.replyBell.Add(1)
-		futex.Wake(&cep.replyBell, 1)
+		kick(&cep.replyBell)
+	default:
+		if cep.slotWaiters.Load() != 0 {
+			kick(&cep.replyBell)
+		}
 	}
 }
 
-// run decodes and runs the call in buf and returns the encoded reply,
-// which fits in the slot.
-func (w *handler) run(caller int, id uint64, hdr *slotHeader, buf []byte) []byte {
-	n := int(hdr.length.Load())
-	if n > len(buf) {
-		return w.malformed(caller, id, fmt.Errorf("%w: a call of %d bytes in a slot of %d", envelope.ErrMalformed, n, len(buf)))
-	}
-	w.req = append(w.req[:0], buf[:n]...) // the caller could change buf under us
-	if err := envelope.Decode(w.req, &w.msg); err != nil {
-		return w.malformed(caller, id, err)
-	}
-	if w.msg.Type != envelope.BodyCall || w.msg.Call.ID != id {
-		return w.malformed(caller, id, fmt.Errorf("%w: %v %#x in call slot %#x", envelope.ErrMalformed, w.msg.Type, w.msg.Call.ID, id))
-	}
-	out, st := w.dispatch(caller, hdr, &w.msg.Call)
-	w.out = out
+// reply encodes with enc the reply to call id, with status st and out
+// (the result or the error text), and returns it with its encoding; if that
+// does not fit a slot of size bytes, a TooLarge reply instead, whose text
+// it writes into *scratch (which may hold out).
+func reply(enc *envelope.Encoder, id uint64, st envelope.Status, out []byte, size int, scratch *[]byte) (envelope.ReplyMsg, []byte) {
 	r := envelope.ReplyMsg{ID: id, Status: st}
 	if st == envelope.StatusOk {
 		r.Result = out
 	} else {
 		r.Error = out
 	}
-	if reply := w.enc.Reply(r); len(reply) <= len(buf) {
-		return reply
+	if b := enc.Reply(r); len(b) <= size {
+		return r, b
 	}
-	w.out = fmt.Appendf(w.out[:0], "%s of %d bytes does not fit a slot of %d", r.Status, len(out), len(buf))
-	return w.enc.Reply(envelope.ReplyMsg{ID: id, Status: envelope.StatusTooLarge, Error: w.out})
+	*scratch = fmt.Appendf((*scratch)[:0], "%s of %d bytes does not fit a slot of %d", st, len(out), size)
+	r = envelope.ReplyMsg{ID: id, Status: envelope.StatusTooLarge, Error: *scratch}
+	return r, enc.Reply(r)
 }
 
-// dispatch finds the method and runs it, appending its result or error
-// text to w.out.
-func (w *handler) dispatch(from int, hdr *slotHeader, c *envelope.CallMsg) ([]byte, envelope.Status) {
-	h := w.h
-	out := w.out[:0]
+// dispatch finds the method a call names and runs it, appending its result
+// or error text to out.
+func (h *Hub) dispatch(from caller, c *envelope.CallMsg, out []byte) ([]byte, envelope.Status) {
 	var s *served
 	if int(c.Object) < len(h.objs) {
 		s = h.objs[c.Object].Load()
@@ -204,7 +246,7 @@ func (w *handler) dispatch(from int, hdr *slotHeader, c *envelope.CallMsg) ([]by
 		ctx, cancel = context.WithTimeout(ctx, left)
 		defer cancel()
 	}
-	return m.run(ctx, caller{endpoint: from, epoch: hdr.callerEpoch.Load()}, c.Args, out)
+	return m.run(ctx, from, c.Args, out)
 }
 
 // malformed counts and logs an envelope that did not verify, and answers

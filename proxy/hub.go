@@ -25,16 +25,19 @@ type Options struct {
 	// envelope, about 100 bytes more than the argument or result.
 	// Default 4 KiB, at least 256 bytes.
 	MaxMessage int
-	// Handlers is how many calls a process runs at once, each on its own
-	// goroutine; more wait. Default 4.
+	// Handlers is how many calls a process runs at once, at most: its
+	// handler goroutines, and the callers that run a method of an object
+	// homed in their own process themselves, share this many turns; more
+	// wait. Default 4.
 	Handlers int
 	// Spin is how long a caller polls for its reply, and an idle handler
 	// for requests, before sleeping on a futex, at most: each learns how
 	// long polling pays (see the package documentation). Default
 	// ring.DefaultSpin, at most 10 ms, negative to sleep at once.
 	Spin time.Duration
-	// Logger receives the master's reports of malformed envelopes;
-	// default discards. Workers count theirs (Stats.Malformed) silently.
+	// Logger receives the master's reports of malformed envelopes (at
+	// Warn) and of posts that failed (at Debug); default discards. Workers
+	// count theirs (Stats.Malformed, Stats.PostErrors) silently.
 	Logger *slog.Logger
 }
 
@@ -78,6 +81,8 @@ type Hub struct {
 
 	calls []*call
 	free  freeSlots
+	turns *turns
+	drain drainer
 	objs  []atomic.Pointer[served] // by directory entry: what this process serves
 	dir   *directoryStubs          // workers: the master's directory service
 
@@ -100,15 +105,18 @@ type served struct {
 
 // counters are a hub's statistics.
 type counters struct {
-	calls, served, malformed, deaths atomic.Uint64
+	calls, posts, here, served, postErrors, malformed, deaths atomic.Uint64
 }
 
 // Stats is a snapshot of a hub's counters, for this process.
 type Stats struct {
-	Calls     uint64 // calls made from this process
-	Served    uint64 // calls this process's handlers answered
-	Malformed uint64 // envelopes from other processes that did not verify
-	Deaths    uint64 // home processes that died (counted by the master)
+	Calls      uint64 // calls made from this process (Stub.Call)
+	Posts      uint64 // one-way calls made from this process (Stub.Post)
+	Here       uint64 // calls and posts of both that ran on the caller's goroutine: their object lives here
+	Served     uint64 // calls and posts to objects here that this process handled, Here's included
+	PostErrors uint64 // posts handled here whose method failed, panicked or could not run
+	Malformed  uint64 // envelopes from other processes that did not verify
+	Deaths     uint64 // home processes that died (counted by the master)
 }
 
 // hubs maps an arena to this process's hub on it: one per pool, and in
@@ -254,6 +262,7 @@ func newHub(sh *shared, me int, o Options, a *arena.Arena) *Hub {
 	ep := sh.endpoint(me)
 	h.epoch = ep.epoch.Load()
 	ep.pid.Store(int64(os.Getpid()))
+	h.turns = newTurns(o.Handlers)
 	h.calls = make([]*call, slotsPerEnd)
 	h.free.init()
 	for i := range h.calls {
@@ -310,7 +319,8 @@ func (h *Hub) isClosed() bool { return h.closed.Load() || h.sh.hdr.closed.Load()
 // Stats returns this process's counters.
 func (h *Hub) Stats() Stats {
 	c := &h.counters
-	return Stats{Calls: c.calls.Load(), Served: c.served.Load(), Malformed: c.malformed.Load(), Deaths: c.deaths.Load()}
+	return Stats{Calls: c.calls.Load(), Posts: c.posts.Load(), Here: c.here.Load(), Served: c.served.Load(),
+		PostErrors: c.postErrors.Load(), Malformed: c.malformed.Load(), Deaths: c.deaths.Load()}
 }
 
 // onExit runs in the master when a worker process exits, before any

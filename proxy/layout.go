@@ -81,10 +81,14 @@ type endpointHeader struct {
 	spinners atomic.Uint32
 	_        [52]byte
 	// replyBell rings when a home answers a call its caller gave up on,
-	// and when any process dies; the listener, which frees such slots,
-	// sleeps on it.
+	// when it reads a post while slotWaiters is not zero, and when any
+	// process dies; the listener, which frees such slots, sleeps on it.
 	replyBell atomic.Uint32
-	_         [60]byte
+	// slotWaiters counts the process's callers waiting for a free slot:
+	// while it is not zero, a home that reads a post rings replyBell, so
+	// that the post's slot comes back at once.
+	slotWaiters atomic.Uint32
+	_           [56]byte
 }
 
 // pendingWord is, in the row of a home endpoint, the requests one caller
@@ -96,7 +100,8 @@ type pendingWord struct {
 
 // slotHeader describes what a call slot's buffer holds. The caller owns
 // the slot while it is idle or answered; the home owns it from the moment
-// it claims the request until it answers. state is gen<<8 | slotState.
+// it claims the request until it answers, or, for a post, until it has
+// read it. state is gen<<8 | slotState.
 type slotHeader struct {
 	state       atomic.Uint64
 	homeEpoch   atomic.Uint64 // the home's epoch when the call was made
@@ -125,6 +130,7 @@ const (
 	slotRunning             // the home claimed it
 	slotReplied             // the reply is written
 	slotAbandoned           // the caller gave up before the home claimed it
+	slotConsumed            // the home read a post (one-way call): the slot is the caller's again
 )
 
 // Compile-time checks that the structs fill their cache lines exactly.

@@ -132,6 +132,13 @@ type counter struct {
 }
 
 func newCounter(name string) *proxy.Service {
+	svc, _ := newCounterAt(name)
+	return svc
+}
+
+// newCounterAt is newCounter that also returns the counter, for a test in
+// the counter's home process to read.
+func newCounterAt(name string) (*proxy.Service, *counter) {
 	c := &counter{}
 	svc := proxy.NewService(name)
 	proxy.Method(svc, "add", func(_ context.Context, n int) (int, error) {
@@ -166,7 +173,7 @@ func newCounter(name string) *proxy.Service {
 		time.Sleep(time.Second)
 		return 0, nil
 	})
-	return svc
+	return svc, c
 }
 
 var modes = []runtime.Mode{runtime.Processes, runtime.Goroutines}

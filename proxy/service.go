@@ -14,8 +14,8 @@ import (
 
 // Service is an object's methods, to serve under a name with Hub.Serve.
 // Register methods with Method before serving; a Service may be served by
-// one hub at a time, and its methods run concurrently, on as many of the
-// home's handler goroutines as calls arrive (Options.Handlers).
+// one hub at a time, and its methods run concurrently, as many at once as
+// calls arrive, up to the home's Options.Handlers.
 type Service struct {
 	name    string
 	mu      sync.Mutex

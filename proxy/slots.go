@@ -35,13 +35,21 @@ func newCall(h *Hub, i int) *call {
 }
 
 // adopt takes over the slots a previous incarnation of this process left:
-// a request no home claimed yet is withdrawn; one a live home is running
-// stays an orphan until it is answered or that home dies.
+// a call no home claimed yet is withdrawn, a post is posted again (it may
+// have died before it rang the home); one a live home holds stays an
+// orphan until it is answered or read, or that home dies.
 func (h *Hub) adopt() {
 	for _, c := range h.calls {
 		v := c.hdr.state.Load()
 		gen, st := unpack(v)
 		if slotState(st) == slotRequested {
+			if home, ok := c.postIn(gen); ok && !c.reclaimable() {
+				c.hdr.sleep.Store(wakeOrphan)
+				c.orphan.Store(true)
+				h.sh.pending(home, h.me).Or(1 << c.idx)
+				h.ring(home)
+				continue
+			}
 			c.hdr.state.CompareAndSwap(v, pack(gen, uint8(slotAbandoned)))
 		}
 		if c.reclaimable() {
@@ -51,6 +59,18 @@ func (h *Hub) adopt() {
 		c.hdr.sleep.Store(wakeOrphan)
 		c.orphan.Store(true)
 	}
+}
+
+// postIn reports whether the slot holds a post of use count gen, by the
+// envelope our previous incarnation wrote, and to which home.
+func (c *call) postIn(gen uint64) (home int, ok bool) {
+	n, home := int(c.hdr.length.Load()), int(c.hdr.home.Load())
+	if n > len(c.buf) || home >= c.h.sh.endpoints {
+		return 0, false
+	}
+	c.reply = append(c.reply[:0], c.buf[:n]...)
+	err := envelope.Decode(c.reply, &c.msg)
+	return home, err == nil && c.msg.Type == envelope.BodyCall && c.msg.Call.OneWay && c.msg.Call.ID == callID(gen, c.h.me, c.idx)
 }
 
 // freeSlots is the stack of this process's free call slots. Last in,
@@ -115,20 +135,36 @@ func (f *freeSlots) giveUp() {
 	f.mu.Unlock()
 }
 
-// acquire takes a free call slot, waiting while all are in use.
+// acquire takes a free call slot, waiting while all are in use. When none
+// is free it frees those of posts their homes have read; while it waits,
+// homes ring the listener as they read posts (slotWaiters), which frees
+// their slots.
 func (h *Hub) acquire(ctx context.Context) (*call, error) {
+	waiters := &h.sh.endpoint(h.me).slotWaiters
 	for waited := false; ; waited = true {
 		if c := h.free.pop(waited); c != nil {
 			return c, nil
 		}
+		if h.reclaim() {
+			continue
+		}
+		waiters.Add(1)
+		if h.reclaim() { // a home may have read a post before it saw us wait
+			waiters.Add(^uint32(0))
+			continue
+		}
+		var err error
 		select {
 		case <-h.free.freed:
 		case <-ctx.Done():
-			h.free.giveUp()
-			return nil, ctxError(ctx)
+			err = ctxError(ctx)
 		case <-h.done:
+			err = ErrClosed
+		}
+		waiters.Add(^uint32(0))
+		if err != nil {
 			h.free.giveUp()
-			return nil, ErrClosed
+			return nil, err
 		}
 	}
 }
