@@ -182,6 +182,9 @@ func (s *session) renderFrame(ctx context.Context, r *runState, f *frame) error 
 	s.tileLog.begin(f.n)
 	res, err := runtime.Map(ctx, s.pool, tileKernel, jobs,
 		&runtime.MapOptions{Chunk: 1, InFlight: len(jobs), Progress: r.bar.tileCounter()})
+	if err == nil { // the tiles posted their reports before they returned
+		err = s.tileLog.drain(ctx)
+	}
 	s.tileLog.end(f.n, err == nil)
 	if err != nil {
 		return fmt.Errorf("frame %d: %w", f.n, err)

@@ -14,11 +14,19 @@ import (
 )
 
 // The tile statistics are an object in the master, served through package
-// proxy: every tile kernel, in whatever worker process, reports each tile
-// it rendered to it (which worker, how long, how many rays), and the
-// -stats file gets a per-worker breakdown and tile time percentiles from
-// what arrived. The kernels' own results only say what was rendered, not
-// by whom.
+// proxy: every tile kernel, in whatever worker process, posts a report of
+// each tile it rendered to it (which worker, how long, how many rays), and
+// the -stats file gets a per-worker breakdown and tile time percentiles
+// from what arrived. The kernels' own results only say what was rendered,
+// not by whom.
+//
+// A report is a one-way call (proxy's Post): the kernel does not wait for
+// the master to run it, which on a machine whose cores all run kernels
+// would wait for the scheduler to give the master a core. The master
+// drains its hub before it closes a frame's reports: a kernel posts its
+// report before it returns its result, so when the frame's last result has
+// arrived every report of the frame is either run or pending, and Drain
+// runs what is pending.
 
 // tileStatsName is the name the master serves its tile statistics under.
 const tileStatsName = "trace.tiles"
@@ -35,7 +43,7 @@ type tileReport struct {
 func (r tileReport) tileKey() int64 { return int64(r.Y0)<<32 | int64(uint32(r.X0)) }
 
 // hubOptions size the pool's proxy hub for cmd/trace: the tile kernels
-// make one small call at a time each.
+// post one small report at a time each.
 var hubOptions = proxy.Options{Objects: 4, MaxMessage: 256, Handlers: 2}
 
 // tileLogArena is the room the hub takes in the arena, for the arena's
@@ -111,6 +119,15 @@ func (l *tileLog) begin(n int) {
 	l.mu.Lock()
 	l.open[int32(n)] = map[int64]tileReport{}
 	l.mu.Unlock()
+}
+
+// drain waits until the reports posted so far have been recorded: call it
+// once a frame's tiles have all returned, before end.
+func (l *tileLog) drain(ctx context.Context) error {
+	if err := l.hub.Drain(ctx); err != nil {
+		return fmt.Errorf("tile statistics: %w", err)
+	}
+	return nil
 }
 
 // end closes frame n: a rendered frame's reports count, a failed one's
@@ -235,17 +252,17 @@ var reporters struct {
 	m map[*arena.Arena]*proxy.Stub[tileReport, struct{}]
 }
 
-// reportTile tells the master's tile statistics about a tile this kernel
-// rendered. It is a call to an object in another process (the master),
-// except in goroutine mode.
+// reportTile posts to the master's tile statistics a report of a tile this
+// kernel rendered, without waiting for the master to record it: a post to
+// an object in another process (the master), except in goroutine mode,
+// where the report is recorded on the kernel's goroutine.
 func reportTile(env *runtime.Env, r tileReport) error {
 	stub, err := reporterFor(env)
 	if err != nil {
 		return fmt.Errorf("tile statistics: %w", err)
 	}
 	r.Worker, r.PID = int32(env.Worker()), int32(os.Getpid())
-	_, err = stub.Call(env.Context(), r)
-	return err
+	return stub.Post(env.Context(), r)
 }
 
 func reporterFor(env *runtime.Env) (*proxy.Stub[tileReport, struct{}], error) {
