@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"syscall"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shmrun/shmrun/internal/faults"
 	"github.com/shmrun/shmrun/runtime"
 )
 
@@ -115,7 +117,9 @@ func TestGarbageWorkersAreReplacedAndNothingIsLost(t *testing.T) {
 }
 
 func TestHeartbeatCatchesStoppedWorker(t *testing.T) {
-	p := startPool(t, runtime.Options{Workers: 1, HeartbeatTimeout: 300 * time.Millisecond, Stderr: discard{}})
+	var tally faults.Tally
+	p := startPool(t, runtime.Options{Workers: 1, HeartbeatTimeout: 300 * time.Millisecond, Stderr: discard{},
+		Logger: slog.New(&tally)})
 	ctx := ctxTimeout(t, 30*time.Second)
 	f, err := sleepy.Submit(ctx, p, 200*time.Millisecond)
 	require.NoError(t, err)
@@ -126,6 +130,7 @@ func TestHeartbeatCatchesStoppedWorker(t *testing.T) {
 	require.NoError(t, err, "re-run on the replacement")
 	assert.Equal(t, 200*time.Millisecond, v)
 	assert.NotEqual(t, pid, p.Stats().Workers[0].PID)
+	assert.Contains(t, tally.String(), "1 shmrun: worker died (killed by the master: stopped: no heartbeat for)")
 }
 
 func TestStuckKernelKilledAfterDeadline(t *testing.T) {

@@ -64,3 +64,31 @@ func TestHeartbeatFromTheFutureIsCaught(t *testing.T) {
 		assert.Contains(t, tally.String(), "heartbeat")
 	}
 }
+
+// hangFirst, on a task's first attempt, spins without a preemption point:
+// in a worker with one P and asynchronous preemption off, its heartbeat
+// goroutine never runs again, though the process runs on.
+var hangFirst = runtime.Register("test.hangFirst", func(env *runtime.Env, x int) (int, error) {
+	for env.Attempt() == 1 {
+	}
+	return x, nil
+})
+
+// TestHeartbeatCatchesHungWorker: a worker that runs but cannot refresh
+// its heartbeat is killed as hung once it has used HeartbeatTimeout of CPU
+// time past the timeout (a stopped one: TestHeartbeatCatchesStoppedWorker).
+func TestHeartbeatCatchesHungWorker(t *testing.T) {
+	const timeout = 100 * time.Millisecond
+	var tally faults.Tally
+	p := startPool(t, runtime.Options{Workers: 1, HeartbeatTimeout: timeout, Stderr: discard{},
+		Logger: slog.New(&tally), Env: []string{"GODEBUG=asyncpreemptoff=1"}})
+	start := time.Now()
+	v, err := hangFirst.Run(ctxTimeout(t, 30*time.Second), p, 7)
+	took := time.Since(start)
+	require.NoError(t, err, "re-run on the replacement")
+	assert.Equal(t, 7, v)
+	t.Logf("a hung worker killed after %v:\n%s", took, &tally)
+	assert.Contains(t, tally.String(), "1 shmrun: worker died (killed by the master: hung: no heartbeat for)")
+	assert.GreaterOrEqual(t, took, timeout)
+	assert.EqualValues(t, 1, p.Stats().Crashes)
+}

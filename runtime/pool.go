@@ -78,8 +78,12 @@ type Options struct {
 	// 10 s.
 	StartTimeout time.Duration
 	// HeartbeatTimeout is how long a worker process may go without
-	// refreshing its heartbeat (stopped, or frozen) before it is killed
-	// and its tasks re-run; default 2 s. Negative disables the check.
+	// refreshing its heartbeat before the master looks at it: one that is
+	// stopped (SIGSTOP, a debugger) is then killed and its tasks re-run,
+	// and so is one that goes on to use HeartbeatTimeout of CPU time
+	// without refreshing it (hung); one that waits for a CPU on an
+	// overloaded machine is left alone. Default 2 s; negative disables
+	// the check.
 	HeartbeatTimeout time.Duration
 }
 

@@ -183,18 +183,21 @@ func (p *Pool) watchHeartbeats() {
 			return
 		case <-tick.C:
 		}
-		now := monoNow()
 		for _, w := range p.workers {
 			if workerState(w.state.Load()) != workerReady {
 				continue
 			}
 			// The worker writes its heartbeat word: a time ahead of the
 			// master's clock (or below zero) is garbage, and a worker that
-			// wrote it could stop unnoticed.
-			if hb := w.ctl.heartbeat.Load(); hb <= 0 || hb-now > int64(p.opts.HeartbeatTimeout) {
+			// wrote it could stop unnoticed. The clock is read after the
+			// word, so that a true heartbeat is never ahead of it, however
+			// long the master waits for a CPU in between.
+			hb := w.ctl.heartbeat.Load()
+			now := monoNow()
+			if hb <= 0 || hb-now > int64(p.opts.HeartbeatTimeout) {
 				w.kill(w.proc(), fmt.Sprintf("heartbeat word %d is no time of the master's clock (%d)", hb, now))
-			} else if now-hb > int64(p.opts.HeartbeatTimeout) {
-				w.kill(w.proc(), fmt.Sprintf("no heartbeat for %v (stopped or frozen)", time.Duration(now-hb).Round(time.Millisecond)))
+			} else if why := w.silent(time.Duration(now - hb)); why != "" {
+				w.kill(w.proc(), why)
 			} else if t := p.overdue(w, now); t != "" {
 				w.kill(w.proc(), t)
 			}

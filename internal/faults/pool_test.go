@@ -36,7 +36,7 @@ func TestPoolRecovers(t *testing.T) {
 	require.NoError(t, faults.AwaitRecovery(p, rep, 20*time.Second))
 	assert.EqualValues(t, 2, p.Stats().Crashes)
 	assert.Contains(t, tally.String(), "    1 shmrun: worker died (killed by signal SIGKILL)")
-	assert.Contains(t, tally.String(), "    1 shmrun: worker died (killed by the master: no heartbeat for)")
+	assert.Contains(t, tally.String(), "    1 shmrun: worker died (killed by the master: stopped: no heartbeat for)")
 
 	// A victim that nobody reaps is reported.
 	procs := sleepers(t, 1)
