@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -150,3 +151,53 @@ func TestStuckKernelKilledAfterDeadline(t *testing.T) {
 type discard struct{}
 
 func (discard) Write(b []byte) (int, error) { return len(b), nil }
+
+// TestResultsSentBeforeACrashCount queues tasks behind a slow one, so
+// that the worker runs them in a burst and dies at the last, right after it
+// sent the others' results: results the master may not have read when it
+// learns of the death. They are whole and count (nothing runs again), and
+// the death is the kernel's (exit status 9, blamed on its task), never a
+// protocol violation of the master's making.
+func TestResultsSentBeforeACrashCount(t *testing.T) {
+	p := startPool(t, runtime.Options{Workers: 1, MaxAttempts: 1, Stderr: discard{}})
+	var mu sync.Mutex
+	var reasons []string
+	p.OnWorkerExit(func(e runtime.WorkerExit) {
+		mu.Lock()
+		reasons = append(reasons, e.Reason)
+		mu.Unlock()
+	})
+	ctx := ctxTimeout(t, time.Minute)
+	const rounds, burst = 10, 14
+	for range rounds {
+		slow, err := sleepy.Submit(ctx, p, 20*time.Millisecond)
+		require.NoError(t, err)
+		var fs []runtime.Future[int]
+		for i := range burst {
+			f, err := square.Submit(ctx, p, i)
+			require.NoError(t, err)
+			fs = append(fs, f)
+		}
+		crash, err := crashIf.Submit(ctx, p, -1)
+		require.NoError(t, err)
+		_, err = slow.Wait(ctx)
+		require.NoError(t, err)
+		for i, f := range fs {
+			v, err := f.Wait(ctx)
+			require.NoError(t, err)
+			require.Equal(t, i*i, v)
+		}
+		_, err = crash.Wait(ctx)
+		var ce *runtime.CrashError
+		require.ErrorAs(t, err, &ce)
+		assert.Equal(t, "exit status 9", ce.Reason)
+	}
+	s := p.Stats()
+	assert.Zero(t, s.Redispatched, "no result was dropped")
+	assert.EqualValues(t, rounds, s.Crashes)
+	mu.Lock()
+	defer mu.Unlock()
+	for _, r := range reasons {
+		assert.Equal(t, "exit status 9", r)
+	}
+}

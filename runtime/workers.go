@@ -177,13 +177,20 @@ func (w *worker) read(proc *process) {
 }
 
 func (w *worker) handle(m *wire.Msg, proc *process) error {
+	st := workerState(w.state.Load())
 	switch {
-	case m.Type == wire.MessageHello && workerState(w.state.Load()) == workerStarting:
+	case m.Type == wire.MessageHello && st == workerStarting:
 		if err := w.checkHello(&m.Hello, proc); err != nil {
 			w.ready <- err
 			return err
 		}
-		w.state.Store(int32(workerReady))
+		// A compare-and-swap, not a store: onExit may have marked the
+		// worker dead since st was read, and a dead worker marked ready
+		// again could be handed tasks after its tasks were taken back,
+		// tasks that nobody would ever run.
+		if !w.state.CompareAndSwap(int32(workerStarting), int32(workerReady)) {
+			return nil
+		}
 		w.badStart.Store(0)
 		w.ready <- nil
 		w.p.mu.Lock()
@@ -191,12 +198,16 @@ func (w *worker) handle(m *wire.Msg, proc *process) error {
 		w.p.mu.Unlock()
 		w.p.dispatchPending()
 		return nil
-	case m.Type == wire.MessageResult && workerState(w.state.Load()) == workerReady:
+	case m.Type == wire.MessageResult && (st == workerReady || st == workerDead):
+		// A dead worker's ring is read to its end before its tasks are
+		// taken back (onExit waits for this reader): a result it
+		// committed before it died is whole, and counts.
 		return w.p.complete(w, &m.Result)
-	case m.Type == wire.MessageHello && workerState(w.state.Load()) == workerStopped:
-		// Close stopped it while it started: it finds its task ring closed
-		// and exits, which is no protocol violation. Ignoring a hello
-		// changes nothing, so a stopped worker cannot abuse it.
+	case m.Type == wire.MessageHello && (st == workerStopped || st == workerDead):
+		// Close stopped it while it started (it then finds its task ring
+		// closed and exits), or it died before its hello was read: no
+		// protocol violation. Ignoring a hello changes nothing, so a
+		// worker cannot abuse it.
 		return nil
 	}
 	return fmt.Errorf("unexpected %v message", m.Type)
