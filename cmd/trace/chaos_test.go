@@ -76,10 +76,12 @@ func TestChaosRender(t *testing.T) {
 	want, _ := renderY4M(t, args, chaosPool(nil), nil)
 
 	var tally faults.Tally
+	var deaths faults.Deaths
 	var rep faults.Report
 	tiles := float64(frames * ((w + tile - 1) / tile) * ((h + tile - 1) / tile))
 	start := time.Now()
 	got, st := renderY4M(t, args, chaosPool(slog.New(&tally)), func(s *session) func() {
+		s.pool.OnWorkerExit(deaths.Record)
 		in := faults.Start(faults.Options{Faults: n, Seed: 3, Targets: faults.Workers(s.pool),
 			Progress: func() float64 { return float64(s.pool.Stats().Tasks) / tiles }})
 		return func() {
@@ -91,7 +93,8 @@ func TestChaosRender(t *testing.T) {
 	t.Logf("chaos render: %d frames of %dx%d in %v, %d SIGKILLs and %d SIGSTOPs (last at %.0f%% of the tiles), %d deaths seen, %d tiles re-run; supervision log:\n%s",
 		frames, w, h, time.Since(start).Round(time.Millisecond), rep.Kills, rep.Stops, 100*rep.Last(), st.Crashes, st.Redispatched, &tally)
 	assert.Len(t, rep.Faults, n, "every fault landed during the render")
-	assert.GreaterOrEqual(t, st.Crashes, uint64(len(rep.Faults)), "every fault was noticed")
+	assert.NoError(t, deaths.Explain(rep), "every fault noticed as what it was, no other worker lost")
+	assert.EqualValues(t, len(rep.Faults), st.Crashes)
 	assert.True(t, bytes.Equal(want, got), "the render is byte-identical to the fault-free one")
 }
 
