@@ -31,7 +31,7 @@ race:
 # full, with their counts in the output: 100 SIGKILLs and SIGSTOPs during a
 # 10,000-item map and during a 200-frame render, 1000 worker restarts.
 # SHMRUN_CHAOS_FAULTS=n injects n faults instead.
-CHAOS_RUN := Chaos|Garbage|Leak|Nothing|Orphan|Outlive|Heartbeat|Stuck|SIGKILL|Minimal|Forged|Sealed|Named
+CHAOS_RUN := Chaos|Garbage|Scribbled|Leak|Nothing|Orphan|Outlive|Heartbeat|Stuck|SIGKILL|Minimal|Forged|Sealed|Named
 chaos:
 	$(GO) test -race -count=1 -timeout 20m -v -run '$(CHAOS_RUN)' ./arena/ ./runtime/ ./cmd/trace/
 
