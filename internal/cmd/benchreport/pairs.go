@@ -112,4 +112,5 @@ type check struct {
 var checks = []check{
 	{"dispatch allocates nothing in steady state", key("runtime", "Dispatch/processes"), "allocs/op", 0, "0 allocs/op (#3)"},
 	{"a proxy call allocates nothing in steady state", key("proxy", "Call/proxy"), "allocs/op", 0, "0 allocs/op (#4)"},
+	{"a SIGKILLed worker is noticed (median)", key("runtime", "CrashNotice"), "notice-ms", 10, "< 10 ms (#3)"},
 }

@@ -14,7 +14,7 @@ type suite struct {
 // suites are run in this order in every round.
 var suites = []suite{
 	{"ring", "./ring", "^(BenchmarkThroughput|BenchmarkRoundTrip)$", "300ms", "50ms"},
-	{"runtime", "./runtime", "^(BenchmarkDispatch|BenchmarkMap|BenchmarkGCIsolation)$", "300ms", "50ms"},
+	{"runtime", "./runtime", "^(BenchmarkDispatch|BenchmarkMap|BenchmarkGCIsolation|BenchmarkCrashNotice)$", "300ms", "50ms"},
 	{"proxy", "./proxy", "^BenchmarkCall$", "300ms", "50ms"},
 	{"render", "./cmd/trace", "^BenchmarkRender$", "500ms", "100ms"},
 	{"scenes", "./cmd/trace", "^BenchmarkScenes$", "200ms", "1x"},

@@ -62,7 +62,8 @@ func (r *report) readmeBlock() string {
 		}
 		w(";")
 	}
-	w(" see BENCHMARKS.md.\n")
+	w(" a SIGKILLed worker is noticed in %s and replaced in %s (medians, `BenchmarkCrashNotice`); see BENCHMARKS.md.\n",
+		side(r.data, key("runtime", "CrashNotice"), "notice-ms"), side(r.data, key("runtime", "CrashNotice"), "recover-ms"))
 	for _, mr := range r.models {
 		if mr.err == nil && len(mr.preds) > 0 {
 			last := mr.preds[len(mr.preds)-1]

@@ -126,6 +126,10 @@ func (r *report) writeEvidence(w func(string, ...any)) {
 		ft.Append(f.test, f.claim, strings.TrimSpace(f.status+" "+f.took), got)
 	}
 	w("%s\n", ft.Markdown())
+	w("**Noticing a death** (`runtime.BenchmarkCrashNotice`): an idle worker is SIGKILLed; the master notices in %s ",
+		side(r.data, key("runtime", "CrashNotice"), "notice-ms"))
+	w("(median; everything blocked on the worker's rings is woken then) and the pool is back to full strength, a replacement ")
+	w("started and handshaken, in %s.\n\n", side(r.data, key("runtime", "CrashNotice"), "recover-ms"))
 }
 
 func (r *report) writeModel(w func(string, ...any)) {

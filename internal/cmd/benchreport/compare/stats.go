@@ -132,14 +132,17 @@ func FormatRatio(v float64) string {
 
 // Format formats v in unit, as Set tidies units. Times and bytes get an SI
 // or binary prefix: 1.187e-7 sec/op is "118.7ns", 5.4e8 B/s is
-// "514.6MiB/s"; a custom metric in microseconds (a unit ending in "µs",
-// such as "p99-late-µs") is a time too: 3240 is "3.240ms". Any other unit
+// "514.6MiB/s"; a custom metric in microseconds or milliseconds (a unit
+// ending in "µs" or "-ms", such as "p99-late-µs" or "notice-ms") is a time
+// too: 3240 µs is "3.240ms". Any other unit
 // keeps its own scale, with four significant digits: "15.92 frames/s",
 // "0.9895 Mrays/s", "0 allocs/op".
 func Format(v float64, unit string) string {
 	switch {
 	case strings.HasSuffix(unit, "µs"):
 		return benchunit.Scale(v*1e-6, benchunit.Decimal) + "s"
+	case strings.HasSuffix(unit, "-ms"):
+		return benchunit.Scale(v*1e-3, benchunit.Decimal) + "s"
 	case unit == "sec/op":
 		return benchunit.Scale(v, benchunit.Decimal) + "s"
 	case strings.HasPrefix(unit, "B"):

@@ -84,6 +84,8 @@ func TestFormat(t *testing.T) {
 	assert.Equal(t, "123457 items", compare.Format(123456.7, "items"))
 	assert.Equal(t, "0 allocs/op", compare.Format(0, "allocs/op"))
 	assert.Equal(t, "3.240ms", compare.Format(3240, "p99-late-µs"))
+	assert.Equal(t, "640.0µs", compare.Format(0.64, "notice-ms"))
+	assert.Equal(t, "4.000ms", compare.Format(4, "recover-ms"))
 	assert.Equal(t, "900.0KiB", compare.Format(921600, "B"))
 }
 
