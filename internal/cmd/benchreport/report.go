@@ -109,10 +109,11 @@ func (r *report) targetSummary() string {
 
 func (r *report) writeEvidence(w func(string, ...any)) {
 	w("## Why processes: the evidence\n\n")
-	w("**GC isolation** (`runtime.BenchmarkGCIsolation`): kernels churn through ~8 MiB of garbage an item while a ")
-	w("goroutine of the master sleeps 1 ms at a time; how late it wakes up is the pause the kernels' garbage costs the master.\n\n")
-	gc := &compare.Table{Header: []string{"master's wake-up lateness", "worker processes", "goroutines"}}
-	for _, unit := range []string{"p99-late-µs", "max-late-µs"} {
+	w("**GC isolation** (`runtime.BenchmarkGCIsolation`): one worker's kernels churn through ~8 MiB of garbage an item while a ")
+	w("goroutine of the master, on the other core, sleeps 1 ms at a time; how late it wakes up is the pause the kernels' garbage ")
+	w("costs the master. B/op is what the master's heap allocates per item; sec/op the time per item.\n\n")
+	gc := &compare.Table{Header: []string{"master, per kernel item", "worker processes", "goroutines"}}
+	for _, unit := range []string{"p99-late-µs", "max-late-µs", "B/op", "sec/op"} {
 		gc.Append(unit, side(r.data, key("runtime", "GCIsolation/processes"), unit), side(r.data, key("runtime", "GCIsolation/goroutines"), unit))
 	}
 	w("%s\n", gc.Markdown())
