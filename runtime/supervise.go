@@ -171,8 +171,9 @@ func (p *Pool) failIfNoWorkers() {
 }
 
 // watchHeartbeats kills workers that stopped refreshing their heartbeat
-// (a SIGSTOP, a frozen machine) and workers stuck in a task far past its
-// deadline; their tasks are then recovered like any crash.
+// (a SIGSTOP, a frozen machine), workers stuck in a task far past its
+// deadline and workers that stopped taking their tasks; their tasks are
+// then recovered like any crash.
 func (p *Pool) watchHeartbeats() {
 	defer p.wg.Done()
 	tick := time.NewTicker(max(p.opts.HeartbeatTimeout/4, 5*time.Millisecond))
@@ -200,6 +201,8 @@ func (p *Pool) watchHeartbeats() {
 				w.kill(w.proc(), why)
 			} else if t := p.overdue(w, now); t != "" {
 				w.kill(w.proc(), t)
+			} else if why := p.stalled(w, now); why != "" {
+				w.kill(w.proc(), why)
 			}
 		}
 	}

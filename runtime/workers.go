@@ -46,8 +46,9 @@ type worker struct {
 	inbox      chan *task             // goroutine mode
 	localCtx   *taskCtx               // goroutine mode; guarded by Pool.mu
 
-	quiet    quiet // a stale heartbeat under watch; watchHeartbeats only
-	inflight int   // tasks sent and not answered; guarded by Pool.mu
+	quiet    quiet     // a stale heartbeat under watch; watchHeartbeats only
+	idle     idleSince // queued tasks not taken; watchHeartbeats only
+	inflight int       // tasks sent and not answered; guarded by Pool.mu
 	restarts atomic.Int64
 	badStart atomic.Int64 // consecutive incarnations that died before hello
 	pid      atomic.Int64

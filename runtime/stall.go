@@ -1,0 +1,51 @@
+package runtime
+
+import (
+	"fmt"
+	"time"
+)
+
+// idleSince is what the heartbeat watcher remembers of a worker that holds
+// tasks and runs none of them: which process, how many tasks the worker
+// had finished, and since when it has been seen so.
+type idleSince struct {
+	pid   int64
+	tasks uint64
+	since int64
+}
+
+// stalled says why a worker that keeps its heartbeat fresh but has stopped
+// taking its tasks must be killed, or returns "" to leave it be.
+//
+// A worker whose memory is corrupt can lose its place in its task ring (a
+// frame length half overwritten sends its reader to the middle of a later
+// frame, where zero bytes read as "nothing yet") and wait there for good,
+// alive and beating, while the master counts on it for the tasks it sent.
+// Such a worker holds tasks, runs none (its running word names no task the
+// master sent it) and finishes none. A healthy one never stays so: it
+// takes a queued task within microseconds. So the watcher kills a worker
+// seen so at every tick for longer than HeartbeatTimeout, and its tasks run
+// again elsewhere; a starved worker's heartbeat goes stale first, which is
+// silent's business.
+func (p *Pool) stalled(w *worker, now int64) string {
+	pid, done := w.pid.Load(), w.tasks.Load()
+	running := w.ctl.running.Load()
+	p.mu.Lock()
+	queued := w.inflight
+	busy := false
+	if running != 0 {
+		t := p.tasks.lookup(running)
+		busy = t != nil && t.state == taskInflight && t.worker == w.id
+	}
+	p.mu.Unlock()
+	s := &w.idle
+	if queued == 0 || busy || s.pid != pid || s.tasks != done {
+		*s = idleSince{pid: pid, tasks: done, since: now}
+		return ""
+	}
+	if idle := time.Duration(now - s.since); idle > p.opts.HeartbeatTimeout {
+		return fmt.Sprintf("stalled: %d tasks queued, none taken or finished for %v (running word %#x)",
+			queued, idle.Round(time.Millisecond), running)
+	}
+	return ""
+}
