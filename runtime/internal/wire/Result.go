@@ -135,8 +135,20 @@ func (rcv *Result) MutateEnd(n int64) bool {
 	return rcv._tab.MutateInt64Slot(16, n)
 }
 
+func (rcv *Result) Sum() uint32 {
+	o := flatbuffers.UOffsetT(rcv._tab.Offset(18))
+	if o != 0 {
+		return rcv._tab.GetUint32(o + rcv._tab.Pos)
+	}
+	return 0
+}
+
+func (rcv *Result) MutateSum(n uint32) bool {
+	return rcv._tab.MutateUint32Slot(18, n)
+}
+
 func ResultStart(builder *flatbuffers.Builder) {
-	builder.StartObject(7)
+	builder.StartObject(8)
 }
 func ResultAddId(builder *flatbuffers.Builder, id uint64) {
 	builder.PrependUint64Slot(0, id, 0)
@@ -161,6 +173,9 @@ func ResultAddStart(builder *flatbuffers.Builder, start int64) {
 }
 func ResultAddEnd(builder *flatbuffers.Builder, end int64) {
 	builder.PrependInt64Slot(6, end, 0)
+}
+func ResultAddSum(builder *flatbuffers.Builder, sum uint32) {
+	builder.PrependUint32Slot(7, sum, 0)
 }
 func ResultEnd(builder *flatbuffers.Builder) flatbuffers.UOffsetT {
 	return builder.EndObject()

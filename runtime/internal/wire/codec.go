@@ -82,6 +82,7 @@ func (e *Encoder) Task(t TaskMsg) []byte {
 	TaskAddDeadline(b, t.Deadline)
 	TaskAddItems(b, t.Items)
 	TaskAddArgs(b, args)
+	TaskAddSum(b, taskSum(&t))
 	return e.finish(MessageTask, TaskEnd(b))
 }
 
@@ -104,6 +105,7 @@ func (e *Encoder) Result(r ResultMsg) []byte {
 	ResultAddValues(b, values)
 	ResultAddStart(b, r.Start)
 	ResultAddEnd(b, r.End)
+	ResultAddSum(b, resultSum(&r))
 	return e.finish(MessageResult, ResultEnd(b))
 }
 
@@ -118,7 +120,8 @@ func (e *Encoder) finish(t Message, msg flatbuffers.UOffsetT) []byte {
 
 // Decode verifies buf and decodes the message in it into m, whose byte
 // fields then alias buf. It returns ErrMalformed for anything a correct
-// encoder would not produce, and never panics.
+// encoder would not produce, a task or result whose checksum does not
+// match its fields included, and never panics.
 func Decode(buf []byte, m *Msg) error {
 	mt, err := verifyEnvelope(buf)
 	if err != nil {
@@ -138,10 +141,16 @@ func Decode(buf []byte, m *Msg) error {
 		var t Task
 		t.Init(tab.Bytes, tab.Pos)
 		m.Task = TaskMsg{ID: t.Id(), Kernel: t.Kernel(), Attempt: t.Attempt(), Deadline: t.Deadline(), Items: t.Items(), Args: t.ArgsBytes()}
+		if sum := taskSum(&m.Task); sum != t.Sum() {
+			return malformed("task %#x: checksum %#x, its fields sum to %#x", m.Task.ID, t.Sum(), sum)
+		}
 	case MessageResult:
 		var r Result
 		r.Init(tab.Bytes, tab.Pos)
 		m.Result = ResultMsg{ID: r.Id(), Status: r.Status(), Error: r.Error(), Items: r.Items(), Values: r.ValuesBytes(), Start: r.Start(), End: r.End()}
+		if sum := resultSum(&m.Result); sum != r.Sum() {
+			return malformed("result %#x: checksum %#x, its fields sum to %#x", m.Result.ID, r.Sum(), sum)
+		}
 	}
 	return nil
 }
