@@ -53,6 +53,17 @@ func runWorker(spec string) int {
 		fmt.Fprintf(os.Stderr, "shmrun worker: bad %s=%q\n", envWorker, spec)
 		return exitSetup
 	}
+	if cpu, ok := os.LookupEnv(envCPU); ok {
+		// First, while the process has few threads: those started later
+		// inherit the binding.
+		n, err := strconv.Atoi(cpu)
+		if err == nil {
+			err = pinProcess(n)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "shmrun worker %d: runs unpinned: %s=%q: %v\n", id, envCPU, cpu, err)
+		}
+	}
 	// Non-blocking, the pipe goes to the netpoller: the read parks the
 	// goroutine instead of holding a thread and, until the runtime takes it
 	// back, the P that the kernels need.

@@ -55,7 +55,8 @@
 // Workers die with their master: a liveness pipe reaches EOF when the
 // master exits for any reason, and Pdeathsig covers the same case. A worker
 // gets a minimal environment: SHMRUN_WORKER, SHMRUN_SPIN, SHMRUN_BUILD,
-// GOMAXPROCS (Options.WorkerProcs), the variables PATH, HOME, TMPDIR, LANG,
+// GOMAXPROCS (Options.WorkerProcs), SHMRUN_CPU with Options.PinWorkers,
+// the variables PATH, HOME, TMPDIR, LANG,
 // LC_ALL, TZ, GODEBUG, GOTRACEBACK, GOGC, GOMEMLIMIT, GORACE and GOCOVERDIR
 // when the master has them, and whatever Options.Env adds. Its standard
 // output and error go to Options.Stderr, never to the master's standard

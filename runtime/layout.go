@@ -13,6 +13,7 @@ const (
 	envWorker = "SHMRUN_WORKER" // the worker's index; its presence makes Main run a worker
 	envSpin   = "SHMRUN_SPIN"   // ring spin, in nanoseconds
 	envBuild  = "SHMRUN_BUILD"  // the master's build hash, for diagnostics
+	envCPU    = "SHMRUN_CPU"    // with PinWorkers, the CPU the worker binds itself to
 	fdArena   = 3               // ExtraFiles[0]: the arena memfd
 	fdLive    = 4               // ExtraFiles[1]: read end of the liveness pipe
 )

@@ -60,6 +60,17 @@ type Options struct {
 	// WorkerProcs is GOMAXPROCS in each worker process; default 1, since a
 	// worker runs one task at a time.
 	WorkerProcs int
+	// PinWorkers binds worker i, in processes mode, to one CPU: the i-th,
+	// modulo their number, of those the master may run on. The operating
+	// system then neither moves a worker from core to core nor, when a
+	// result wakes the master, runs the master on the core of the worker
+	// that woke it (and preempts that worker) while another core idles. Set
+	// it when the pool has a core per worker; leave it off on a machine
+	// busy with other programs, where a pinned worker cannot move away from
+	// a loaded core. Start fails if the master's CPU affinity cannot be
+	// read; a worker that cannot pin itself says so on Stderr and runs
+	// unpinned.
+	PinWorkers bool
 	// Env adds KEY=VALUE settings to a worker's otherwise minimal
 	// environment (see the package documentation).
 	Env []string
@@ -132,6 +143,7 @@ type Pool struct {
 	log     *slog.Logger
 	tl      *timeline
 	origin  int64 // CLOCK_MONOTONIC at Start
+	cpus    []int // with PinWorkers, the CPUs the workers are bound to, in turn
 
 	mu       sync.Mutex
 	tasks    taskTable
@@ -172,6 +184,12 @@ func Start(ctx context.Context, o *Options) (*Pool, error) {
 	p.stderr.w = opts.Stderr
 	if opts.Timeline != "" {
 		p.tl = newTimeline(opts.Workers, p.origin)
+	}
+	if opts.PinWorkers && opts.Mode == Processes {
+		var err error
+		if p.cpus, err = allowedCPUs(); err != nil {
+			return nil, err
+		}
 	}
 	perWorker := 2*ring.SPSCSize(opts.RingSize) + controlSize + 3*arena.Alignment
 	a, err := arena.Create(opts.ArenaSize+opts.Workers*perWorker+(1<<20), &arena.Options{

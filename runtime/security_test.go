@@ -41,7 +41,7 @@ type inherited struct {
 
 // documentedEnv is what the package documentation says a worker gets.
 var documentedEnv = []string{
-	"SHMRUN_WORKER", "SHMRUN_SPIN", "SHMRUN_BUILD", "GOMAXPROCS",
+	"SHMRUN_WORKER", "SHMRUN_SPIN", "SHMRUN_BUILD", "GOMAXPROCS", "SHMRUN_CPU",
 	"PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "TZ",
 	"GODEBUG", "GOTRACEBACK", "GOGC", "GOMEMLIMIT", "GORACE", "GOCOVERDIR",
 }

@@ -77,6 +77,9 @@ func (p *Pool) workerEnv(id int) []string {
 		envBuild + "=" + strconv.FormatUint(p.build, 16),
 		"GOMAXPROCS=" + strconv.Itoa(p.opts.WorkerProcs),
 	}
+	if len(p.cpus) > 0 {
+		env = append(env, envCPU+"="+strconv.Itoa(p.cpus[id%len(p.cpus)]))
+	}
 	for _, k := range passEnv {
 		if v, ok := os.LookupEnv(k); ok {
 			env = append(env, k+"="+v)

@@ -16,6 +16,9 @@ import (
 // pipeline (tiles as tasks, framebuffers in the arena, frames in flight),
 // with worker processes and with goroutines running the same kernel, for
 // 1 and 2 workers. Each op is one frame; frames/s and Mrays/s are reported.
+// The processes are pinned, one per CPU, as trace runs them by default
+// (-pin): unpinned, the OS runs the master on the core of the worker whose
+// result woke it, and the workers lose 3% of their time to it.
 func BenchmarkRender(b *testing.B) {
 	for _, mode := range []runtime.Mode{runtime.Processes, runtime.Goroutines} {
 		for _, w := range []int{1, 2} {

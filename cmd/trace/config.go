@@ -31,6 +31,7 @@ type config struct {
 	timeline   string
 	stats      string
 	tile       int
+	pin        bool
 	// pool, if set, adjusts the runtime's options (tests: short heartbeats,
 	// more attempts under deliberate faults).
 	pool func(*runtime.Options)
@@ -53,6 +54,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.view, "view", "none", "live preview: none, term, http=ADDR")
 	fs.StringVar(&c.timeline, "timeline", "", "write the runtime's Chrome trace-event timeline to `PATH`")
 	fs.StringVar(&c.stats, "stats", "", "write frame statistics as JSON to `PATH`")
+	fs.BoolVar(&c.pin, "pin", true, "bind each worker process to a CPU of its own (processes mode, no more workers than CPUs)")
 	fs.IntVar(&c.tile, "tile", 64, "tile size in traced blocks: tiles are N pixels at pixel step 1 and grow with the step")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -6,6 +6,7 @@ import (
 	"image"
 	"io"
 	"os"
+	goruntime "runtime"
 	"time"
 
 	"github.com/shmrun/shmrun/arena"
@@ -59,7 +60,8 @@ func open(ctx context.Context, cfg config, stderr io.Writer) (*session, error) {
 			cfg.w, cfg.h, need>>20, maxArena>>20))
 	}
 	s := &session{cfg: cfg, base: base, fps: sc.FPS, stderr: stderr}
-	o := &runtime.Options{Workers: cfg.workers, Mode: cfg.mode, ArenaSize: need, Timeline: cfg.timeline, Stderr: stderr}
+	o := &runtime.Options{Workers: cfg.workers, Mode: cfg.mode, ArenaSize: need, Timeline: cfg.timeline, Stderr: stderr,
+		PinWorkers: cfg.pin && cfg.workers <= goruntime.NumCPU()}
 	if cfg.pool != nil {
 		cfg.pool(o)
 	}
