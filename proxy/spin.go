@@ -5,7 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/shmrun/shmrun/internal/mono"
 )
 
 // maxSleep bounds one futex sleep. No wake-up is needed for correctness
@@ -83,14 +83,9 @@ func (s *spinner) more() bool {
 }
 
 // monoNow reads CLOCK_MONOTONIC, which every process on the machine
-// shares: call deadlines travel in it.
-func monoNow() int64 {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
-		return time.Now().UnixNano() // unreachable on Linux
-	}
-	return ts.Nano()
-}
+// shares: call deadlines travel in it. No system call (see package mono):
+// idle handlers read it as they poll.
+func monoNow() int64 { return mono.Now() }
 
 // monoDeadline converts a context's deadline to CLOCK_MONOTONIC
 // nanoseconds.

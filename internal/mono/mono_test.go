@@ -1,0 +1,29 @@
+package mono_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"golang.org/x/sys/unix"
+
+	"github.com/shmrun/shmrun/internal/mono"
+)
+
+func TestNowIsClockMonotonic(t *testing.T) {
+	for range 100 {
+		var before, after unix.Timespec
+		unix.ClockGettime(unix.CLOCK_MONOTONIC, &before)
+		now := mono.Now()
+		unix.ClockGettime(unix.CLOCK_MONOTONIC, &after)
+		// Within the offset's error (a system call's duration) of the
+		// kernel's own readings.
+		assert.GreaterOrEqual(t, now, before.Nano()-100_000)
+		assert.LessOrEqual(t, now, after.Nano()+100_000)
+	}
+}
+
+func BenchmarkNow(b *testing.B) {
+	for b.Loop() {
+		mono.Now()
+	}
+}
