@@ -252,6 +252,9 @@ var reporters struct {
 	m map[*arena.Arena]*proxy.Stub[tileReport, struct{}]
 }
 
+// selfPID is this process's id, read once: os.Getpid is a system call.
+var selfPID = int32(os.Getpid())
+
 // reportTile posts to the master's tile statistics a report of a tile this
 // kernel rendered, without waiting for the master to record it: a post to
 // an object in another process (the master), except in goroutine mode,
@@ -261,7 +264,7 @@ func reportTile(env *runtime.Env, r tileReport) error {
 	if err != nil {
 		return fmt.Errorf("tile statistics: %w", err)
 	}
-	r.Worker, r.PID = int32(env.Worker()), int32(os.Getpid())
+	r.Worker, r.PID = int32(env.Worker()), selfPID
 	return stub.Post(env.Context(), r)
 }
 
