@@ -32,13 +32,14 @@ var churn = runtime.Register("bench.churn", func(_ *runtime.Env, seed int) (int,
 // worker processes the garbage is theirs; as goroutines it is the master's,
 // and so are the GC's stop-the-world pauses and assists. Each op is one
 // kernel item; the metrics are the master's wake-up lateness. One worker,
-// so that on a 2-core machine the master has a core to itself: with one
-// worker per core the figure would measure the OS scheduler sharing the
-// cores among three busy processes, not the garbage collector.
+// pinned (Options.PinWorkers; goroutines ignore it), so that on a 2-core
+// machine the master has a core to itself: with one worker per core, or
+// a worker free to run on the master's core, the figure would measure the
+// OS scheduler sharing cores among busy processes, not the collector.
 func BenchmarkGCIsolation(b *testing.B) {
 	for _, mode := range modes {
 		b.Run(mode.String(), func(b *testing.B) {
-			p := startPool(b, runtime.Options{Mode: mode, Workers: 1})
+			p := startPool(b, runtime.Options{Mode: mode, Workers: 1, PinWorkers: true})
 			ctx := context.Background()
 			stop := make(chan struct{})
 			lat := make(chan []time.Duration)
