@@ -53,7 +53,7 @@ func (r *report) readmeBlock() string {
 	w("%s\n", t.Markdown())
 	w("A ratio above 1 means ours is better (faster, or less late).\n\n")
 	gcp, gcg := key("runtime", "GCIsolation/processes"), key("runtime", "GCIsolation/goroutines")
-	w("- **No shared GC**: while a kernel churns garbage, the master (on a core of its own) wakes from a 1 ms sleep %s late at the 99th percentile with a worker process, %s with a goroutine, and its heap allocates %s per item instead of %s (`BenchmarkGCIsolation`).\n",
+	w("- **No shared GC**: while a kernel churns garbage, the master (on a core of its own) wakes from a 1 ms sleep %s late at the 99th percentile with a worker process, %s with a goroutine, and its heap allocates %s instead of %s (an op is one kernel item; `BenchmarkGCIsolation`).\n",
 		side(r.data, gcp, "p99-late-µs"), side(r.data, gcg, "p99-late-µs"), side(r.data, gcp, "B/op"), side(r.data, gcg, "B/op"))
 	w("- **Fault isolation**:")
 	for _, f := range r.faults {
