@@ -25,9 +25,12 @@ type idleSince struct {
 // master sent it) and finishes none. A healthy one never stays so: it
 // takes a queued task within microseconds. So the watcher kills a worker
 // seen so at every tick for longer than HeartbeatTimeout, and its tasks run
-// again elsewhere; a starved worker's heartbeat goes stale first, which is
-// silent's business.
-func (p *Pool) stalled(w *worker, now int64) string {
+// again elsewhere. Two healthy states look alike, and are left alone: a
+// worker that the machine does not run (its heartbeat goes stale too, which
+// is silent's business, so only a fresh heartbeat counts), and one whose
+// results the master has not read because the master's reader of its ring
+// is busy (blocked, say, sending a task to a worker whose ring is full).
+func (p *Pool) stalled(w *worker, now, heartbeat int64) string {
 	pid, done := w.pid.Load(), w.tasks.Load()
 	running := w.ctl.running.Load()
 	p.mu.Lock()
@@ -38,8 +41,9 @@ func (p *Pool) stalled(w *worker, now int64) string {
 		busy = t != nil && t.state == taskInflight && t.worker == w.id
 	}
 	p.mu.Unlock()
+	fresh := time.Duration(now-heartbeat) <= p.opts.HeartbeatTimeout/2
 	s := &w.idle
-	if queued == 0 || busy || s.pid != pid || s.tasks != done {
+	if queued == 0 || busy || !fresh || w.reading.Load() || s.pid != pid || s.tasks != done {
 		*s = idleSince{pid: pid, tasks: done, since: now}
 		return ""
 	}

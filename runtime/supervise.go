@@ -201,7 +201,7 @@ func (p *Pool) watchHeartbeats() {
 				w.kill(w.proc(), why)
 			} else if t := p.overdue(w, now); t != "" {
 				w.kill(w.proc(), t)
-			} else if why := p.stalled(w, now); why != "" {
+			} else if why := p.stalled(w, now, hb); why != "" {
 				w.kill(w.proc(), why)
 			}
 		}

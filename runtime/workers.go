@@ -46,9 +46,10 @@ type worker struct {
 	inbox      chan *task             // goroutine mode
 	localCtx   *taskCtx               // goroutine mode; guarded by Pool.mu
 
-	quiet    quiet     // a stale heartbeat under watch; watchHeartbeats only
-	idle     idleSince // queued tasks not taken; watchHeartbeats only
-	inflight int       // tasks sent and not answered; guarded by Pool.mu
+	quiet    quiet       // a stale heartbeat under watch; watchHeartbeats only
+	idle     idleSince   // queued tasks not taken; watchHeartbeats only
+	reading  atomic.Bool // the reader is handling a message, not waiting for one
+	inflight int         // tasks sent and not answered; guarded by Pool.mu
 	restarts atomic.Int64
 	badStart atomic.Int64 // consecutive incarnations that died before hello
 	pid      atomic.Int64
@@ -164,12 +165,14 @@ func (w *worker) read(proc *process) {
 			}
 			return
 		}
+		w.reading.Store(true)
 		if err == nil {
 			err = wire.Decode(f, &m)
 		}
 		if err == nil {
 			err = w.handle(&m, proc)
 		}
+		w.reading.Store(false)
 		if err != nil {
 			w.kill(proc, fmt.Sprintf("%v: %v", ErrProtocol, err))
 			return
