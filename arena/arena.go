@@ -233,11 +233,14 @@ func (a *Arena) Region(name string) (Region, error) {
 	}
 	n := min(a.hdr.count.Load(), a.dirCap)
 	for i := range int(n) {
-		e := entryAt(a.mem, i)
+		// A private copy: another process may write the shared slot
+		// while it is read, and a length checked in one read and used in
+		// the next would not be the length checked.
+		e := sharedEntry(a.mem, i)
 		if !e.hasName(name) {
 			continue
 		}
-		if err := checkEntry(e, a.data, uint64(len(a.mem))); err != nil {
+		if err := checkEntry(&e, a.data, uint64(len(a.mem))); err != nil {
 			return Region{}, fmt.Errorf("arena: region %q: %w", name, err)
 		}
 		end := e.off + e.length
@@ -263,8 +266,8 @@ func (a *Arena) Regions() []Info {
 	var out []Info
 	n := min(a.hdr.count.Load(), a.dirCap)
 	for i := range int(n) {
-		e := entryAt(a.mem, i)
-		if checkEntry(e, a.data, uint64(len(a.mem))) == nil {
+		e := sharedEntry(a.mem, i) // a private copy, as in Region
+		if checkEntry(&e, a.data, uint64(len(a.mem))) == nil {
 			out = append(out, Info{Name: e.nameString(), Offset: int64(e.off), Len: int64(e.length), Kind: Kind(e.kind)})
 		}
 	}

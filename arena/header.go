@@ -91,6 +91,11 @@ func entryAt(mem []byte, i int) *entry {
 	return (*entry)(unsafe.Pointer(&mem[headerSize+i*entrySize]))
 }
 
+// sharedEntry copies directory slot i out of shared memory, so that every
+// later read sees the same bytes however the slot changes meanwhile. The
+// caller checked i < dirCap and that the directory fits in mem.
+func sharedEntry(mem []byte, i int) entry { return *entryAt(mem, i) }
+
 // checkLayout validates a header read from shared memory against the size of
 // the mapping. Nothing in it is trusted until this returns nil.
 func checkLayout(h layout, mapped uint64) error {
