@@ -147,7 +147,7 @@ func (o *Object) check() error {
 // success it returns the result, which aliases c's buffers until
 // c.release; on failure the slot was released or orphaned already.
 func (c *call) do(ctx context.Context, o *Object, method []byte, sig uint64) ([]byte, error) {
-	if err := c.send(ctx, o, method, sig, false); err != nil {
+	if err := c.send(ctx, o, method, sig, sendCall); err != nil {
 		return nil, err
 	}
 	c.h.counters.calls.Add(1)
@@ -159,7 +159,18 @@ func (c *call) do(ctx context.Context, o *Object, method []byte, sig uint64) ([]
 
 // send encodes the call (a post if oneWay) from c.args into the slot and
 // posts it. On failure the slot is released.
-func (c *call) send(ctx context.Context, o *Object, method []byte, sig uint64, oneWay bool) error {
+// sendKind is what send sends: a call, or a post that rings its home or
+// leaves it to find the post on its own (PostLazy).
+type sendKind uint8
+
+const (
+	sendCall sendKind = iota
+	sendPost
+	sendLazyPost
+)
+
+func (c *call) send(ctx context.Context, o *Object, method []byte, sig uint64, kind sendKind) error {
+	oneWay := kind != sendCall
 	var deadline int64
 	if dl, ok := ctx.Deadline(); ok {
 		if time.Until(dl) <= 0 {
@@ -177,12 +188,12 @@ func (c *call) send(ctx context.Context, o *Object, method []byte, sig uint64, o
 		return fmt.Errorf("%w: a call of %d bytes, slots hold %d", ErrTooLarge, len(frame), len(c.buf))
 	}
 	copy(c.buf, frame)
-	c.post(o, gen, len(frame))
+	c.publish(o, gen, len(frame), kind != sendLazyPost)
 	return nil
 }
 
-// post publishes the call in the slot and rings the home.
-func (c *call) post(o *Object, gen uint64, n int) {
+// publish publishes the call in the slot and, if ring, rings the home.
+func (c *call) publish(o *Object, gen uint64, n int, ring bool) {
 	h, hdr := c.h, c.hdr
 	hdr.length.Store(uint32(n))
 	hdr.home.Store(uint32(o.r.home))
@@ -192,5 +203,7 @@ func (c *call) post(o *Object, gen uint64, n int) {
 	c.gen, c.home, c.epoch = gen, o.r.home, o.r.epoch
 	hdr.state.Store(pack(gen, uint8(slotRequested)))
 	h.sh.pending(o.r.home, h.me).Or(1 << c.idx)
-	h.ring(o.r.home)
+	if ring {
+		h.ring(o.r.home)
+	}
 }

@@ -36,6 +36,11 @@
 //	...
 //	err = hub.Drain(ctx) // in the home, once the kernels returned
 //
+// PostLazy does not even wake the home: the post waits in its slot until
+// the home next looks (a Drain, another call's wake-up, a handler's poll,
+// or at most 250 ms of sleep). It suits reports drained at known points,
+// where a wake-up per post would cost a system call and a preempted core.
+//
 // A call or post to an object homed in the calling process (every call in
 // goroutine mode) runs the method on the caller's goroutine: the same
 // codecs, errors, deadlines and turns (Options.Handlers), no shared memory

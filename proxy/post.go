@@ -32,6 +32,27 @@ import (
 // a process that posts faster than its homes read reuses its 64 slots and
 // then waits.
 func (s *Stub[A, R]) Post(ctx context.Context, arg A) error {
+	return s.post(ctx, arg, sendPost)
+}
+
+// PostLazy is Post without the signal: the post goes into a call slot and
+// its home is not woken for it. The home runs it when one of its handlers
+// next looks at its slots: while it polls for work, when another call or
+// post wakes it, in the home's next Drain, or after at most 250 ms of
+// sleep. A caller that has no free slot left rings the homes of its posts,
+// so lazy posts never hold it up for long.
+//
+// Use it for reports whose home drains at known points, as cmd/trace's
+// tile statistics are drained once a frame: on a machine whose cores are
+// all busy, each signal costs the caller a system call and the home a
+// wake-up, which preempts a worker. Otherwise it is Post: the same errors,
+// the same at-most-once delivery, and when the object lives in this
+// process the method runs at once, on the caller's goroutine.
+func (s *Stub[A, R]) PostLazy(ctx context.Context, arg A) error {
+	return s.post(ctx, arg, sendLazyPost)
+}
+
+func (s *Stub[A, R]) post(ctx context.Context, arg A, kind sendKind) error {
 	o := s.obj
 	h := o.h
 	if err := o.check(); err != nil {
@@ -49,7 +70,7 @@ func (s *Stub[A, R]) Post(ctx context.Context, arg A) error {
 		return s.fail(err)
 	}
 	c.args = s.args.Append(c.args[:0], arg)
-	if err := c.send(ctx, o, s.method, s.sig, true); err != nil {
+	if err := c.send(ctx, o, s.method, s.sig, kind); err != nil {
 		return s.fail(err)
 	}
 	c.orphan.Store(true) // the listener or acquire frees it once the home read it

@@ -18,11 +18,12 @@ import (
 )
 
 // postJob asks postCount for Posts one-way calls of Method on the object
-// Name, with argument 1; with Die, its first attempt dies after them.
+// Name, with argument 1, lazy ones (PostLazy) if Lazy; with Die, its first
+// attempt dies after them.
 type postJob struct {
 	Name, Method string
 	Posts        int
-	Die          bool
+	Die, Lazy    bool
 }
 
 var (
@@ -37,8 +38,12 @@ var (
 			return 0, err
 		}
 		stub := proxy.NewStub[int, int](obj, j.Method)
+		post := stub.Post
+		if j.Lazy {
+			post = stub.PostLazy
+		}
 		for range j.Posts {
-			if err := stub.Post(env.Context(), 1); err != nil {
+			if err := post(env.Context(), 1); err != nil {
 				return 0, err
 			}
 		}

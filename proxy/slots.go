@@ -153,6 +153,7 @@ func (h *Hub) acquire(ctx context.Context) (*call, error) {
 			waiters.Add(^uint32(0))
 			continue
 		}
+		h.ringOurHomes() // our lazy posts may be what holds the slots
 		var err error
 		select {
 		case <-h.free.freed:
@@ -165,6 +166,17 @@ func (h *Hub) acquire(ctx context.Context) (*call, error) {
 		if err != nil {
 			h.free.giveUp()
 			return nil, err
+		}
+	}
+}
+
+// ringOurHomes rings every home that has requests of ours pending: lazy
+// posts wake nobody when they are made, and a caller that waits for a slot
+// must not wait for a home's next look at its slots.
+func (h *Hub) ringOurHomes() {
+	for home := range h.sh.endpoints {
+		if h.sh.pending(home, h.me).Load() != 0 {
+			h.ring(home)
 		}
 	}
 }

@@ -20,13 +20,14 @@ import (
 // from what arrived. The kernels' own results only say what was rendered,
 // not by whom.
 //
-// A report is a one-way call (proxy's Post): the kernel does not wait for
-// the master to run it, which on a machine whose cores all run kernels
-// would wait for the scheduler to give the master a core. The master
-// drains its hub before it closes a frame's reports: a kernel posts its
-// report before it returns its result, so when the frame's last result has
-// arrived every report of the frame is either run or pending, and Drain
-// runs what is pending.
+// A report is a lazy one-way call (proxy's PostLazy): the kernel does not
+// wait for the master to run it, which on a machine whose cores all run
+// kernels would wait for the scheduler to give the master a core, and does
+// not wake the master for it either, which would cost the kernel a system
+// call and preempt a worker. The master drains its hub before it closes a
+// frame's reports: a kernel posts its report before it returns its result,
+// so when the frame's last result has arrived every report of the frame is
+// either run or pending, and Drain runs what is pending.
 
 // tileStatsName is the name the master serves its tile statistics under.
 const tileStatsName = "trace.tiles"
@@ -256,7 +257,8 @@ var reporters struct {
 var selfPID = int32(os.Getpid())
 
 // reportTile posts to the master's tile statistics a report of a tile this
-// kernel rendered, without waiting for the master to record it: a post to
+// kernel rendered, without waiting for the master to record it or waking
+// it: a lazy post to
 // an object in another process (the master), except in goroutine mode,
 // where the report is recorded on the kernel's goroutine.
 func reportTile(env *runtime.Env, r tileReport) error {
@@ -265,7 +267,7 @@ func reportTile(env *runtime.Env, r tileReport) error {
 		return fmt.Errorf("tile statistics: %w", err)
 	}
 	r.Worker, r.PID = int32(env.Worker()), selfPID
-	return stub.Post(env.Context(), r)
+	return stub.PostLazy(env.Context(), r)
 }
 
 func reporterFor(env *runtime.Env) (*proxy.Stub[tileReport, struct{}], error) {
