@@ -95,19 +95,55 @@ func (p *Producer) Commit(n int) {
 // Flush publishes every committed frame with one atomic store and wakes the
 // consumer if it announced that it sleeps.
 func (p *Producer) Flush() {
+	if p.Publish() {
+		p.Wake()
+	}
+}
+
+// Publish publishes every committed frame with one atomic store, as Flush
+// does, but wakes no one: a consumer asleep on the ring sees the frames
+// when the producer next calls Wake, Flush or Send, or when its sleep runs
+// out (at most 250 ms). It reports whether there was anything to publish.
+// Use it to let a few frames gather when the consumer need not hear of
+// each at once, and call Wake before the producer goes idle.
+func (p *Producer) Publish() bool {
 	if !p.open {
-		return
+		return false
 	}
 	p.s.hdrAt(p.openOff).Store(p.openHdr)
 	p.open = false
 	p.flushed = p.tail
+	return true
+}
+
+// Wake wakes the consumer if it announced that it sleeps: the system call
+// that Flush and Send make after publishing, and Publish and SendQuiet
+// leave out.
+func (p *Producer) Wake() {
 	if wake(p.s.cwait) {
 		p.s.spin.wokePeer()
 	}
 }
 
+// Nudge wakes the consumer if it announced that it sleeps, as Wake does.
+// Unlike every other method of Producer it may be called from any
+// goroutine, at any time: it touches only the shared wake-up word. A
+// watchdog uses it to bound how long frames published with Publish or
+// SendQuiet can go unnoticed.
+func (p *Producer) Nudge() { wake(p.s.cwait) }
+
 // Send writes b as one frame and publishes it at once.
 func (p *Producer) Send(ctx context.Context, b []byte) error {
+	if err := p.SendQuiet(ctx, b); err != nil {
+		return err
+	}
+	p.Wake()
+	return nil
+}
+
+// SendQuiet is Send without the wake-up: b is published as one frame, and
+// a sleeping consumer learns of it as after Publish.
+func (p *Producer) SendQuiet(ctx context.Context, b []byte) error {
 	buf, err := p.Reserve(ctx, len(b))
 	if err != nil {
 		return err
@@ -118,7 +154,7 @@ func (p *Producer) Send(ctx context.Context, b []byte) error {
 	p.cleared = true
 	copyHeaderLineLast(buf, b)
 	p.Commit(len(b))
-	p.Flush()
+	p.Publish()
 	return nil
 }
 
