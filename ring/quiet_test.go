@@ -1,0 +1,61 @@
+package ring_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/shmrun/shmrun/ring"
+)
+
+// A frame sent with SendQuiet is published but wakes no sleeper; Nudge,
+// from another goroutine, does.
+func TestSendQuietThenNudge(t *testing.T) {
+	noLostWakeups(t)
+	a := newArena(t, 1<<20)
+	r := newSPSC(t, a, "r", 4096)
+	p, err := ring.NewProducer(r, &ring.Options{Spin: -1})
+	require.NoError(t, err)
+	c, err := ring.NewConsumer(r, &ring.Options{Spin: -1})
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	got := make(chan string, 1)
+	go func() {
+		f, err := c.Next(ctx)
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		got <- string(f)
+	}()
+	time.Sleep(50 * time.Millisecond) // the consumer is asleep
+	require.NoError(t, p.SendQuiet(ctx, []byte("quiet")))
+	select {
+	case s := <-got:
+		t.Fatalf("a quiet frame woke the consumer: %q", s)
+	case <-time.After(100 * time.Millisecond):
+	}
+	go p.Nudge()
+	select {
+	case s := <-got:
+		assert.Equal(t, "quiet", s)
+	case <-ctx.Done():
+		t.Fatal("Nudge did not wake the consumer")
+	}
+
+	// Publish and Wake are the two halves of Flush.
+	buf, err := p.Reserve(ctx, 4)
+	require.NoError(t, err)
+	p.Commit(copy(buf, "half"))
+	assert.True(t, p.Publish())
+	assert.False(t, p.Publish(), "nothing left to publish")
+	p.Wake()
+	f, err := c.Next(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "half", string(f))
+}
