@@ -58,6 +58,43 @@ func (c *Consumer) Next(ctx context.Context) ([]byte, error) {
 	}
 }
 
+// Queued counts, up to max, the frames committed behind the one the last
+// Next or TryNext returned, without consuming any. It reads only frame
+// headers and checks them as Next does; it stops at the first that is not
+// a committed frame, so garbage makes it count short, never read out of
+// bounds. Like the other methods, it is for the consumer's goroutine.
+func (c *Consumer) Queued(max int) int {
+	if c.err != nil {
+		return 0
+	}
+	pos, seq := c.head+c.held, c.seq
+	if c.held != 0 {
+		seq++
+	}
+	n := 0
+	for n < max {
+		off := pos & c.s.mask
+		h := c.s.hdrAt(off).Load()
+		size, s := h&lenMask, uint32(h>>32)
+		switch {
+		case h == 0 || s != seq || h&liveFlag == 0:
+			return n
+		case h&padFlag != 0:
+			if off+hdrSize+size != c.s.cap {
+				return n
+			}
+			pos += hdrSize + size
+		case size > uint64(MaxFrame(int(c.s.cap))) || off+frameSize(int(size)) > c.s.cap:
+			return n
+		default:
+			pos += frameSize(int(size))
+			n++
+		}
+		seq++
+	}
+	return n
+}
+
 // releaseParts sets how often the consumer hands space back on its own:
 // every 1/releaseParts of the capacity. The store costs the producer one
 // cache-line transfer when it next reads the position; handing back in

@@ -55,6 +55,9 @@ func FuzzConsumer(f *testing.F) {
 		copy(data[int(at)%len(data):], garbage)
 		base := r.Bytes()
 		for range 64 {
+			if q := c.Queued(64); q < 0 || q > 64 {
+				t.Fatalf("Queued(64) = %d", q)
+			}
 			frame, ok, err := c.TryNext()
 			if err != nil || !ok {
 				return

@@ -59,3 +59,34 @@ func TestSendQuietThenNudge(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "half", string(f))
 }
+
+func TestQueuedCountsCommittedFramesWithoutTakingThem(t *testing.T) {
+	a := newArena(t, 1<<20)
+	r := newSPSC(t, a, "r", 4096)
+	p, err := ring.NewProducer(r, nil)
+	require.NoError(t, err)
+	c, err := ring.NewConsumer(r, nil)
+	require.NoError(t, err)
+	ctx := context.Background()
+	assert.Zero(t, c.Queued(10))
+	// Enough frames to wrap the ring, padding and all.
+	for lap := range 3 {
+		for i := range 5 {
+			require.NoError(t, p.Send(ctx, make([]byte, 300+100*i)))
+		}
+		assert.Equal(t, 5, c.Queued(10), "lap %d", lap)
+		assert.Equal(t, 3, c.Queued(3), "lap %d: up to max", lap)
+		for i := range 5 {
+			f, err := c.Next(ctx)
+			require.NoError(t, err)
+			assert.Len(t, f, 300+100*i)
+			assert.Equal(t, 4-i, c.Queued(10), "lap %d: behind frame %d", lap, i)
+		}
+	}
+	buf, err := p.Reserve(ctx, 8)
+	require.NoError(t, err)
+	p.Commit(copy(buf, "unpublis"))
+	assert.Zero(t, c.Queued(10), "committed but not flushed")
+	p.Flush()
+	assert.Equal(t, 1, c.Queued(10))
+}
