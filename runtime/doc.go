@@ -25,7 +25,10 @@
 // before forking. Each worker has a task ring and a completion ring in the
 // arena (see package ring); tasks and results are small flatbuffer messages,
 // and bulk data stays in arena regions, where kernels read and write it in
-// place ([Env.Arena]).
+// place ([Env.Arena]). Neither side makes a system call while the other is
+// awake; a worker with a millisecond of tasks queued sends its results
+// without waking the master for up to 2 ms, and [Options.PinWorkers] gives
+// each worker a core of its own.
 //
 // Work goes out as a [Future] ([Kernel.Submit], [Kernel.Run]) or as a
 // parallel map ([Map] over a slice, [MapSeq] over an iter.Seq) with
