@@ -69,7 +69,7 @@ type Options struct {
 	// busy with other programs, where a pinned worker cannot move away from
 	// a loaded core. Start fails if the master's CPU affinity cannot be
 	// read; a worker that cannot pin itself says so on Stderr and runs
-	// unpinned.
+	// unpinned. Linux only: elsewhere it changes nothing.
 	PinWorkers bool
 	// Env adds KEY=VALUE settings to a worker's otherwise minimal
 	// environment (see the package documentation).
