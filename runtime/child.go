@@ -158,8 +158,8 @@ func (w *workerLoop) watch() {
 	}
 }
 
-// quietFor is how long a worker that has more tasks queued may leave the
-// master unwoken for the results it sends (see loop).
+// quietFor is how long a worker that has work queued may leave the master
+// unwoken for the results it sends (see sendResult).
 const quietFor = 2 * time.Millisecond
 
 func (w *workerLoop) loop() error {
@@ -218,14 +218,20 @@ const (
 // calls by 62% and raised 2-worker frames/s by 8%; short tasks (a map's
 // chunks of cheap items, a deep queue of empty tasks) wake it every time.
 func (w *workerLoop) sendResult(ctx context.Context, res []byte) error {
-	now := monoNow()
 	q := w.quiet.Load()
-	if (q != 0 && time.Duration(now-q) >= quietFor) || !w.workQueued() {
-		w.quiet.Store(0)
+	if !w.workQueued() { // the common case reads no clock and stores nothing
+		if q != 0 {
+			w.quiet.Store(0)
+		}
 		return w.comp.Send(ctx, res)
 	}
-	if q == 0 {
+	now := monoNow()
+	switch {
+	case q == 0:
 		w.quiet.Store(now)
+	case time.Duration(now-q) >= quietFor:
+		w.quiet.Store(0)
+		return w.comp.Send(ctx, res)
 	}
 	return w.comp.SendQuiet(ctx, res)
 }
