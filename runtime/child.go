@@ -197,26 +197,26 @@ func (w *workerLoop) loop() error {
 	}
 }
 
-// quietCover is how much queued work (tasks behind the one just finished,
-// times the time that one took) lets its result go out quietly: the master
-// must hear of results in time to send more before this worker runs dry,
-// which takes it tens of microseconds, more when it waits for a core.
-// quietScan bounds how many queued tasks are counted.
+// quietMargin is the time the master is given, after it hears of a
+// quiet result, to send more work before this worker runs dry: tens of
+// microseconds when it has a core, more when it waits for one. quietScan
+// bounds how many queued tasks are counted.
 const (
-	quietCover = time.Millisecond
-	quietScan  = 8
+	quietMargin = time.Millisecond
+	quietScan   = 16
 )
 
 // sendResult sends a result. Waking the master for it costs a system call
 // here and, on a machine whose cores are all busy, a preempted worker
 // there, for a result the master does not need at once while this worker
-// has quietCover of work queued (loop wakes it before the queue runs dry).
-// So such results go out without a wake-up until the oldest of them is
-// quietFor old: the next result past that wakes the master for all of
-// them, and so does watch, within about heartbeatEvery, when the task
-// after them runs long. On 2 cores this cut the render master's futex
-// calls by 62% and raised 2-worker frames/s by 8%; short tasks (a map's
-// chunks of cheap items, a deep queue of empty tasks) wake it every time.
+// has enough work queued (workQueued). So such results go out without a
+// wake-up until the oldest of them is quietFor old: the next result past
+// that wakes the master for all of them, and so does watch, within about
+// heartbeatEvery, when the task after them runs long. On 2 cores this cut
+// the render master's futex calls by 62% and raised 2-worker frames/s by
+// 8%; a map with four 4 ms tasks in flight per worker wakes the master at
+// every other result instead of every one (its CPU per task 80 -> 40 µs);
+// short tasks and shallow queues wake it every time.
 func (w *workerLoop) sendResult(ctx context.Context, res []byte) error {
 	q := w.quiet.Load()
 	if !w.workQueued() { // the common case reads no clock and stores nothing
@@ -237,13 +237,29 @@ func (w *workerLoop) sendResult(ctx context.Context, res []byte) error {
 }
 
 // workQueued reports whether the tasks queued behind the one just
-// finished, at the pace of that one, cover quietCover.
+// finished, at the pace of that one, outlast the longest the master may go
+// without hearing of a quiet result (quietFor, then the task that runs
+// past it) by quietMargin. The master may be waiting for this result to
+// send more work (a map whose budget of tasks in flight is spent): a
+// quiet result must never let this worker run dry before it could.
 func (w *workerLoop) workQueued() bool {
-	if w.lastRun <= 0 {
-		return false
+	need := quietNeed(w.lastRun)
+	return need > 0 && w.sub.Queued(need) >= need
+}
+
+// quietNeed is how many tasks, each lasting lastRun, must be queued behind
+// the one just finished for its result to go out quietly: enough that
+// need*lastRun >= quietFor + lastRun + quietMargin. It is 0 (never quiet)
+// when that takes more than quietScan tasks or lastRun is unknown.
+func quietNeed(lastRun time.Duration) int {
+	if lastRun <= 0 {
+		return 0
 	}
-	need := int((quietCover + w.lastRun - 1) / w.lastRun)
-	return need <= quietScan && w.sub.Queued(need) >= need
+	need := int((quietFor+quietMargin+lastRun-1)/lastRun) + 1
+	if need > quietScan {
+		return 0
+	}
+	return need
 }
 
 // run executes a task's items and returns the encoded Result.
