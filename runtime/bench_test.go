@@ -7,7 +7,9 @@ import (
 	"math"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/shmrun/shmrun/runtime"
 )
@@ -115,9 +117,12 @@ func channelPool(n, w int, fn func(int)) {
 // BenchmarkMap measures a CPU-bound map with 1 and 2 workers: the runtime's
 // worker processes against goroutines running the same function (a plain
 // pool that hands out indices with one atomic add, the cheapest way Go
-// can). Each op is one item of about 50 µs. The worker processes are
-// pinned, one per core (Options.PinWorkers), as a CPU-bound pool with a
-// core per worker should be run.
+// can). Each op is one item (see burn). The worker processes are pinned,
+// one per core (Options.PinWorkers), as a CPU-bound pool with a core per
+// worker should be run. Where the processes lose time shows in two more
+// figures: busy-% is the share of the workers' wall time spent in kernels
+// (Stats), master-µs/task the master's CPU time (user and system, all its
+// threads) per task.
 func BenchmarkMap(b *testing.B) {
 	for _, w := range []int{1, 2} {
 		b.Run(fmt.Sprintf("processes/workers=%d", w), func(b *testing.B) {
@@ -125,10 +130,13 @@ func BenchmarkMap(b *testing.B) {
 			ctx := context.Background()
 			runtime.Map(ctx, p, burnKernel, make([]int, 64), nil)
 			items := make([]int, b.N)
+			before, cpu := p.Stats(), processCPU(b)
 			b.ResetTimer()
 			if _, err := runtime.Map(ctx, p, burnKernel, items, nil); err != nil {
 				b.Fatal(err)
 			}
+			b.StopTimer()
+			reportMapCosts(b, before, p.Stats(), processCPU(b)-cpu, w)
 		})
 		b.Run(fmt.Sprintf("goroutines/workers=%d", w), func(b *testing.B) {
 			out := make([]float64, b.N)
@@ -144,4 +152,29 @@ func BenchmarkMap(b *testing.B) {
 			wg.Wait()
 		})
 	}
+}
+
+// processCPU is the CPU time this process has used, all threads, user and
+// system.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportMapCosts reports the workers' busy share of the timed wall time and
+// the master's CPU time per task between two Stats.
+func reportMapCosts(b *testing.B, before, after runtime.Stats, master time.Duration, workers int) {
+	var busy time.Duration
+	for i := range after.Workers {
+		busy += after.Workers[i].Busy - before.Workers[i].Busy
+	}
+	tasks := after.Tasks - before.Tasks
+	if tasks == 0 || b.Elapsed() <= 0 {
+		return
+	}
+	b.ReportMetric(100*busy.Seconds()/(b.Elapsed().Seconds()*float64(workers)), "busy-%")
+	b.ReportMetric(float64(master.Microseconds())/float64(tasks), "master-µs/task")
 }
