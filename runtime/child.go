@@ -214,9 +214,9 @@ const (
 // that wakes the master for all of them, and so does watch, within about
 // heartbeatEvery, when the task after them runs long. On 2 cores this cut
 // the render master's futex calls by 62% and raised 2-worker frames/s by
-// 8%; a map with four 4 ms tasks in flight per worker wakes the master at
-// every other result instead of every one (its CPU per task 80 -> 40 µs);
-// short tasks and shallow queues wake it every time.
+// 8%; a map with its default four tasks in flight per worker wakes the
+// master at every other result instead of every one (the master's CPU per
+// task 80 -> 40 µs); short tasks and shallow queues wake it every time.
 func (w *workerLoop) sendResult(ctx context.Context, res []byte) error {
 	q := w.quiet.Load()
 	if !w.workQueued() { // the common case reads no clock and stores nothing
