@@ -12,9 +12,10 @@ type suite struct {
 }
 
 // suites are run in this order in every round. The runtime's run a second
-// per benchmark: a map's last tasks (about TaskTime, 4 ms, each) leave one
-// worker idle while the other finishes, which in a 300 ms map would cost
-// it a percent against a baseline that hands out 50 µs items.
+// per benchmark: a map's start and end (a first chunk sized before the
+// items' cost is known, last tasks that leave a worker idle while another
+// finishes) cost it a few milliseconds, a percent of a 300 ms map against a
+// baseline that hands out single items.
 var suites = []suite{
 	{"ring", "./ring", "^(BenchmarkThroughput|BenchmarkRoundTrip)$", "300ms", "50ms"},
 	{"runtime", "./runtime", "^(BenchmarkDispatch|BenchmarkMap|BenchmarkGCIsolation|BenchmarkCrashNotice)$", "1s", "50ms"},
