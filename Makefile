@@ -3,6 +3,10 @@ GO        ?= go
 PKGS      ?= ./...
 STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(HOME)/go/bin/staticcheck)
 FBS       := $(shell find . -name '*.fbs' -not -path './.git/*')
+# Tests are built with the fault-injection hooks (shmrun_faults: a worker
+# that scribbles garbage on request, see runtime.EnvChaosGarbage); a plain
+# go build, which users run, has none of them.
+TEST_TAGS ?= shmrun_faults
 
 .PHONY: all test lint vet fmt-check staticcheck race generate generate-check bench bench-quick fuzz chaos clean
 
@@ -16,16 +20,18 @@ fmt-check:
 
 vet:
 	$(GO) vet $(PKGS)
+	$(GO) vet -tags $(TEST_TAGS) $(PKGS)
 
 staticcheck:
 	$(STATICCHECK) $(PKGS)
+	$(STATICCHECK) -tags $(TEST_TAGS) $(PKGS)
 
 # race is the CI form of the tests: -short makes the chaos tests inject 20
 # faults instead of 100, the leak test restart 100 workers instead of 1000
 # and the ring's cross-process tests send fewer messages; make chaos runs
 # the full fault, garbage and resource tests.
 race:
-	$(GO) test -race -short -count=1 -timeout 12m $(PKGS)
+	$(GO) test -race -short -count=1 -timeout 12m -tags $(TEST_TAGS) $(PKGS)
 
 # chaos runs the fault-injection, garbage, resource and security tests in
 # full, with their counts in the output: 100 SIGKILLs and SIGSTOPs during a
@@ -33,7 +39,7 @@ race:
 # SHMRUN_CHAOS_FAULTS=n injects n faults instead.
 CHAOS_RUN := Chaos|Garbage|Scribbled|Leak|Nothing|Orphan|Outlive|Heartbeat|Stuck|SIGKILL|Minimal|Forged|Sealed|Named
 chaos:
-	$(GO) test -race -count=1 -timeout 20m -v -run '$(CHAOS_RUN)' ./arena/ ./runtime/ ./cmd/trace/
+	$(GO) test -race -count=1 -timeout 20m -tags $(TEST_TAGS) -v -run '$(CHAOS_RUN)' ./arena/ ./runtime/ ./cmd/trace/
 
 # generate reruns flatc on every schema; the Go code it writes is committed.
 # A schema's namespace is the name of its directory, so flatc writes the

@@ -28,10 +28,10 @@ var busySquare = runtime.Register("test.busySquare", func(_ *runtime.Env, a [2]i
 // noticed as what it was (killed as stopped if stopped, and reaped), no
 // other worker die, and the pool end whole.
 func TestChaosMap(t *testing.T) {
-	n := faults.Count()
-	var tally faults.Tally
+	n := faults.Count(testing.Short())
+	var log faults.Log
 	p := startPool(t, runtime.Options{Workers: 2, Stderr: discard{}, MaxAttempts: 1000,
-		HeartbeatTimeout: 150 * time.Millisecond, Logger: slog.New(&tally)})
+		HeartbeatTimeout: 150 * time.Millisecond, Logger: slog.New(&log)})
 	ctx := ctxTimeout(t, 5*time.Minute)
 	const items = 10000
 	d := 2 * time.Millisecond
@@ -63,9 +63,9 @@ func TestChaosMap(t *testing.T) {
 	}
 	require.NoError(t, faults.AwaitRecovery(p, rep, 20*time.Second), "every victim noticed, the pool back to full strength")
 	s := p.Stats()
-	t.Logf("chaos map: %d items in %v, %d SIGKILLs and %d SIGSTOPs (last at %.0f%% of the map), %d deaths seen, %d tasks re-run; supervision log:\n%s",
-		items, elapsed.Round(time.Millisecond), rep.Kills, rep.Stops, 100*rep.Last(), s.Crashes, s.Redispatched, &tally)
+	t.Logf("chaos map: %d items in %v, %d SIGKILLs and %d SIGSTOPs (last at %.0f%% of the map), %d deaths seen, %d tasks re-run; deaths:\n%s",
+		items, elapsed.Round(time.Millisecond), rep.Kills, rep.Stops, 100*rep.Last(), s.Crashes, s.Redispatched, &deaths)
 	assert.Len(t, rep.Faults, n, "every fault landed during the map")
-	assert.NoError(t, deaths.Explain(rep), "every fault noticed as what it was, no other worker lost")
+	assert.NoError(t, deaths.Explain(rep), "every fault noticed as what it was, no other worker lost; log:\n%s", &log)
 	assert.EqualValues(t, len(rep.Faults), s.Crashes)
 }

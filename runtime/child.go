@@ -35,22 +35,16 @@ func Main() {
 const heartbeatEvery = 20 * time.Millisecond
 
 type workerLoop struct {
-	id      int
-	kernels map[uint64]*kernelInfo
-	sub     *ring.Consumer
-	comp    *ring.Producer
-	ctl     *control
-	ctx     *taskCtx
-	env     Env
-	enc     *wire.Encoder
-	values  []byte
-	scratch []byte
-	chaos   *chaos
+	id    int
+	sub   *ring.Consumer
+	comp  *ring.Producer
+	ctl   *control
+	run   *runner
+	enc   *wire.Encoder
+	chaos *chaos
 	// quiet is when the oldest result that the master was not woken for
 	// was sent (CLOCK_MONOTONIC), 0 when there is none; see sendResult.
 	quiet atomic.Int64
-	// lastRun is how long the last task's kernel ran.
-	lastRun time.Duration
 }
 
 func runWorker(spec string) int {
@@ -98,7 +92,7 @@ func watchMaster(f *os.File) {
 }
 
 func setupWorker(id int) (*workerLoop, error) {
-	kernels, khash := freezeKernels()
+	_, khash := freezeKernels()
 	a, err := arena.Attach(os.NewFile(fdArena, "shmrun-arena"))
 	if err != nil {
 		return nil, err
@@ -111,7 +105,7 @@ func setupWorker(id int) (*workerLoop, error) {
 			return nil, err
 		}
 	}
-	w := &workerLoop{id: id, kernels: kernels, ctx: newTaskCtx(), enc: wire.NewEncoder()}
+	w := &workerLoop{id: id, enc: wire.NewEncoder()}
 	if w.sub, err = ring.NewConsumer(regions[0], o); err != nil {
 		return nil, err
 	}
@@ -123,7 +117,7 @@ func setupWorker(id int) (*workerLoop, error) {
 	}
 	w.ctl = controlAt(regions[2])
 	w.ctl.heartbeat.Store(monoNow())
-	w.env = Env{ctx: w.ctx, arena: a, worker: id}
+	w.run = newRunner(w.ctl, Env{arena: a, worker: id})
 	w.chaos = newChaos(id, regions)
 	hello := w.enc.Hello(wire.HelloMsg{Worker: uint32(id), PID: int32(os.Getpid()),
 		Protocol: wire.Protocol, Build: buildHash(), Kernels: khash})
@@ -143,7 +137,7 @@ func (w *workerLoop) watch() {
 		if seq := w.ctl.cancelSeq.Load(); seq != seen {
 			seen = seq
 			if t := w.ctl.running.Load(); t != 0 && w.ctl.isCancelled(t) {
-				w.ctx.cancel(t, context.Canceled)
+				w.run.ctx.cancel(t, context.Canceled)
 			}
 		}
 		sleep := heartbeatEvery
@@ -188,7 +182,8 @@ func (w *workerLoop) loop() error {
 		if m.Type != wire.MessageTask {
 			return fmt.Errorf("%w: message %v on the task ring", wire.ErrMalformed, m.Type)
 		}
-		if err := w.sendResult(ctx, w.run(&m.Task)); err != nil {
+		res := w.run.run(&m.Task)
+		if err := w.sendResult(ctx, w.enc.Result(res)); err != nil {
 			return err
 		}
 		if w.chaos != nil {
@@ -243,7 +238,7 @@ func (w *workerLoop) sendResult(ctx context.Context, res []byte) error {
 // send more work (a map whose budget of tasks in flight is spent): a
 // quiet result must never let this worker run dry before it could.
 func (w *workerLoop) workQueued() bool {
-	need := quietNeed(w.lastRun)
+	need := quietNeed(w.run.lastRun)
 	return need > 0 && w.sub.Queued(need) >= need
 }
 
@@ -260,60 +255,4 @@ func quietNeed(lastRun time.Duration) int {
 		return 0
 	}
 	return need
-}
-
-// run executes a task's items and returns the encoded Result.
-func (w *workerLoop) run(t *wire.TaskMsg) []byte {
-	res := wire.ResultMsg{ID: t.ID, Items: t.Items}
-	k, ok := w.kernels[t.Kernel]
-	switch {
-	case !ok:
-		res.Status, res.Error = wire.StatusError, fmt.Appendf(w.scratch[:0], "no kernel with id %#x in this worker", t.Kernel)
-		return w.enc.Result(res)
-	case w.ctl.isCancelled(t.ID):
-		res.Status, res.Error = wire.StatusCancelled, append(w.scratch[:0], "cancelled"...)
-		return w.enc.Result(res)
-	case t.Deadline != 0 && monoNow() >= t.Deadline:
-		res.Status, res.Error = wire.StatusCancelled, append(w.scratch[:0], context.DeadlineExceeded.Error()...)
-		return w.enc.Result(res)
-	}
-	var deadline time.Time
-	if t.Deadline != 0 {
-		deadline = monoToTime(t.Deadline)
-	}
-	w.ctl.running.Store(t.ID)
-	w.ctx.begin(t.ID, deadline)
-	w.env.task, w.env.attempt = t.ID, int(t.Attempt)
-	res.Start = monoNow()
-	res.Values, res.Status, res.Error = w.items(k, t)
-	res.End = monoNow()
-	w.lastRun = time.Duration(res.End - res.Start)
-	w.ctx.end()
-	w.ctl.running.Store(0)
-	return w.enc.Result(res)
-}
-
-// items runs the kernel on each item, collecting outcomes in w.values.
-func (w *workerLoop) items(k *kernelInfo, t *wire.TaskMsg) ([]byte, wire.Status, []byte) {
-	values, scratch, st, msg := runItems(k, &w.env, t.Args, t.Items, w.values[:0], w.scratch[:0])
-	w.values, w.scratch = values, scratch
-	return values, st, msg
-}
-
-// runItems runs kernel k over the items of an args blob, appending each
-// item's outcome to values. It is the one place kernels run, in worker
-// processes and goroutine workers alike. A malformed blob fails the whole
-// task with its message appended to scratch.
-func runItems(k *kernelInfo, env *Env, args []byte, n uint32, values, scratch []byte) ([]byte, []byte, wire.Status, []byte) {
-	for i := range n {
-		item, rest, err := wire.NextItem(args)
-		if err != nil {
-			return values, scratch, wire.StatusError, fmt.Appendf(scratch[:0], "item %d: %v", i, err)
-		}
-		args = rest
-		var st wire.Status
-		scratch, st = k.call(env, item, scratch[:0])
-		values = wire.AppendValue(values, st, scratch)
-	}
-	return values, scratch, wire.StatusOk, nil
 }

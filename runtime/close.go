@@ -61,15 +61,15 @@ func (p *Pool) Close(ctx context.Context) error {
 // running when ctx ends.
 func (p *Pool) awaitExit(ctx context.Context) {
 	for _, w := range p.workers {
-		pr := w.proc()
-		if pr == nil {
+		inc := w.cur.Load()
+		if inc == nil {
 			continue
 		}
 		select {
-		case <-pr.exited:
+		case <-inc.exited:
 		case <-ctx.Done():
 			p.kill()
-			<-pr.exited
+			<-inc.exited
 		}
 	}
 }

@@ -44,5 +44,5 @@ func TestCloseWhileAReplacementStarts(t *testing.T) {
 	assert.Equal(t, pid, (<-exits).PID)
 	last := <-exits
 	assert.Equal(t, replacement.PID, last.PID)
-	assert.True(t, last.Graceful, "stopped before its hello, the replacement exits cleanly: %s", last.Reason)
+	assert.True(t, last.Graceful, "stopped before its hello, the replacement exits cleanly: %v", last)
 }

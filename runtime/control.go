@@ -53,6 +53,23 @@ func (c *control) reset() {
 	}
 }
 
+// markCancelled lists task among the recently cancelled, for the worker's
+// next look (a queued task is then skipped). Calls are serialized by the
+// caller (the pool's lock).
+func (c *control) markCancelled(task uint64) {
+	seq := c.cancelSeq.Load()
+	c.cancelled[seq%cancelSlots].Store(task)
+	c.cancelSeq.Add(1)
+}
+
+// cancel lists task as cancelled and wakes the worker's watcher, which
+// sleeps on the counter and cancels the kernel's context if the task is
+// running.
+func (c *control) cancel(task uint64) {
+	c.markCancelled(task)
+	wakeAll(&c.cancelSeq)
+}
+
 // isCancelled reports whether task is among the recently cancelled.
 func (c *control) isCancelled(task uint64) bool {
 	for i := range c.cancelled {

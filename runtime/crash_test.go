@@ -1,10 +1,7 @@
 package runtime_test
 
 import (
-	"fmt"
-	"log/slog"
 	"math/rand/v2"
-	goruntime "runtime"
 	"sync"
 	"syscall"
 	"testing"
@@ -50,7 +47,8 @@ func TestCrashLimitNamesTheTaskAndTheCrash(t *testing.T) {
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, 3, ce.Attempts)
 	assert.Equal(t, "test.crashAlways", ce.Kernel)
-	assert.Equal(t, "exit status 7", ce.Reason)
+	assert.Equal(t, runtime.ExitCrashed, ce.Exit.Cause)
+	assert.Equal(t, 7, ce.Exit.Status)
 	assert.Contains(t, ce.Stderr, "crashAlways: dying now")
 	assert.Contains(t, err.Error(), "crashAlways: dying now")
 
@@ -110,31 +108,10 @@ func TestSIGKILLDuringMapLosesNothing(t *testing.T) {
 	assert.LessOrEqual(t, s.Crashes, uint64(kills))
 }
 
-func TestGarbageWorkersAreReplacedAndNothingIsLost(t *testing.T) {
-	for seed := range 3 {
-		var tally faults.Tally
-		var stderr tailBuffer
-		p := startPool(t, runtime.Options{Stderr: &stderr, HeartbeatTimeout: 500 * time.Millisecond,
-			Logger: slog.New(&tally), Env: []string{fmt.Sprintf("%s=%d", runtime.EnvChaosGarbage, seed+1)}})
-		ctx := ctxTimeout(t, time.Minute)
-		out, err := runtime.Map(ctx, p, square, ints(400), &runtime.MapOptions{Chunk: 2})
-		if err != nil {
-			dumpStuckPool(t, p, &tally, &stderr)
-		}
-		require.NoError(t, err)
-		for i, v := range out {
-			require.Equal(t, i*i, v)
-		}
-		s := p.Stats()
-		t.Logf("seed %d: %d crashes, %d tasks re-run", seed+1, s.Crashes, s.Redispatched)
-		assert.Positive(t, s.Crashes, "garbage was noticed")
-	}
-}
-
 func TestHeartbeatCatchesStoppedWorker(t *testing.T) {
-	var tally faults.Tally
-	p := startPool(t, runtime.Options{Workers: 1, HeartbeatTimeout: 300 * time.Millisecond, Stderr: discard{},
-		Logger: slog.New(&tally)})
+	p := startPool(t, runtime.Options{Workers: 1, HeartbeatTimeout: 300 * time.Millisecond, Stderr: discard{}})
+	var deaths faults.Deaths
+	p.OnWorkerExit(deaths.Record)
 	ctx := ctxTimeout(t, 30*time.Second)
 	f, err := sleepy.Submit(ctx, p, 200*time.Millisecond)
 	require.NoError(t, err)
@@ -145,7 +122,7 @@ func TestHeartbeatCatchesStoppedWorker(t *testing.T) {
 	require.NoError(t, err, "re-run on the replacement")
 	assert.Equal(t, 200*time.Millisecond, v)
 	assert.NotEqual(t, pid, p.Stats().Workers[0].PID)
-	assert.Contains(t, tally.String(), "1 shmrun: worker died (killed by the master: stopped: no heartbeat for)")
+	assert.Equal(t, 1, deaths.Killed(runtime.KillStopped), "%v", &deaths)
 }
 
 func TestStuckKernelKilledAfterDeadline(t *testing.T) {
@@ -175,10 +152,10 @@ func (discard) Write(b []byte) (int, error) { return len(b), nil }
 func TestResultsSentBeforeACrashCount(t *testing.T) {
 	p := startPool(t, runtime.Options{Workers: 1, MaxAttempts: 1, Stderr: discard{}})
 	var mu sync.Mutex
-	var reasons []string
+	var exits []runtime.WorkerExit
 	p.OnWorkerExit(func(e runtime.WorkerExit) {
 		mu.Lock()
-		reasons = append(reasons, e.Reason)
+		exits = append(exits, e)
 		mu.Unlock()
 	})
 	ctx := ctxTimeout(t, time.Minute)
@@ -204,57 +181,16 @@ func TestResultsSentBeforeACrashCount(t *testing.T) {
 		_, err = crash.Wait(ctx)
 		var ce *runtime.CrashError
 		require.ErrorAs(t, err, &ce)
-		assert.Equal(t, "exit status 9", ce.Reason)
+		assert.Equal(t, runtime.ExitCrashed, ce.Exit.Cause)
+		assert.Equal(t, 9, ce.Exit.Status)
 	}
 	s := p.Stats()
 	assert.Zero(t, s.Redispatched, "no result was dropped")
 	assert.EqualValues(t, rounds, s.Crashes)
 	mu.Lock()
 	defer mu.Unlock()
-	for _, r := range reasons {
-		assert.Equal(t, "exit status 9", r)
+	for _, e := range exits {
+		assert.Equal(t, runtime.ExitCrashed, e.Cause, "%v", e)
+		assert.Equal(t, 9, e.Status, "%v", e)
 	}
-}
-
-// dumpStuckPool logs what a test needs to tell why a pool stopped making
-// progress: each worker's counters, the supervision log, the master's
-// goroutines, and the live workers' goroutines (they print them on
-// SIGQUIT into stderr, which the pool sends to the tail buffer).
-func dumpStuckPool(t *testing.T, p *runtime.Pool, tally *faults.Tally, stderr *tailBuffer) {
-	t.Helper()
-	for _, w := range p.Stats().Workers {
-		t.Logf("worker %+v", w)
-	}
-	t.Logf("supervision log:\n%s", tally)
-	buf := make([]byte, 1<<20)
-	t.Logf("master goroutines:\n%s", buf[:goruntime.Stack(buf, true)])
-	for _, w := range p.Stats().Workers {
-		if w.Alive && w.PID > 0 {
-			syscall.Kill(w.PID, syscall.SIGQUIT)
-		}
-	}
-	time.Sleep(time.Second)
-	t.Logf("workers' stderr, last part:\n%s", stderr.String())
-}
-
-// tailBuffer keeps the last 256 KiB written to it; safe for concurrent use.
-type tailBuffer struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-func (b *tailBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf = append(b.buf, p...)
-	if over := len(b.buf) - 256<<10; over > 0 {
-		b.buf = append(b.buf[:0], b.buf[over:]...)
-	}
-	return len(p), nil
-}
-
-func (b *tailBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return string(b.buf)
 }

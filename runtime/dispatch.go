@@ -35,9 +35,9 @@ func (p *Pool) submit(ctx context.Context, s submission) (*task, uint32, error) 
 	t.attempt = 1
 	p.active++
 	gen := t.gen
-	wgen := p.assignLocked(t, w)
+	inc := p.assignLocked(t, w)
 	p.mu.Unlock()
-	w.send(t, wgen)
+	inc.live.send(t)
 	return t, gen, nil
 }
 
@@ -72,7 +72,7 @@ func (p *Pool) pickLocked() *worker {
 	n := len(p.workers)
 	for i := range n {
 		w := p.workers[(p.next+i)%n]
-		if workerState(w.state.Load()) != workerReady || w.inflight >= p.opts.QueueDepth {
+		if !w.cur.Load().isReady() || w.inflight >= p.opts.QueueDepth {
 			continue
 		}
 		if best == nil || w.inflight < best.inflight {
@@ -85,11 +85,13 @@ func (p *Pool) pickLocked() *worker {
 	return best
 }
 
-// assignLocked marks t in flight on w and returns w's incarnation.
-func (p *Pool) assignLocked(t *task, w *worker) uint64 {
-	t.state, t.worker = taskInflight, w.id
+// assignLocked marks t in flight on w's current incarnation, which it
+// returns: t belongs to that incarnation, and dies with it.
+func (p *Pool) assignLocked(t *task, w *worker) *incarnation {
+	inc := w.cur.Load()
+	t.state, t.inc = taskInflight, inc
 	w.inflight++
-	return w.gen.Load()
+	return inc
 }
 
 // freedLocked notes that a worker slot freed up: a blocked submitter or a
@@ -116,16 +118,16 @@ func (p *Pool) dispatchPending() {
 		}
 		t := p.pending[0]
 		p.pending = p.pending[1:]
-		wgen := p.assignLocked(t, w)
+		inc := p.assignLocked(t, w)
 		p.mu.Unlock()
-		w.send(t, wgen)
+		inc.live.send(t)
 	}
 }
 
 // finishLocked records a task's outcome and hands it to its owner, or
 // frees the slot if the owner gave up on it.
 func (p *Pool) finishLocked(t *task) {
-	t.state, t.worker = taskDone, -1
+	t.state, t.inc = taskDone, nil
 	p.active--
 	if p.active == 0 && p.idle != nil {
 		close(p.idle)

@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -40,36 +39,40 @@ var (
 	ErrTooLarge = errors.New("shmrun: message too large for a ring frame")
 )
 
-// KernelError is the error a kernel returned, carried back from the worker
-// with its message. Its Unwrap gives ErrKernelPanic when the kernel
-// panicked.
+// KernelError is the error a kernel returned or the panic it raised,
+// carried back from the worker: the message crosses the process boundary,
+// and so does whether the kernel panicked or gave up because its context
+// ended.
 type KernelError struct {
 	Kernel string
-	Msg    string
+	Msg    string // the error's text, or the panic's value
 	Panic  bool
+	// Stack is the worker's stack where the kernel panicked (up to 4 KiB);
+	// empty unless Panic.
+	Stack string
+	// Cause is context.DeadlineExceeded or context.Canceled when the
+	// kernel returned an error matching it (its context ended), else nil.
+	Cause error
 }
 
+// Error is one line: the kernel's name and the error's text or the
+// panic's value, line breaks folded. The stack stays in Stack.
 func (e *KernelError) Error() string {
+	msg := strings.ReplaceAll(strings.TrimRight(e.Msg, "\n"), "\n", " ")
 	if e.Panic {
-		return fmt.Sprintf("kernel %s panicked: %s", e.Kernel, e.Msg)
+		return fmt.Sprintf("kernel %s panicked: %s", e.Kernel, msg)
 	}
-	return fmt.Sprintf("kernel %s: %s", e.Kernel, e.Msg)
+	return fmt.Sprintf("kernel %s: %s", e.Kernel, msg)
 }
 
 // Unwrap lets errors.Is(err, ErrKernelPanic) match a panic, and
 // context.Canceled or context.DeadlineExceeded match a kernel that returned
-// its context's error (the message is all that crosses the process
-// boundary).
+// its context's error.
 func (e *KernelError) Unwrap() error {
-	switch {
-	case e.Panic:
+	if e.Panic {
 		return ErrKernelPanic
-	case e.Msg == context.DeadlineExceeded.Error():
-		return context.DeadlineExceeded
-	case e.Msg == context.Canceled.Error():
-		return context.Canceled
 	}
-	return nil
+	return e.Cause
 }
 
 // CrashError reports a task that was running each time its worker died,
@@ -78,16 +81,14 @@ type CrashError struct {
 	Task     uint64
 	Kernel   string
 	Attempts int
-	Worker   int
-	PID      int
-	Reason   string   // "killed by signal SIGSEGV", "exit status 2", ...
-	Stderr   []string // the worker's last lines of output before it died
+	Exit     WorkerExit // how the last worker it ran on ended
+	Stderr   []string   // that worker's last lines of output before it died
 }
 
 func (e *CrashError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "task %d (kernel %s) crashed its worker %d times; last: worker %d (pid %d) %s",
-		e.Task, e.Kernel, e.Attempts, e.Worker, e.PID, e.Reason)
+	fmt.Fprintf(&b, "task %d (kernel %s) crashed its worker %d times; last: worker %d (pid %d) %v",
+		e.Task, e.Kernel, e.Attempts, e.Exit.Worker, e.Exit.PID, e.Exit)
 	if len(e.Stderr) > 0 {
 		fmt.Fprintf(&b, "; last output: %s", strings.Join(e.Stderr, " | "))
 	}

@@ -1,14 +1,111 @@
 package runtime
 
-import "sync"
+import (
+	"strconv"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// ExitCause says how a worker incarnation ended.
+type ExitCause uint8
+
+const (
+	// ExitStopped is a worker the pool stopped (Close, or a Start that
+	// failed); WorkerExit.Graceful tells whether it exited cleanly.
+	ExitStopped ExitCause = iota + 1
+	// ExitCrashed is a worker that ended on its own: a signal or an exit
+	// status, as WorkerExit.Signal and WorkerExit.Status say.
+	ExitCrashed
+	// ExitKilled is a worker the master killed; WorkerExit.Kill says why.
+	ExitKilled
+)
+
+func (c ExitCause) String() string {
+	switch c {
+	case ExitStopped:
+		return "stopped"
+	case ExitCrashed:
+		return "crashed"
+	case ExitKilled:
+		return "killed"
+	}
+	return "ExitCause(" + strconv.Itoa(int(c)) + ")"
+}
+
+// KillReason says why the master killed a worker.
+type KillReason uint8
+
+const (
+	// KillProtocol: it wrote what no correct worker writes (ErrProtocol).
+	KillProtocol KillReason = iota + 1
+	// KillHandshake: a replacement failed its handshake or did not say
+	// hello within Options.StartTimeout.
+	KillHandshake
+	// KillStopped: it was stopped (SIGSTOP, a debugger) and its heartbeat
+	// went stale for Options.HeartbeatTimeout.
+	KillStopped
+	// KillHung: its heartbeat stayed stale while it used
+	// Options.HeartbeatTimeout of CPU time.
+	KillHung
+	// KillClock: its heartbeat word held no time of the master's clock.
+	KillClock
+	// KillOverdue: it ran a task Options.HeartbeatTimeout past the task's
+	// deadline (its kernel ignores its context).
+	KillOverdue
+	// KillStalled: it held queued tasks and took none of them for
+	// Options.HeartbeatTimeout.
+	KillStalled
+)
+
+var killNames = [...]string{KillProtocol: "protocol", KillHandshake: "handshake", KillStopped: "stopped",
+	KillHung: "hung", KillClock: "clock", KillOverdue: "overdue", KillStalled: "stalled"}
+
+func (r KillReason) String() string {
+	if int(r) < len(killNames) && killNames[r] != "" {
+		return killNames[r]
+	}
+	return "KillReason(" + strconv.Itoa(int(r)) + ")"
+}
+
+// Kill is why the master killed a worker: the reason, and a detail for
+// people ("no heartbeat for 2.1s").
+type Kill struct {
+	Reason KillReason
+	Detail string
+}
+
+func (k Kill) String() string {
+	if k.Detail == "" {
+		return k.Reason.String()
+	}
+	return k.Reason.String() + ": " + k.Detail
+}
 
 // WorkerExit describes the end of one worker process, as OnWorkerExit
-// reports it.
+// reports it and CrashError carries it. Match on its fields; String is for
+// people.
 type WorkerExit struct {
-	Worker   int    // the index of the worker slot
-	PID      int    // the process that ended
-	Reason   string // "exit status 0", "killed by signal SIGKILL", "killed by the master: ..."
-	Graceful bool   // the pool stopped it and it exited cleanly
+	Worker   int            // the index of the worker slot
+	PID      int            // the process that ended
+	Cause    ExitCause      // stopped by the pool, crashed, or killed by the master
+	Kill     Kill           // why the master killed it, with ExitKilled
+	Signal   syscall.Signal // the signal that ended the process; 0 if it exited
+	Status   int            // the process's exit status; -1 if a signal ended it
+	Graceful bool           // the pool stopped it and it exited with status 0
+}
+
+// String says how the worker ended: "exit status 7", "killed by signal
+// SIGSEGV", "killed by the master: stopped: no heartbeat for 2.1s".
+func (e WorkerExit) String() string {
+	if e.Cause == ExitKilled {
+		return "killed by the master: " + e.Kill.String()
+	}
+	if e.Signal != 0 {
+		return "killed by signal " + unix.SignalName(e.Signal)
+	}
+	return "exit status " + strconv.Itoa(e.Status)
 }
 
 // exitSubscribers holds the functions OnWorkerExit registered.

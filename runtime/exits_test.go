@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"context"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -48,7 +49,8 @@ func TestOnWorkerExitReportsCrashesBeforeTheReplacement(t *testing.T) {
 	assert.Equal(t, 1001, v)
 	got := log.get()
 	require.Len(t, got, 1)
-	assert.Equal(t, runtime.WorkerExit{Worker: 0, PID: pid, Reason: "killed by signal SIGKILL"}, got[0])
+	assert.Equal(t, runtime.WorkerExit{Worker: 0, PID: pid, Cause: runtime.ExitCrashed, Signal: syscall.SIGKILL, Status: -1}, got[0])
+	assert.Equal(t, "killed by signal SIGKILL", got[0].String())
 	log.mu.Lock()
 	defer log.mu.Unlock()
 	assert.Equal(t, []int{0}, restartsSeen, "the subscriber runs before a replacement starts")
@@ -70,7 +72,9 @@ func TestOnWorkerExitReportsGracefulStopsAndUnsubscribes(t *testing.T) {
 	require.Len(t, got, 2)
 	for _, e := range got {
 		assert.True(t, e.Graceful, "%+v", e)
-		assert.Equal(t, "exit status 0", e.Reason)
+		assert.Equal(t, runtime.ExitStopped, e.Cause)
+		assert.Zero(t, e.Status)
+		assert.Zero(t, e.Signal)
 		assert.Equal(t, pids[e.Worker], e.PID)
 	}
 	assert.Empty(t, dropped.get(), "a cancelled subscription hears nothing")

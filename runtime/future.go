@@ -196,7 +196,7 @@ func (p *Pool) abandon(t *task, gen uint32, cause error) {
 		}
 		p.finishLocked(t)
 	case taskInflight:
-		p.workers[t.worker].cancel(t.id())
+		t.inc.live.cancel(t.id())
 		if t.waiters > 0 {
 			t.signal()
 		}
@@ -230,7 +230,7 @@ func (f Future[R]) outcome() (R, error) {
 func decodeOutcome[R any](k *kernelInfo, dec Codec[R], st wire.Status, b []byte) (R, error) {
 	if st != wire.StatusOk {
 		var zero R
-		return zero, taskError(k, st, b)
+		return zero, itemError(k, st, b)
 	}
 	v, err := dec.Decode(b)
 	if err != nil {
@@ -239,16 +239,33 @@ func decodeOutcome[R any](k *kernelInfo, dec Codec[R], st wire.Status, b []byte)
 	return v, nil
 }
 
-// taskError is the error for a non-Ok status and its message.
+// taskError is the error of a task whose status is not Ok: the worker did
+// not run it (cancelled, past its deadline) or could not (an unknown
+// kernel, a malformed args blob).
 func taskError(k *kernelInfo, st wire.Status, msg []byte) error {
 	switch st {
 	case wire.StatusCancelled:
-		if string(msg) == context.DeadlineExceeded.Error() {
-			return context.DeadlineExceeded
-		}
 		return ErrCancelled
-	case wire.StatusPanic:
-		return &KernelError{Kernel: k.name, Msg: string(msg), Panic: true}
+	case wire.StatusDeadline:
+		return context.DeadlineExceeded
 	}
 	return &KernelError{Kernel: k.name, Msg: string(msg)}
+}
+
+// itemError is the error of an item whose status is not Ok: what its
+// kernel returned or raised.
+func itemError(k *kernelInfo, st wire.Status, msg []byte) error {
+	e := &KernelError{Kernel: k.name, Msg: string(msg)}
+	switch st {
+	case wire.StatusPanic:
+		e.Panic = true
+		if v, stack, err := wire.SplitPanic(msg); err == nil {
+			e.Msg, e.Stack = string(v), string(stack)
+		}
+	case wire.StatusDeadline:
+		e.Cause = context.DeadlineExceeded
+	case wire.StatusCancelled:
+		e.Cause = context.Canceled
+	}
+	return e
 }

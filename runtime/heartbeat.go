@@ -16,8 +16,8 @@ type quiet struct {
 	cpu time.Duration
 }
 
-// silent says why a worker whose heartbeat is age old must be killed, or
-// returns "" to leave it be.
+// silent says why a worker process whose heartbeat is age old must be
+// killed, if it must.
 //
 // A stale heartbeat alone does not tell a stopped or hung worker from a
 // healthy one that the machine has not run for a while: under load (a load
@@ -29,25 +29,25 @@ type quiet struct {
 // used HeartbeatTimeout of CPU time since its heartbeat was seen stale,
 // time in which its heartbeat goroutine would have run had the process not
 // hung. One waiting for a CPU uses next to none.
-func (w *worker) silent(age time.Duration) string {
-	limit := w.p.opts.HeartbeatTimeout
-	proc := w.proc()
-	if age <= limit || proc == nil {
-		w.quiet = quiet{}
-		return ""
+func (l *procLive) silent(age time.Duration) (Kill, bool) {
+	limit := l.b.p.opts.HeartbeatTimeout
+	q, pid := &l.slot.quiet, l.proc.pid
+	if age <= limit {
+		*q = quiet{}
+		return Kill{}, false
 	}
-	st, ok := readProcStat(proc.pid)
+	st, ok := readProcStat(pid)
 	ms := age.Round(time.Millisecond)
 	switch {
 	case !ok: // gone: its reaper deals with it
 	case st.stopped:
-		return fmt.Sprintf("stopped: no heartbeat for %v", ms)
-	case w.quiet.pid != proc.pid:
-		w.quiet = quiet{pid: proc.pid, cpu: st.cpu}
-	case st.cpu-w.quiet.cpu >= limit:
-		return fmt.Sprintf("hung: no heartbeat for %v, though it ran %v meanwhile", ms, st.cpu-w.quiet.cpu)
+		return Kill{KillStopped, fmt.Sprintf("no heartbeat for %v", ms)}, true
+	case q.pid != pid:
+		*q = quiet{pid: pid, cpu: st.cpu}
+	case st.cpu-q.cpu >= limit:
+		return Kill{KillHung, fmt.Sprintf("no heartbeat for %v, though it ran %v meanwhile", ms, st.cpu-q.cpu)}, true
 	}
-	return ""
+	return Kill{}, false
 }
 
 // procStat is what the heartbeat watcher reads of a process.

@@ -2,7 +2,6 @@ package runtime_test
 
 import (
 	"fmt"
-	"log/slog"
 	"math"
 	"os"
 	goruntime "runtime"
@@ -53,15 +52,15 @@ var forgeHeartbeat = runtime.Register("test.forgeHeartbeat", func(env *runtime.E
 
 func TestHeartbeatFromTheFutureIsCaught(t *testing.T) {
 	for _, sign := range []int64{1, -1} {
-		var tally faults.Tally
-		p := startPool(t, runtime.Options{Workers: 1, HeartbeatTimeout: 200 * time.Millisecond,
-			Stderr: discard{}, Logger: slog.New(&tally)})
+		p := startPool(t, runtime.Options{Workers: 1, HeartbeatTimeout: 200 * time.Millisecond, Stderr: discard{}})
+		var deaths faults.Deaths
+		p.OnWorkerExit(deaths.Record)
 		v, err := forgeHeartbeat.Run(ctxTimeout(t, 20*time.Second), p, sign)
 		require.NoError(t, err, "re-run on the replacement")
 		assert.Equal(t, sign, v)
 		assert.EqualValues(t, 1, p.Stats().Crashes)
-		t.Logf("heartbeat forged with sign %d:\n%s", sign, &tally)
-		assert.Contains(t, tally.String(), "heartbeat")
+		t.Logf("heartbeat forged with sign %d:\n%s", sign, &deaths)
+		assert.Equal(t, 1, deaths.Killed(runtime.KillClock))
 	}
 }
 
@@ -79,16 +78,17 @@ var hangFirst = runtime.Register("test.hangFirst", func(env *runtime.Env, x int)
 // time past the timeout (a stopped one: TestHeartbeatCatchesStoppedWorker).
 func TestHeartbeatCatchesHungWorker(t *testing.T) {
 	const timeout = 100 * time.Millisecond
-	var tally faults.Tally
 	p := startPool(t, runtime.Options{Workers: 1, HeartbeatTimeout: timeout, Stderr: discard{},
-		Logger: slog.New(&tally), Env: []string{"GODEBUG=asyncpreemptoff=1"}})
+		Env: []string{"GODEBUG=asyncpreemptoff=1"}})
+	var deaths faults.Deaths
+	p.OnWorkerExit(deaths.Record)
 	start := time.Now()
 	v, err := hangFirst.Run(ctxTimeout(t, 30*time.Second), p, 7)
 	took := time.Since(start)
 	require.NoError(t, err, "re-run on the replacement")
 	assert.Equal(t, 7, v)
-	t.Logf("a hung worker killed after %v:\n%s", took, &tally)
-	assert.Contains(t, tally.String(), "1 shmrun: worker died (killed by the master: hung: no heartbeat for)")
+	t.Logf("a hung worker killed after %v:\n%s", took, &deaths)
+	assert.Equal(t, 1, deaths.Killed(runtime.KillHung))
 	assert.GreaterOrEqual(t, took, timeout)
 	assert.EqualValues(t, 1, p.Stats().Crashes)
 }

@@ -80,21 +80,21 @@ func (k *Kernel[A, R]) call(fn func(*Env, A) (R, error)) func(*Env, []byte, []by
 		}
 		r, err := fn(env, a)
 		if err != nil {
-			return append(out, err.Error()...), wire.StatusError
+			return append(out, err.Error()...), errorStatus(err)
 		}
 		return k.res.Append(out, r), wire.StatusOk
 	}
 }
 
-// appendPanic describes a recovered panic with the top of its stack.
+// appendPanic describes a recovered panic: its value and the top of its
+// stack, apart (see wire.AppendPanic).
 func appendPanic(out []byte, r any) []byte {
-	out = fmt.Appendf(out, "%v\n", r)
 	stack := debug.Stack()
 	const max = 4 << 10
 	if len(stack) > max {
 		stack = stack[:max]
 	}
-	return append(out, stack...)
+	return wire.AppendPanic(out, fmt.Append(nil, r), stack)
 }
 
 func kernelID(name string) uint64 {

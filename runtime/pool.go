@@ -138,12 +138,12 @@ type Pool struct {
 	opts    Options
 	arena   *arena.Arena
 	workers []*worker
+	backend backend
 	build   uint64
 	khash   uint64
 	log     *slog.Logger
 	tl      *timeline
 	origin  int64 // CLOCK_MONOTONIC at Start
-	cpus    []int // with PinWorkers, the CPUs the workers are bound to, in turn
 
 	mu       sync.Mutex
 	tasks    taskTable
@@ -185,12 +185,6 @@ func Start(ctx context.Context, o *Options) (*Pool, error) {
 	if opts.Timeline != "" {
 		p.tl = newTimeline(opts.Workers, p.origin)
 	}
-	if opts.PinWorkers && opts.Mode == Processes {
-		var err error
-		if p.cpus, err = allowedCPUs(); err != nil {
-			return nil, err
-		}
-	}
 	perWorker := 2*ring.SPSCSize(opts.RingSize) + controlSize + 3*arena.Alignment
 	a, err := arena.Create(opts.ArenaSize+opts.Workers*perWorker+(1<<20), &arena.Options{
 		Label: "shmrun", MaxRegions: 3*opts.Workers + 1024})
@@ -198,12 +192,15 @@ func Start(ctx context.Context, o *Options) (*Pool, error) {
 		return nil, err
 	}
 	p.arena = a
+	if opts.Mode == Goroutines {
+		p.backend = localBackend{p}
+	} else if p.backend, err = newProcBackend(p); err != nil {
+		a.Close()
+		return nil, err
+	}
 	p.workers = make([]*worker, opts.Workers)
 	for i := range p.workers {
-		if p.workers[i], err = p.newWorker(i); err != nil {
-			a.Close()
-			return nil, err
-		}
+		p.workers[i] = &worker{p: p, id: i}
 	}
 	if err := p.startAll(ctx); err != nil {
 		p.mu.Lock()
@@ -215,10 +212,11 @@ func Start(ctx context.Context, o *Options) (*Pool, error) {
 		return nil, err
 	}
 	p.started.Store(true)
-	if opts.Mode == Processes && opts.HeartbeatTimeout > 0 {
-		p.wg.Add(1)
-		go p.watchHeartbeats()
-	}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		p.backend.watch(p.stopWatch)
+	}()
 	return p, nil
 }
 
@@ -227,21 +225,31 @@ func (p *Pool) startAll(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, p.opts.StartTimeout)
 	defer cancel()
 	var errs []error
-	readies := make([]chan error, len(p.workers))
+	incs := make([]*incarnation, len(p.workers))
 	for i, w := range p.workers {
-		if err := w.start(); err != nil {
+		var err error
+		if incs[i], err = w.start(); err != nil {
 			errs = append(errs, err)
 		}
-		readies[i] = w.ready
 	}
-	for i, w := range p.workers {
-		if len(errs) == 0 && readies[i] != nil {
-			if err := w.awaitOn(ctx, readies[i]); err != nil {
+	for _, inc := range incs {
+		if len(errs) == 0 && inc != nil {
+			if err := inc.awaitHello(ctx); err != nil {
 				errs = append(errs, err)
 			}
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// awaitHello waits for the outcome of the incarnation's handshake.
+func (inc *incarnation) awaitHello(ctx context.Context) error {
+	select {
+	case err := <-inc.ready:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("%w: worker %d did not say hello (%s): %w", ErrHandshake, inc.w.id, mainHint, ctx.Err())
+	}
 }
 
 // Arena returns the pool's shared arena. Allocate your own regions in it
@@ -258,8 +266,6 @@ func (p *Pool) Mode() Mode { return p.opts.Mode }
 // kill stops every worker at once, without draining.
 func (p *Pool) kill() {
 	for _, w := range p.workers {
-		if w != nil {
-			w.stop(true)
-		}
+		w.stop(true)
 	}
 }

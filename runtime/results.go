@@ -7,17 +7,18 @@ import (
 	"github.com/shmrun/shmrun/runtime/internal/wire"
 )
 
-// complete stores a worker's result for a task in flight on it. A result
-// that no correct worker could send (an unknown task, a task of another
-// worker, a malformed values blob) is an error, and the caller kills the
-// worker.
-func (p *Pool) complete(w *worker, r *wire.ResultMsg) error {
-	if r.Status > wire.StatusCancelled {
+// complete stores an incarnation's result for a task in flight on it. A
+// result that no correct worker could send (an unknown task, a task of
+// another incarnation, a malformed values blob) is an error, and the
+// caller kills the worker.
+func (p *Pool) complete(inc *incarnation, r *wire.ResultMsg) error {
+	if !r.Status.Known() {
 		return fmt.Errorf("result status %d", r.Status)
 	}
+	w := inc.w
 	p.mu.Lock()
 	t := p.tasks.lookup(r.ID)
-	if t == nil || t.state != taskInflight || t.worker != w.id {
+	if t == nil || t.state != taskInflight || t.inc != inc {
 		p.mu.Unlock()
 		return fmt.Errorf("result for task %#x, which is not in flight on worker %d", r.ID, w.id)
 	}
@@ -68,33 +69,5 @@ func (w *worker) account(k *kernelInfo, id uint64, attempt, items uint32, start,
 	}
 	if w.p.tl != nil {
 		w.p.tl.span(w.id, k.name, id, attempt, items, start, end)
-	}
-}
-
-// runLocal is a goroutine worker: the same kernels, fed through a channel.
-func (w *worker) runLocal() {
-	defer w.p.wg.Done()
-	ctx := newTaskCtx()
-	w.p.mu.Lock()
-	w.localCtx = ctx
-	w.p.mu.Unlock()
-	env := Env{ctx: ctx, arena: w.p.arena, worker: w.id}
-	var scratch, values []byte
-	for t := range w.inbox {
-		var deadline int64
-		env.task, env.attempt, deadline = t.id(), int(t.attempt), t.deadline
-		r := wire.ResultMsg{ID: t.id(), Items: t.items, Start: monoNow()}
-		if deadline != 0 && r.Start >= deadline {
-			r.Status, r.Error = wire.StatusCancelled, []byte("context deadline exceeded")
-		} else {
-			ctx.begin(env.task, monoDeadline(deadline))
-			r.Values, scratch, r.Status, r.Error = runItems(t.kernel, &env, t.args, t.items, values[:0], scratch)
-			values = r.Values
-			ctx.end()
-		}
-		r.End = monoNow()
-		if err := w.p.complete(w, &r); err != nil {
-			panic(fmt.Sprintf("shmrun: goroutine worker %d: %v", w.id, err)) // a bug in shmrun itself
-		}
 	}
 }

@@ -11,8 +11,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // passEnv lists the variables a worker inherits from the master, if set:
@@ -35,7 +33,8 @@ type process struct {
 
 // spawn starts worker id by executing this program's own binary with the
 // worker marker set, the arena as fd 3 and the liveness pipe as fd 4.
-func (p *Pool) spawn(id int) (*process, error) {
+func (b *procBackend) spawn(id int) (*process, error) {
+	p := b.p
 	liveR, liveW, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("shmrun: worker %d: liveness pipe: %w", id, err)
@@ -49,7 +48,7 @@ func (p *Pool) spawn(id int) (*process, error) {
 	defer outW.Close()
 	cmd := exec.Command("/proc/self/exe")
 	cmd.Args = []string{os.Args[0]}
-	cmd.Env = p.workerEnv(id)
+	cmd.Env = b.workerEnv(id)
 	cmd.ExtraFiles = []*os.File{p.arena.File(), liveR}
 	cmd.Stdout, cmd.Stderr = outW, outW // never the master's stdout: it may carry data
 	cmd.SysProcAttr = &syscall.SysProcAttr{
@@ -70,15 +69,16 @@ func (p *Pool) spawn(id int) (*process, error) {
 	return pr, nil
 }
 
-func (p *Pool) workerEnv(id int) []string {
+func (b *procBackend) workerEnv(id int) []string {
+	p := b.p
 	env := []string{
 		envWorker + "=" + strconv.Itoa(id),
 		envSpin + "=" + strconv.FormatInt(int64(p.opts.Spin), 10),
 		envBuild + "=" + strconv.FormatUint(p.build, 16),
 		"GOMAXPROCS=" + strconv.Itoa(p.opts.WorkerProcs),
 	}
-	if len(p.cpus) > 0 {
-		env = append(env, envCPU+"="+strconv.Itoa(p.cpus[id%len(p.cpus)]))
+	if len(b.cpus) > 0 {
+		env = append(env, envCPU+"="+strconv.Itoa(b.cpus[id%len(b.cpus)]))
 	}
 	for _, k := range passEnv {
 		if v, ok := os.LookupEnv(k); ok {
@@ -94,22 +94,6 @@ func (pr *process) wait() {
 	pr.state = pr.cmd.ProcessState
 	pr.live.Close()
 	close(pr.exited)
-}
-
-// describe says how the process ended, for errors and the timeline.
-func (pr *process) describe() string {
-	if pr.state == nil {
-		return "still running"
-	}
-	ws, ok := pr.state.Sys().(syscall.WaitStatus)
-	switch {
-	case !ok:
-		return pr.state.String()
-	case ws.Signaled():
-		return "killed by signal " + unix.SignalName(ws.Signal())
-	default:
-		return "exit status " + strconv.Itoa(ws.ExitStatus())
-	}
 }
 
 // lockedWriter serializes the writes of the workers' output copiers, so that

@@ -14,8 +14,8 @@ type idleSince struct {
 	since int64
 }
 
-// stalled says why a worker that keeps its heartbeat fresh but has stopped
-// taking its tasks must be killed, or returns "" to leave it be.
+// stalled says why a worker process that keeps its heartbeat fresh but has
+// stopped taking its tasks must be killed, if it must.
 //
 // A worker whose memory is corrupt can lose its place in its task ring (a
 // frame length half overwritten sends its reader to the middle of a later
@@ -30,26 +30,27 @@ type idleSince struct {
 // is silent's business, so only a fresh heartbeat counts), and one whose
 // results the master has not read because the master's reader of its ring
 // is busy (blocked, say, sending a task to a worker whose ring is full).
-func (p *Pool) stalled(w *worker, now, heartbeat int64) string {
-	pid, done := w.pid.Load(), w.tasks.Load()
-	running := w.ctl.running.Load()
+func (b *procBackend) stalled(l *procLive, now, heartbeat int64) (Kill, bool) {
+	p, w := b.p, l.inc.w
+	pid, done := int64(l.proc.pid), w.tasks.Load()
+	running := l.slot.ctl.running.Load()
 	p.mu.Lock()
 	queued := w.inflight
 	busy := false
 	if running != 0 {
 		t := p.tasks.lookup(running)
-		busy = t != nil && t.state == taskInflight && t.worker == w.id
+		busy = t != nil && t.state == taskInflight && t.inc == l.inc
 	}
 	p.mu.Unlock()
 	fresh := time.Duration(now-heartbeat) <= p.opts.HeartbeatTimeout/2
-	s := &w.idle
-	if queued == 0 || busy || !fresh || w.reading.Load() || s.pid != pid || s.tasks != done {
+	s := &l.slot.idle
+	if queued == 0 || busy || !fresh || l.reading.Load() || s.pid != pid || s.tasks != done {
 		*s = idleSince{pid: pid, tasks: done, since: now}
-		return ""
+		return Kill{}, false
 	}
 	if idle := time.Duration(now - s.since); idle > p.opts.HeartbeatTimeout {
-		return fmt.Sprintf("stalled: %d tasks queued, none taken or finished for %v (running word %#x)",
-			queued, idle.Round(time.Millisecond), running)
+		return Kill{KillStalled, fmt.Sprintf("%d tasks queued, none taken or finished for %v (running word %#x)",
+			queued, idle.Round(time.Millisecond), running)}, true
 	}
-	return ""
+	return Kill{}, false
 }

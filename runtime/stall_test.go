@@ -3,7 +3,6 @@ package runtime_test
 import (
 	"context"
 	"encoding/binary"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -33,9 +32,9 @@ var loseThePlace = runtime.Register("test.loseThePlace", func(env *runtime.Env, 
 })
 
 func TestStalledWorkerIsKilledAndItsTasksRunElsewhere(t *testing.T) {
-	var tally faults.Tally
-	p := startPool(t, runtime.Options{Workers: 1, HeartbeatTimeout: 300 * time.Millisecond, Stderr: discard{},
-		Logger: slog.New(&tally)})
+	p := startPool(t, runtime.Options{Workers: 1, HeartbeatTimeout: 300 * time.Millisecond, Stderr: discard{}})
+	var deaths faults.Deaths
+	p.OnWorkerExit(deaths.Record)
 	ctx := ctxTimeout(t, 30*time.Second)
 	f, err := loseThePlace.Submit(ctx, p, 7)
 	require.NoError(t, err)
@@ -47,7 +46,7 @@ func TestStalledWorkerIsKilledAndItsTasksRunElsewhere(t *testing.T) {
 	w, err := queued.Wait(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 25, w)
-	assert.Contains(t, tally.String(), "1 shmrun: worker died (killed by the master: stalled)")
+	assert.Equal(t, 1, deaths.Killed(runtime.KillStalled), "%v", &deaths)
 	assert.EqualValues(t, 1, p.Stats().Crashes)
 }
 

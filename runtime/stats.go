@@ -27,10 +27,11 @@ func (p *Pool) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, w := range p.workers {
+		inc := w.cur.Load()
 		ws := WorkerStats{
 			Worker:   w.id,
-			PID:      int(w.pid.Load()),
-			Alive:    workerState(w.state.Load()) == workerReady,
+			PID:      inc.pid(),
+			Alive:    inc.isReady(),
 			Restarts: int(w.restarts.Load()),
 			Tasks:    w.tasks.Load(),
 			Busy:     time.Duration(w.busy.Load()),

@@ -6,74 +6,95 @@ import (
 	"time"
 )
 
+// mainHint names the likely cause of a worker that never says hello.
+const mainHint = "a program must call runtime.Main() first thing in main, and in TestMain"
+
 // maxBadStarts is how many incarnations in a row may die before their
 // handshake before the slot is given up: a worker that cannot start is not
 // restarted forever.
 const maxBadStarts = 5
 
-// reap waits for an incarnation to exit and recovers from its death.
-func (w *worker) reap(proc *process) {
-	defer w.p.wg.Done()
-	proc.wait()
-	w.p.onExit(w, proc)
+// ready marks a starting incarnation ready after its handshake: tasks may
+// go to it from now on.
+func (p *Pool) ready(inc *incarnation) {
+	// A compare-and-swap, not a store: onExit may have marked the
+	// incarnation dead since its hello was read, and a dead one marked
+	// ready again could be handed tasks after its tasks were taken back,
+	// tasks that nobody would ever run.
+	if !inc.state.CompareAndSwap(int32(incStarting), int32(incReady)) {
+		return
+	}
+	inc.w.badStart.Store(0)
+	inc.ready <- nil
+	p.mu.Lock()
+	p.freedLocked() // submitters waiting for a worker may go
+	p.mu.Unlock()
+	p.dispatchPending()
 }
 
-// onExit runs when a worker process is gone, for whatever reason. It wakes
-// everything blocked on the worker's rings, takes back the tasks it held,
+// onExit runs when an incarnation has ended, for whatever reason; its
+// backend reports how (e: the PID, the signal or exit status). It wakes
+// everything blocked on the incarnation, takes back the tasks it held,
 // fails the one that keeps killing workers, re-dispatches the rest and
 // starts a replacement.
-func (p *Pool) onExit(w *worker, proc *process) {
-	prev := workerState(w.state.Swap(int32(workerDead)))
-	stopped := prev == workerStopped
-	w.cons.Close()
-	w.prod.Close()
-	<-w.readerDone
-	w.mu.Lock() // a send in progress has returned: the rings are closed
-	w.gen.Add(1)
-	w.mu.Unlock()
-	if prev == workerStarting {
+func (p *Pool) onExit(inc *incarnation, e WorkerExit) {
+	w := inc.w
+	prev := incState(inc.state.Swap(int32(incDead)))
+	inc.live.shutdown()
+	stopped := prev == incStopped
+	e.Worker = w.id
+	switch k := inc.killed.Load(); {
+	case k != nil:
+		e.Cause, e.Kill = ExitKilled, *k
+	case stopped:
+		e.Cause = ExitStopped
+		e.Graceful = e.Signal == 0 && e.Status == 0
+	default:
+		e.Cause = ExitCrashed
+	}
+	if prev == incStarting {
 		w.badStart.Add(1)
 		select {
-		case w.ready <- fmt.Errorf("%w: worker %d %s before its hello; output: %v", ErrHandshake, w.id, proc.describe(), proc.out.last(5)):
+		case inc.ready <- fmt.Errorf("%w: worker %d %v before its hello (%s); output: %v",
+			ErrHandshake, w.id, e, mainHint, inc.live.output(5)):
 		default:
 		}
 	}
-	reason := proc.describe()
-	if r := w.killReason.Load(); r != nil {
-		reason = "killed by the master: " + *r
-	}
-	running := w.ctl.running.Load()
-	graceful := stopped && proc.state != nil && proc.state.Success()
-	if !graceful {
+	if !e.Graceful {
 		p.crashes.Add(1)
-		p.log.Warn("shmrun: worker died", "worker", w.id, "pid", proc.pid, "reason", reason)
+		p.log.Warn("shmrun: worker died", "worker", w.id, "pid", e.PID, "exit", e)
 		if p.tl != nil {
-			p.tl.instant(w.id, "crash", reason, monoNow())
+			p.tl.instant(w.id, "crash", e.String(), monoNow())
 		}
 	}
-	p.notifyExit(WorkerExit{Worker: w.id, PID: proc.pid, Reason: reason, Graceful: graceful})
-	p.recover(w, proc, running, reason)
-	if !stopped && !graceful && p.restart(w) {
+	p.notifyExit(e)
+	p.recover(inc, e)
+	if !stopped && !e.Graceful && p.restart(w) {
 		return
 	}
 	p.dispatchPending()
 }
 
-// recover takes back the tasks in flight on a dead worker: a task whose
-// fate is already decided (cancelled, overdue, pool stopping) finishes; the
-// task that was running when the worker crashed on its own is blamed, and
-// fails once it has crashed MaxAttempts workers; the rest run again.
-func (p *Pool) recover(w *worker, proc *process, running uint64, reason string) {
-	blame := w.killReason.Load() == nil // the master's own kills are not the task's fault
-	stderr := proc.out.last(5)
+// recover takes back the tasks in flight on a dead incarnation: a task
+// whose fate is already decided (cancelled, overdue, pool stopping)
+// finishes; the task that was running when the worker crashed on its own
+// is blamed, and fails once it has crashed MaxAttempts workers; the rest
+// run again.
+func (p *Pool) recover(inc *incarnation, e WorkerExit) {
+	w := inc.w
+	var running uint64
+	if e.Cause == ExitCrashed { // the master's own kills are not the task's fault
+		running = inc.live.running()
+	}
+	stderr := inc.live.output(5)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	w.inflight = 0
 	for _, t := range p.tasks.all {
-		if t.state != taskInflight || t.worker != w.id {
+		if t.state != taskInflight || t.inc != inc {
 			continue
 		}
-		crashed := blame && t.id() == running
+		crashed := running != 0 && t.id() == running
 		switch {
 		case t.abandoned || t.err != nil:
 			p.finishLocked(t)
@@ -81,15 +102,14 @@ func (p *Pool) recover(w *worker, proc *process, running uint64, reason string) 
 			t.err = ErrClosed
 			p.finishLocked(t)
 		case crashed && t.crashes+1 >= uint32(p.opts.MaxAttempts):
-			t.err = &CrashError{Task: t.id(), Kernel: t.kernel.name, Attempts: int(t.crashes + 1),
-				Worker: w.id, PID: proc.pid, Reason: reason, Stderr: stderr}
+			t.err = &CrashError{Task: t.id(), Kernel: t.kernel.name, Attempts: int(t.crashes + 1), Exit: e, Stderr: stderr}
 			p.finishLocked(t)
 		default:
 			if crashed {
 				t.crashes++
 			}
 			t.attempt++
-			t.state, t.worker = taskQueued, -1
+			t.state, t.inc = taskQueued, nil
 			p.pending = append(p.pending, t)
 			p.redone.Add(1)
 		}
@@ -105,7 +125,7 @@ func (p *Pool) restart(w *worker) bool {
 	p.mu.Lock()
 	stopping := p.stopping
 	p.mu.Unlock()
-	if stopping || !p.started.Load() || workerState(w.state.Load()) == workerStopped || w.badStart.Load() >= maxBadStarts {
+	if stopping || !p.started.Load() || w.stopped.Load() || w.badStart.Load() >= maxBadStarts {
 		if w.badStart.Load() >= maxBadStarts {
 			p.log.Error("shmrun: worker keeps dying before it starts; giving up on it", "worker", w.id)
 			p.failIfNoWorkers()
@@ -119,15 +139,16 @@ func (p *Pool) restart(w *worker) bool {
 	if p.tl != nil {
 		p.tl.instant(w.id, "restart", fmt.Sprintf("incarnation %d", n+1), monoNow())
 	}
-	if err := w.start(); err != nil {
+	inc, err := w.start()
+	if err != nil {
 		p.log.Error("shmrun: restart failed", "worker", w.id, "err", err)
 		w.badStart.Add(1)
 		p.failIfNoWorkers()
 		return false
 	}
-	p.log.Info("shmrun: worker restarted", "worker", w.id, "pid", w.pid.Load())
+	p.log.Info("shmrun: worker restarted", "worker", w.id, "pid", inc.pid())
 	p.wg.Add(1)
-	go w.awaitReplacement(w.proc(), w.ready)
+	go p.awaitReplacement(inc)
 	return true
 }
 
@@ -137,20 +158,20 @@ func (p *Pool) restart(w *worker) bool {
 // that Close stopped before its hello never sends one (onExit reports only
 // deaths of starting workers on ready). Waiting on ready alone held Close,
 // which waits for this goroutine, for the whole StartTimeout.
-func (w *worker) awaitReplacement(proc *process, ready <-chan error) {
-	defer w.p.wg.Done()
-	ctx, cancel := context.WithTimeout(context.Background(), w.p.opts.StartTimeout)
+func (p *Pool) awaitReplacement(inc *incarnation) {
+	defer p.wg.Done()
+	ctx, cancel := context.WithTimeout(context.Background(), p.opts.StartTimeout)
 	defer cancel()
 	var err error
 	select {
-	case err = <-ready:
-	case <-proc.exited:
+	case err = <-inc.ready:
+	case <-inc.exited:
 	case <-ctx.Done():
-		err = fmt.Errorf("%w: worker %d did not say hello: %w", ErrHandshake, w.id, ctx.Err())
+		err = fmt.Errorf("%w: worker %d did not say hello: %w", ErrHandshake, inc.w.id, ctx.Err())
 	}
 	if err != nil {
-		w.p.log.Warn("shmrun: replacement worker not ready", "worker", w.id, "err", err)
-		w.kill(proc, err.Error())
+		p.log.Warn("shmrun: replacement worker not ready", "worker", inc.w.id, "err", err)
+		inc.kill(Kill{KillHandshake, err.Error()})
 	}
 }
 
@@ -168,63 +189,4 @@ func (p *Pool) failIfNoWorkers() {
 		p.finishLocked(t)
 	}
 	p.pending = p.pending[:0]
-}
-
-// watchHeartbeats kills workers that stopped refreshing their heartbeat
-// (a SIGSTOP, a frozen machine), workers stuck in a task far past its
-// deadline and workers that stopped taking their tasks; their tasks are
-// then recovered like any crash.
-func (p *Pool) watchHeartbeats() {
-	defer p.wg.Done()
-	tick := time.NewTicker(max(p.opts.HeartbeatTimeout/4, 5*time.Millisecond))
-	defer tick.Stop()
-	for {
-		select {
-		case <-p.stopWatch:
-			return
-		case <-tick.C:
-		}
-		for _, w := range p.workers {
-			if workerState(w.state.Load()) != workerReady {
-				continue
-			}
-			// The worker writes its heartbeat word: a time ahead of the
-			// master's clock (or below zero) is garbage, and a worker that
-			// wrote it could stop unnoticed. The clock is read after the
-			// word, so that a true heartbeat is never ahead of it, however
-			// long the master waits for a CPU in between.
-			hb := w.ctl.heartbeat.Load()
-			now := monoNow()
-			if hb <= 0 || hb-now > int64(p.opts.HeartbeatTimeout) {
-				w.kill(w.proc(), fmt.Sprintf("heartbeat word %d is no time of the master's clock (%d)", hb, now))
-			} else if why := w.silent(time.Duration(now - hb)); why != "" {
-				w.kill(w.proc(), why)
-			} else if t := p.overdue(w, now); t != "" {
-				w.kill(w.proc(), t)
-			} else if why := p.stalled(w, now, hb); why != "" {
-				w.kill(w.proc(), why)
-			}
-		}
-	}
-}
-
-// overdue describes the task w is running if it is past its deadline by
-// more than the heartbeat timeout, which means its kernel ignores its
-// context, and marks the task to fail with context.DeadlineExceeded when
-// the worker is killed for it.
-func (p *Pool) overdue(w *worker, now int64) string {
-	running := w.ctl.running.Load()
-	if running == 0 {
-		return ""
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	t := p.tasks.lookup(running)
-	if t == nil || t.state != taskInflight || t.worker != w.id || t.deadline == 0 ||
-		now-t.deadline < int64(p.opts.HeartbeatTimeout) {
-		return ""
-	}
-	t.err = context.DeadlineExceeded
-	return fmt.Sprintf("task %#x (kernel %s) ran %v past its deadline", running, t.kernel.name,
-		time.Duration(now-t.deadline).Round(time.Millisecond))
 }

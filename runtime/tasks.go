@@ -28,12 +28,12 @@ type task struct {
 	attempt      uint32
 	crashes      uint32
 	deadline     int64
-	worker       int
-	abandoned    bool   // the owner gave up: free the slot when it comes back
-	abandonedGen uint32 // generation last released after being abandoned
-	cause        error  // why it was abandoned: ErrCancelled, maybe wrapping the context's cause
-	first        int    // maps: index of the chunk's first item
-	waiters      int    // Waits blocked on done
+	inc          *incarnation // the incarnation it is in flight on
+	abandoned    bool         // the owner gave up: free the slot when it comes back
+	abandonedGen uint32       // generation last released after being abandoned
+	cause        error        // why it was abandoned: ErrCancelled, maybe wrapping the context's cause
+	first        int          // maps: index of the chunk's first item
+	waiters      int          // Waits blocked on done
 
 	status wire.Status
 	values []byte
@@ -97,7 +97,7 @@ func (tt *taskTable) release(t *task) {
 		t.gen = 1 // ids are never 0: 0 means "idle" in a control block
 	}
 	t.state, t.kernel, t.sink, t.stopCtx, t.err, t.cause = taskFree, nil, nil, nil, nil, nil
-	t.abandoned, t.crashes, t.attempt, t.worker = false, 0, 0, -1
+	t.abandoned, t.crashes, t.attempt, t.inc = false, 0, 0, nil
 	t.args, t.values, t.errMsg = t.args[:0], t.values[:0], t.errMsg[:0]
 	tt.free = append(tt.free, t.idx)
 }

@@ -3,6 +3,8 @@ package faults
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,8 +20,10 @@ import (
 var ErrUnexplained = errors.New("faults: deaths and faults do not match")
 
 // Deaths records the exits of a pool's worker processes; subscribe it with
-// p.OnWorkerExit(d.Record) before the first fault. Its zero value is
-// ready; it is safe for concurrent use.
+// p.OnWorkerExit(d.Record) before the first fault. It matches them with
+// the faults injected (Explain) and counts them by how they ended (Killed,
+// Crashed), by the exits' values. Its zero value is ready; it is safe for
+// concurrent use.
 type Deaths struct {
 	mu    sync.Mutex
 	exits []runtime.WorkerExit
@@ -53,11 +57,11 @@ func (d *Deaths) Explain(rep Report) error {
 		f, hit := faults[e.PID]
 		switch {
 		case !hit:
-			bad = append(bad, fmt.Sprintf("worker %d (pid %d) died with no fault: %s", e.Worker, e.PID, e.Reason))
+			bad = append(bad, fmt.Sprintf("worker %d (pid %d) died with no fault: %v", e.Worker, e.PID, e))
 		case died[e.PID]:
-			bad = append(bad, fmt.Sprintf("pid %d died twice: %s", e.PID, e.Reason))
-		case !strings.HasPrefix(e.Reason, cause(f.Signal)):
-			bad = append(bad, fmt.Sprintf("pid %d got %s but died of %q", e.PID, unix.SignalName(f.Signal), e.Reason))
+			bad = append(bad, fmt.Sprintf("pid %d died twice: %v", e.PID, e))
+		case !diedOf(e, f.Signal):
+			bad = append(bad, fmt.Sprintf("pid %d got %s but died of %q", e.PID, unix.SignalName(f.Signal), e))
 		}
 		died[e.PID] = true
 	}
@@ -73,10 +77,64 @@ func (d *Deaths) Explain(rep Report) error {
 	return nil
 }
 
-// cause is how a pool reports the death of a worker hit by sig.
-func cause(sig syscall.Signal) string {
+// diedOf reports whether e is how a pool reports the death of a worker hit
+// by sig: a SIGKILLed worker crashed of the signal, a SIGSTOPped one was
+// killed by the master as stopped.
+func diedOf(e runtime.WorkerExit, sig syscall.Signal) bool {
 	if sig == syscall.SIGKILL {
-		return "killed by signal SIGKILL"
+		return e.Cause == runtime.ExitCrashed && e.Signal == syscall.SIGKILL
 	}
-	return "killed by the master: stopped: "
+	return e.Cause == runtime.ExitKilled && e.Kill.Reason == runtime.KillStopped
+}
+
+// Killed returns how many workers the master killed for reason r.
+func (d *Deaths) Killed(r runtime.KillReason) int {
+	return d.count(func(e runtime.WorkerExit) bool { return e.Cause == runtime.ExitKilled && e.Kill.Reason == r })
+}
+
+// Crashed returns how many workers ended on their own by signal sig, or,
+// with sig 0, with a non-zero exit status.
+func (d *Deaths) Crashed(sig syscall.Signal) int {
+	return d.count(func(e runtime.WorkerExit) bool { return e.Cause == runtime.ExitCrashed && e.Signal == sig })
+}
+
+func (d *Deaths) count(match func(runtime.WorkerExit) bool) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := 0
+	for _, e := range d.exits {
+		if !e.Graceful && match(e) {
+			n++
+		}
+	}
+	return n
+}
+
+// String counts the deaths by how they ended, a line each ("    3
+// crashed: killed by signal SIGKILL", "    2 killed: stopped"), sorted.
+func (d *Deaths) String() string {
+	counts := map[string]int{}
+	d.mu.Lock()
+	for _, e := range d.exits {
+		if e.Graceful {
+			continue
+		}
+		key := e.Cause.String() + ": "
+		switch {
+		case e.Cause == runtime.ExitKilled:
+			key += e.Kill.Reason.String()
+		case e.Signal != 0:
+			key += "killed by signal " + unix.SignalName(e.Signal)
+		default:
+			key += "exit status " + strconv.Itoa(e.Status)
+		}
+		counts[key]++
+	}
+	d.mu.Unlock()
+	lines := make([]string, 0, len(counts))
+	for k, n := range counts {
+		lines = append(lines, fmt.Sprintf("%5d %s", n, k))
+	}
+	slices.SortFunc(lines, func(a, b string) int { return strings.Compare(a[6:], b[6:]) })
+	return strings.Join(lines, "\n")
 }

@@ -16,18 +16,17 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"testing"
 	"time"
 )
 
 // Count is how many faults a chaos test injects: SHMRUN_CHAOS_FAULTS if it
-// is set, else 20 under go test -short (make test, CI), else 100 (make
-// chaos). Call it from a test, after flags are parsed.
-func Count() int {
+// is set, else 20 for a short run (short: testing.Short(), as under make
+// test and CI), else 100 (make chaos).
+func Count(short bool) int {
 	if n, err := strconv.Atoi(os.Getenv("SHMRUN_CHAOS_FAULTS")); err == nil {
 		return n
 	}
-	if testing.Short() {
+	if short {
 		return 20
 	}
 	return 100

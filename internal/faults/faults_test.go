@@ -128,7 +128,7 @@ func TestCount(t *testing.T) {
 	if testing.Short() {
 		want = 20
 	}
-	assert.Equal(t, want, faults.Count())
+	assert.Equal(t, want, faults.Count(testing.Short()))
 	t.Setenv("SHMRUN_CHAOS_FAULTS", "7")
-	assert.Equal(t, 7, faults.Count())
+	assert.Equal(t, 7, faults.Count(testing.Short()))
 }

@@ -64,54 +64,47 @@ func AwaitRecovery(p *runtime.Pool, rep Report, timeout time.Duration) error {
 	}
 }
 
-// Tally is a slog.Handler (for runtime.Options.Logger) that counts records
-// by message and by the start of their "reason" attribute, up to its first
-// digit, so that a test can say how its faults were noticed. Its zero value
-// is ready; it is safe for concurrent use.
-type Tally struct {
-	mu     sync.Mutex
-	counts map[string]int
+// Log is a slog.Handler (for runtime.Options.Logger) that keeps the last
+// records a pool logged, one line each, for a test to print when it fails.
+// Tests match on values (Deaths), never on these words. Its zero value is
+// ready; it is safe for concurrent use.
+type Log struct {
+	mu    sync.Mutex
+	lines []string
 }
 
-// Enabled reports true for every level.
-func (t *Tally) Enabled(context.Context, slog.Level) bool { return true }
+// logKeep bounds the lines a Log keeps.
+const logKeep = 200
 
-// Handle counts r.
-func (t *Tally) Handle(_ context.Context, r slog.Record) error {
-	key := r.Message
+// Enabled reports true for every level.
+func (l *Log) Enabled(context.Context, slog.Level) bool { return true }
+
+// Handle keeps r as a line of text.
+func (l *Log) Handle(_ context.Context, r slog.Record) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s", r.Level, r.Message)
 	r.Attrs(func(a slog.Attr) bool {
-		if a.Key == "reason" {
-			s := a.Value.String()
-			if i := strings.IndexAny(s, "0123456789"); i >= 0 {
-				s = s[:i]
-			}
-			key += " (" + strings.TrimRight(s, " :") + ")"
-		}
+		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
 		return true
 	})
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.counts == nil {
-		t.counts = map[string]int{}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.lines) == logKeep {
+		l.lines = slices.Delete(l.lines, 0, 1)
 	}
-	t.counts[key]++
+	l.lines = append(l.lines, b.String())
 	return nil
 }
 
-// WithAttrs returns t: attributes added by the logger are not counted.
-func (t *Tally) WithAttrs([]slog.Attr) slog.Handler { return t }
+// WithAttrs returns l: attributes added by the logger are not kept.
+func (l *Log) WithAttrs([]slog.Attr) slog.Handler { return l }
 
-// WithGroup returns t.
-func (t *Tally) WithGroup(string) slog.Handler { return t }
+// WithGroup returns l.
+func (l *Log) WithGroup(string) slog.Handler { return l }
 
-// String lists the counts, one "n message (reason)" per line, sorted.
-func (t *Tally) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	lines := make([]string, 0, len(t.counts))
-	for k, n := range t.counts {
-		lines = append(lines, fmt.Sprintf("%5d %s", n, k))
-	}
-	slices.SortFunc(lines, func(a, b string) int { return strings.Compare(a[6:], b[6:]) })
-	return strings.Join(lines, "\n")
+// String returns the kept lines.
+func (l *Log) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.lines, "\n")
 }

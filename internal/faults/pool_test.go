@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -22,11 +23,11 @@ func TestMain(m *testing.M) {
 }
 
 func TestPoolRecovers(t *testing.T) {
-	var tally faults.Tally
+	var log faults.Log
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	p, err := runtime.Start(ctx, &runtime.Options{Workers: 2, HeartbeatTimeout: 200 * time.Millisecond,
-		Logger: slog.New(&tally), Stderr: discard{}})
+		Logger: slog.New(&log), Stderr: discard{}})
 	require.NoError(t, err)
 	defer p.Close(ctx)
 	var deaths faults.Deaths
@@ -36,10 +37,11 @@ func TestPoolRecovers(t *testing.T) {
 	rep := in.Stop()
 	require.Len(t, rep.Faults, 2)
 	require.NoError(t, faults.AwaitRecovery(p, rep, 20*time.Second))
-	assert.NoError(t, deaths.Explain(rep))
+	assert.NoError(t, deaths.Explain(rep), "supervision log:\n%s", &log)
 	assert.EqualValues(t, 2, p.Stats().Crashes)
-	assert.Contains(t, tally.String(), "    1 shmrun: worker died (killed by signal SIGKILL)")
-	assert.Contains(t, tally.String(), "    1 shmrun: worker died (killed by the master: stopped: no heartbeat for)")
+	assert.Equal(t, 1, deaths.Crashed(syscall.SIGKILL))
+	assert.Equal(t, 1, deaths.Killed(runtime.KillStopped))
+	assert.Contains(t, log.String(), "shmrun: worker died", "the pool logs each death")
 
 	// A victim that nobody reaps is reported.
 	procs := sleepers(t, 1)
@@ -54,13 +56,16 @@ func TestPoolRecovers(t *testing.T) {
 	syscall.Kill(pid, syscall.SIGKILL)
 }
 
-func TestTally(t *testing.T) {
-	var tally faults.Tally
-	log := slog.New(&tally).With("worker", 1)
-	log.Warn("died", "reason", "no heartbeat for 153ms (stopped)")
-	log.Warn("died", "reason", "no heartbeat for 170ms (stopped)")
-	log.Info("restarted")
-	assert.Equal(t, "    2 died (no heartbeat for)\n    1 restarted", tally.String())
+func TestLogKeepsTheLastLines(t *testing.T) {
+	var l faults.Log
+	log := slog.New(&l)
+	for i := range 250 {
+		log.Info("restarted", "worker", i)
+	}
+	lines := strings.Split(l.String(), "\n")
+	require.Len(t, lines, 200)
+	assert.Equal(t, "INFO restarted worker=50", lines[0])
+	assert.Equal(t, "INFO restarted worker=249", lines[199])
 }
 
 type discard struct{}

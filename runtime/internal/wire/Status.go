@@ -11,6 +11,7 @@ const (
 	StatusError     Status = 1
 	StatusPanic     Status = 2
 	StatusCancelled Status = 3
+	StatusDeadline  Status = 4
 )
 
 var EnumNamesStatus = map[Status]string{
@@ -18,6 +19,7 @@ var EnumNamesStatus = map[Status]string{
 	StatusError:     "Error",
 	StatusPanic:     "Panic",
 	StatusCancelled: "Cancelled",
+	StatusDeadline:  "Deadline",
 }
 
 var EnumValuesStatus = map[string]Status{
@@ -25,6 +27,7 @@ var EnumValuesStatus = map[string]Status{
 	"Error":     StatusError,
 	"Panic":     StatusPanic,
 	"Cancelled": StatusCancelled,
+	"Deadline":  StatusDeadline,
 }
 
 func (v Status) String() string {

@@ -18,4 +18,4 @@ package wire
 
 // Protocol is the version of the message protocol. A worker reports it in
 // Hello and the master refuses a worker that speaks another.
-const Protocol = 2
+const Protocol = 3

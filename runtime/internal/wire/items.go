@@ -38,9 +38,25 @@ func NextValue(src []byte) (st Status, b, rest []byte, err error) {
 		return 0, nil, nil, malformed("missing value")
 	}
 	st = Status(src[0])
-	if st > StatusCancelled {
+	if !st.Known() {
 		return 0, nil, nil, malformed("status %d", st)
 	}
 	b, rest, err = NextItem(src[1:])
 	return st, b, rest, err
+}
+
+// Known reports whether st is a status this protocol defines: anything
+// else, read from a peer, is garbage.
+func (st Status) Known() bool { return st <= StatusDeadline }
+
+// AppendPanic appends the message of an item whose kernel panicked: the
+// panic's value as an item (a uvarint length, the bytes), then the stack.
+func AppendPanic(dst, value, stack []byte) []byte {
+	return append(AppendItem(dst, value), stack...)
+}
+
+// SplitPanic splits the message of a panicked item into the panic's value
+// and the stack.
+func SplitPanic(msg []byte) (value, stack []byte, err error) {
+	return NextItem(msg)
 }

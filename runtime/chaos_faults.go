@@ -1,3 +1,5 @@
+//go:build shmrun_faults
+
 package runtime
 
 import (
@@ -12,15 +14,17 @@ import (
 	"github.com/shmrun/shmrun/runtime/internal/wire"
 )
 
-// EnvChaosGarbage names a test facility: a worker whose environment sets it
-// (through Options.Env, to a seed) misbehaves after some of its results, the
-// way a worker with memory corruption could: it sends a frame of random
-// bytes or a well-formed result for a task it does not hold, or it writes
-// random bytes over one of its rings (shared words and frame headers
-// included), over its control block (heartbeat, running task, cancel
-// words), or over the task frame it holds and what follows it. The master
-// must notice what matters, kill and replace the worker, and lose nothing.
-// Production pools never set it.
+// EnvChaosGarbage names a test facility that exists only in builds with
+// the shmrun_faults tag (make test and make chaos build their tests so; a
+// plain go build has no such code): a worker whose environment sets it
+// (through Options.Env, to a seed) misbehaves after some of its results,
+// the way a worker with memory corruption could: it sends a frame of
+// random bytes or a well-formed result for a task it does not hold, or it
+// writes random bytes over one of its rings (shared words and frame
+// headers included), over its control block (heartbeat, running task,
+// cancel words), or over the task frame it holds and what follows it. The
+// master must notice what matters, kill and replace the worker, and lose
+// nothing.
 const EnvChaosGarbage = "SHMRUN_CHAOS_GARBAGE"
 
 type chaos struct {

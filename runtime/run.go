@@ -1,0 +1,92 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shmrun/shmrun/runtime/internal/wire"
+)
+
+// runner runs tasks one at a time: the one place kernels run, in a worker
+// process and in a goroutine worker alike. Its buffers are reused from
+// task to task, so a steady state allocates nothing.
+type runner struct {
+	kernels map[uint64]*kernelInfo
+	ctl     *control // the running word and the cancelled list
+	ctx     *taskCtx
+	env     Env
+	values  []byte
+	scratch []byte
+	lastRun time.Duration // how long the last task's kernel ran
+}
+
+func newRunner(ctl *control, env Env) *runner {
+	kernels, _ := freezeKernels()
+	r := &runner{kernels: kernels, ctl: ctl, ctx: newTaskCtx(), env: env}
+	r.env.ctx = r.ctx
+	return r
+}
+
+// run executes a task's items and returns its result, whose byte fields
+// alias the runner's buffers until the next run. A task that was cancelled
+// or is past its deadline before it starts does not run.
+func (r *runner) run(t *wire.TaskMsg) wire.ResultMsg {
+	res := wire.ResultMsg{ID: t.ID, Items: t.Items}
+	k, ok := r.kernels[t.Kernel]
+	switch {
+	case !ok:
+		res.Status, res.Error = wire.StatusError, fmt.Appendf(r.scratch[:0], "no kernel with id %#x in this worker", t.Kernel)
+		return res
+	case r.ctl.isCancelled(t.ID):
+		res.Status, res.Error = wire.StatusCancelled, append(r.scratch[:0], "cancelled"...)
+		return res
+	case t.Deadline != 0 && monoNow() >= t.Deadline:
+		res.Status, res.Error = wire.StatusDeadline, append(r.scratch[:0], "deadline passed before the task started"...)
+		return res
+	}
+	r.ctl.running.Store(t.ID)
+	r.ctx.begin(t.ID, monoDeadline(t.Deadline))
+	r.env.task, r.env.attempt = t.ID, int(t.Attempt)
+	res.Start = monoNow()
+	res.Values, res.Status, res.Error = r.items(k, t.Args, t.Items)
+	res.End = monoNow()
+	r.lastRun = time.Duration(res.End - res.Start)
+	r.ctx.end()
+	r.ctl.running.Store(0)
+	return res
+}
+
+// items runs kernel k over the items of an args blob, appending each
+// item's outcome to the runner's values. A malformed blob fails the whole
+// task.
+func (r *runner) items(k *kernelInfo, args []byte, n uint32) ([]byte, wire.Status, []byte) {
+	values := r.values[:0]
+	defer func() { r.values = values }()
+	for i := range n {
+		item, rest, err := wire.NextItem(args)
+		if err != nil {
+			r.scratch = fmt.Appendf(r.scratch[:0], "item %d: %v", i, err)
+			return values, wire.StatusError, r.scratch
+		}
+		args = rest
+		var st wire.Status
+		r.scratch, st = k.call(&r.env, item, r.scratch[:0])
+		values = wire.AppendValue(values, st, r.scratch)
+	}
+	return values, wire.StatusOk, nil
+}
+
+// errorStatus is the status of an item whose kernel returned err: a
+// kernel that gives up because its context ended says so by value, not
+// only by its message.
+func errorStatus(err error) wire.Status {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return wire.StatusDeadline
+	case errors.Is(err, context.Canceled):
+		return wire.StatusCancelled
+	}
+	return wire.StatusError
+}
