@@ -25,6 +25,13 @@ var (
 	// ErrSpent is returned by a Future that already delivered its result.
 	ErrSpent = errors.New("shmrun: future already waited")
 
+	// ErrInWorker is returned by Start in a process that a master started
+	// as a worker: the program did not call Main first thing in main (or
+	// in TestMain), so the worker runs the program instead of tasks. A
+	// worker never starts workers of its own; without this check every
+	// worker would start a pool, and every process of it another.
+	ErrInWorker = errors.New("shmrun: Start called in a worker process: call runtime.Main() first thing in main, and in TestMain")
+
 	// ErrHandshake is returned by Start when a worker does not come up
 	// speaking the same protocol, build and kernel table as the master.
 	ErrHandshake = errors.New("shmrun: worker handshake failed")

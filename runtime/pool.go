@@ -168,8 +168,13 @@ type Pool struct {
 
 // Start creates the pool's arena, starts its workers and waits until every
 // worker has answered the handshake. ctx bounds the start-up. Kernels must
-// all be registered before the first Start.
+// all be registered before the first Start. In a process that a master
+// started as a worker (the program did not call Main first) it fails at
+// once with ErrInWorker.
 func Start(ctx context.Context, o *Options) (*Pool, error) {
+	if _, ok := os.LookupEnv(envWorker); ok {
+		return nil, ErrInWorker
+	}
 	var opts Options
 	if o != nil {
 		opts = *o
