@@ -31,7 +31,7 @@ func testHubWith(t testing.TB, o Options, handle bool) *Hub {
 	r, err := a.Alloc(regionName, g.size(), kindHub)
 	require.NoError(t, err)
 	opts := o.withDefaults()
-	h, err := create(r, g, opts, a)
+	h, err := create(r, g, opts)
 	require.NoError(t, err)
 	if handle {
 		h.start(opts.Handlers)

@@ -93,7 +93,6 @@ type Hub struct {
 	closed   atomic.Bool
 	wg       sync.WaitGroup
 	unsub    func()
-	arena    *arena.Arena
 	counters counters
 }
 
@@ -119,12 +118,10 @@ type Stats struct {
 	Deaths     uint64 // home processes that died (counted by the master)
 }
 
-// hubs maps an arena to this process's hub on it: one per pool, and in
-// goroutine mode the master's, shared by the kernels.
-var hubs struct {
-	sync.Mutex
-	m map[*arena.Arena]*Hub
-}
+// hubs is this process's hub of a pool: the master's, which New makes
+// (and goroutine workers share), or a worker process's, which Open attaches
+// the first time a kernel asks. The pool closing closes the master's.
+var hubs = runtime.NewLocal(openHub, func(h *Hub) { h.Close() })
 
 // ArenaSize returns the bytes New takes from the arena of a pool of
 // workers worker processes (goroutine mode: 0) with options o, to add to
@@ -161,9 +158,12 @@ func New(p *runtime.Pool, o *Options) (*Hub, error) {
 	if err != nil {
 		return nil, fmt.Errorf("proxy: hub: %w", err)
 	}
-	h, err := create(r, g, opts, p.Arena())
+	h, err := create(r, g, opts)
 	if err != nil {
 		return nil, err
+	}
+	if err := hubs.Set(p.Scope(), h); err != nil {
+		return nil, fmt.Errorf("proxy: a pool has one hub: %w", err)
 	}
 	h.unsub = p.OnWorkerExit(h.onExit)
 	h.start(opts.Handlers)
@@ -172,7 +172,7 @@ func New(p *runtime.Pool, o *Options) (*Hub, error) {
 
 // create formats a hub region and returns the master's hub on it, not yet
 // started.
-func create(r arena.Region, g geometry, opts Options, a *arena.Arena) (*Hub, error) {
+func create(r arena.Region, g geometry, opts Options) (*Hub, error) {
 	sh, err := view(r, g)
 	if err != nil {
 		return nil, err
@@ -183,7 +183,7 @@ func create(r arena.Region, g geometry, opts Options, a *arena.Arena) (*Hub, err
 	hdr.slotSize.Store(uint32(g.slotSize))
 	hdr.handlers.Store(uint32(opts.Handlers))
 	hdr.spin.Store(int64(opts.Spin))
-	h := newHub(sh, 0, opts, a)
+	h := newHub(sh, 0, opts)
 	h.master = true
 	h.unsub = func() {}
 	h.adopt()
@@ -200,13 +200,16 @@ func create(r arena.Region, g geometry, opts Options, a *arena.Arena) (*Hub, err
 // returns, as long as the process lives. In goroutine mode it returns the
 // master's hub. It fails with ErrNoHub if the master did not call New.
 func Open(env *runtime.Env) (*Hub, error) {
-	a := env.Arena()
-	hubs.Lock()
-	defer hubs.Unlock()
-	if h := hubs.m[a]; h != nil {
-		return h, nil
+	return hubs.Get(env.Scope())
+}
+
+// openHub attaches a worker process to its pool's hub. The master's scope
+// has a hub only if New set it.
+func openHub(s *runtime.Scope) (*Hub, error) {
+	if s.Worker() < 0 {
+		return nil, ErrNoHub
 	}
-	r, err := a.Region(regionName)
+	r, err := s.Arena().Region(regionName)
 	if errors.Is(err, arena.ErrNotFound) {
 		return nil, ErrNoHub
 	}
@@ -217,18 +220,14 @@ func Open(env *runtime.Env) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	me := env.Worker() + 1
+	me := s.Worker() + 1
 	if me >= sh.endpoints {
-		return nil, fmt.Errorf("%w: worker %d of a hub for %d", ErrCorrupt, env.Worker(), sh.endpoints-1)
+		return nil, fmt.Errorf("%w: worker %d of a hub for %d", ErrCorrupt, s.Worker(), sh.endpoints-1)
 	}
-	h := newHub(sh, me, opts, nil)
+	h := newHub(sh, me, opts)
 	h.dir = newDirectoryStubs(h)
 	h.adopt()
 	h.start(opts.Handlers)
-	if hubs.m == nil {
-		hubs.m = map[*arena.Arena]*Hub{}
-	}
-	hubs.m[a] = h
 	return h, nil
 }
 
@@ -254,8 +253,8 @@ func attach(r arena.Region) (*shared, Options, error) {
 	return sh, o.withDefaults(), nil
 }
 
-func newHub(sh *shared, me int, o Options, a *arena.Arena) *Hub {
-	h := &Hub{sh: sh, me: me, log: o.Logger, done: make(chan struct{}), arena: a,
+func newHub(sh *shared, me int, o Options) *Hub {
+	h := &Hub{sh: sh, me: me, log: o.Logger, done: make(chan struct{}),
 		objs: make([]atomic.Pointer[served], sh.entries)}
 	h.callSpin, h.idleSpin = newSpinBudget(o.Spin), newSpinBudget(o.Spin)
 	h.base, h.stop = context.WithCancel(context.Background())
@@ -271,16 +270,8 @@ func newHub(sh *shared, me int, o Options, a *arena.Arena) *Hub {
 	return h
 }
 
-// start registers the hub for Open and starts its handlers and listener.
+// start starts the hub's handlers and listener.
 func (h *Hub) start(handlers int) {
-	if h.arena != nil {
-		hubs.Lock()
-		if hubs.m == nil {
-			hubs.m = map[*arena.Arena]*Hub{}
-		}
-		hubs.m[h.arena] = h
-		hubs.Unlock()
-	}
 	h.wg.Add(handlers + 1)
 	for range handlers {
 		go h.handle()
@@ -307,9 +298,6 @@ func (h *Hub) Close() error {
 	}
 	h.wakeCallers(-1)
 	h.wg.Wait()
-	hubs.Lock()
-	delete(hubs.m, h.arena)
-	hubs.Unlock()
 	return nil
 }
 

@@ -115,7 +115,7 @@ func TestAReplacementPostsAgainWhatItsPredecessorLeft(t *testing.T) {
 	before := h.Stats().Served
 
 	h.sh.endpoint(fake).epoch.Add(1) // the master saw it die
-	r := newHub(h.sh, fake, Options{Handlers: 1}.withDefaults(), nil)
+	r := newHub(h.sh, fake, Options{Handlers: 1}.withDefaults())
 	r.adopt()
 	require.Eventually(t, func() bool {
 		_, st := unpack(hdr.state.Load())

@@ -40,6 +40,7 @@ type workerLoop struct {
 	comp  *ring.Producer
 	ctl   *control
 	run   *runner
+	scope *Scope
 	enc   *wire.Encoder
 	chaos *chaos
 	// quiet is when the oldest result that the master was not woken for
@@ -75,7 +76,9 @@ func runWorker(spec string) int {
 		return exitSetup
 	}
 	go w.watch()
-	if err := w.loop(); err != nil {
+	err = w.loop()
+	w.scope.close()
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "shmrun worker %d: %v\n", id, err)
 		return exitProtocol
 	}
@@ -117,7 +120,8 @@ func setupWorker(id int) (*workerLoop, error) {
 	}
 	w.ctl = controlAt(regions[2])
 	w.ctl.heartbeat.Store(monoNow())
-	w.run = newRunner(w.ctl, Env{arena: a, worker: id})
+	w.scope = newScope(a, id)
+	w.run = newRunner(w.ctl, Env{scope: w.scope, worker: id})
 	w.chaos = newChaos(id, regions)
 	hello := w.enc.Hello(wire.HelloMsg{Worker: uint32(id), PID: int32(os.Getpid()),
 		Protocol: wire.Protocol, Build: buildHash(), Kernels: khash})

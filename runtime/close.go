@@ -45,6 +45,7 @@ func (p *Pool) Close(ctx context.Context) error {
 	p.awaitExit(ctx)
 	p.wg.Wait()
 	p.failLeftovers()
+	p.scope.close()
 	if p.tl != nil {
 		if werr := p.tl.write(p.opts.Timeline); werr != nil && err == nil {
 			err = werr

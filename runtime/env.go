@@ -12,7 +12,7 @@ import (
 // either, nor hand them to a goroutine that outlives the call.
 type Env struct {
 	ctx     *taskCtx
-	arena   *arena.Arena
+	scope   *Scope
 	worker  int
 	task    uint64
 	attempt int
@@ -24,7 +24,12 @@ func (e *Env) Context() context.Context { return e.ctx }
 
 // Arena returns the pool's shared arena, attached in this process. Look
 // regions up by name or resolve (offset, length) pairs with Arena.Slice.
-func (e *Env) Arena() *arena.Arena { return e.arena }
+func (e *Env) Arena() *arena.Arena { return e.scope.arena }
+
+// Scope returns this process's scope of the pool, where Locals keep their
+// values: a worker process's own, or, for a goroutine worker, the
+// master's.
+func (e *Env) Scope() *Scope { return e.scope }
 
 // Worker returns the index of the worker running the kernel.
 func (e *Env) Worker() int { return e.worker }

@@ -190,3 +190,40 @@ func Example_reduction() {
 	fmt.Printf("sum of sin² over %d samples: %.1f\n", n, total)
 	// Output: sum of sin² over 1048576 samples: 524287.8
 }
+
+// session stands for what is costly to make and belongs to one process: a
+// connection, a cache, views of the arena opened once.
+type session struct{ served int }
+
+// sessions gives each worker process one session for the pool's life.
+var sessions = runtime.NewLocal(func(*runtime.Scope) (*session, error) { return &session{}, nil }, nil)
+
+// serve counts, in its process's session, the tasks it served.
+var serve = runtime.Register("example.serve", func(env *runtime.Env, _ int) (int, error) {
+	s, err := sessions.Get(env.Scope())
+	if err != nil {
+		return 0, err
+	}
+	s.served++
+	return s.served, nil
+})
+
+// ExampleLocal keeps state in a worker process from task to task: made
+// once, the first time a kernel asks, and kept until the pool closes.
+func ExampleLocal() {
+	ctx := context.Background()
+	p, err := runtime.Start(ctx, &runtime.Options{Workers: 1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer p.Close(ctx)
+	for i := range 3 {
+		n, err := serve.Run(ctx, p, i)
+		fmt.Println(n, err)
+	}
+	// Output:
+	// 1 <nil>
+	// 2 <nil>
+	// 3 <nil>
+}

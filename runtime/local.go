@@ -26,7 +26,7 @@ type localLive struct {
 
 func (b localBackend) start(inc *incarnation) error {
 	l := &localLive{inc: inc, inbox: make(chan *task, b.p.opts.QueueDepth)}
-	l.r = newRunner(&l.ctl, Env{arena: b.p.arena, worker: inc.w.id})
+	l.r = newRunner(&l.ctl, Env{scope: b.p.scope, worker: inc.w.id})
 	inc.live = l
 	inc.publish()
 	b.p.wg.Add(1)

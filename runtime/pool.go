@@ -137,6 +137,7 @@ func (o Options) withDefaults() Options {
 type Pool struct {
 	opts    Options
 	arena   *arena.Arena
+	scope   *Scope // the master's
 	workers []*worker
 	backend backend
 	build   uint64
@@ -197,6 +198,7 @@ func Start(ctx context.Context, o *Options) (*Pool, error) {
 		return nil, err
 	}
 	p.arena = a
+	p.scope = newScope(a, -1)
 	if opts.Mode == Goroutines {
 		p.backend = localBackend{p}
 	} else if p.backend, err = newProcBackend(p); err != nil {
@@ -261,6 +263,11 @@ func (inc *incarnation) awaitHello(ctx context.Context) error {
 // (before or after Start: workers see regions allocated later too) and hand
 // their names or offsets to kernels.
 func (p *Pool) Arena() *arena.Arena { return p.arena }
+
+// Scope returns the master's scope of the pool: Locals that the master
+// sets or gets keep their values there until Close, and goroutine workers
+// share it.
+func (p *Pool) Scope() *Scope { return p.scope }
 
 // Workers returns the number of workers.
 func (p *Pool) Workers() int { return len(p.workers) }
