@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 
 	"github.com/shmrun/shmrun/arena"
 	"github.com/shmrun/shmrun/ring"
@@ -32,6 +33,15 @@ func (r ChanRef) String() string { return string(r.name[:r.n]) }
 // Chan is a typed channel between processes: its messages go through a
 // bounded MPMC queue in the pool's arena, encoded with a Codec. Any number
 // of goroutines in any number of processes may send and receive at once.
+//
+// A kernel that waits on a channel holds its worker while it waits: a
+// worker runs one task at a time. A pipeline whose stages are kernels that
+// run until their input closes needs a worker for every stage that runs at
+// once, and more for the tasks that feed them; with fewer, the stages wait
+// on each other until their contexts end. Such a wait shows: in Stats
+// (WorkerStats.Waiting and WaitingFor) while it lasts, and on the
+// timeline as a "wait" span, when the kernel waits with its own context
+// (Env.Context) or one derived from it.
 type Chan[T any] struct {
 	q     *ring.MPMC
 	codec Codec[T]
@@ -107,12 +117,19 @@ func OpenChanIn[T any](a *arena.Arena, ref ChanRef, codec Codec[T]) (*Chan[T], e
 func (c *Chan[T]) Ref() ChanRef { return c.ref }
 
 // Send sends v, blocking while the channel is full, until it is closed
-// (ErrChanClosed) or ctx ends.
+// (ErrChanClosed) or ctx ends. A kernel that blocks here with its
+// context (or one derived from it) shows as waiting on the channel.
 func (c *Chan[T]) Send(ctx context.Context, v T) error {
 	buf := argBufs.Get().(*[]byte)
 	defer argBufs.Put(buf)
 	*buf = c.codec.Append((*buf)[:0], v)
-	return c.q.Push(ctx, *buf)
+	if ok, err := c.q.TryPush(*buf); ok || err != nil {
+		return err
+	}
+	w := waitBegin(ctx, c.ref.String())
+	err := c.q.Push(ctx, *buf)
+	waitEnd(w)
+	return err
 }
 
 // TrySend sends v if there is room, without blocking.
@@ -124,11 +141,20 @@ func (c *Chan[T]) TrySend(v T) (bool, error) {
 }
 
 // Recv receives a value, blocking while the channel is empty, until it is
-// closed and drained (ErrChanClosed) or ctx ends.
+// closed and drained (ErrChanClosed) or ctx ends. A kernel that blocks
+// here with its context shows as waiting on the channel.
 func (c *Chan[T]) Recv(ctx context.Context) (T, error) {
 	buf := argBufs.Get().(*[]byte)
 	defer argBufs.Put(buf)
-	msg, err := c.q.Pop(ctx, (*buf)[:0])
+	msg, ok, err := c.q.TryPop((*buf)[:0])
+	if !ok && err == nil {
+		var w *waits
+		if !c.q.Closed() { // closed, it is drained or about to be: no wait
+			w = waitBegin(ctx, c.ref.String())
+		}
+		msg, err = c.q.Pop(ctx, (*buf)[:0])
+		waitEnd(w)
+	}
 	if err != nil {
 		var zero T
 		return zero, err
@@ -157,6 +183,32 @@ func (c *Chan[T]) TryRecv() (T, bool, error) {
 	*buf = msg
 	v, err := c.codec.Decode(msg)
 	return v, err == nil, err
+}
+
+// All returns the channel's messages as a sequence for range: it receives
+// until the channel is closed and drained, then ends (no error). A receive
+// that fails otherwise (ctx ended, a message that does not decode) yields
+// its error once, and the sequence ends. Breaking out of the loop stops
+// receiving; what is left stays in the channel.
+//
+//	for v, err := range ch.All(ctx) {
+//		if err != nil {
+//			return err
+//		}
+//		use(v)
+//	}
+func (c *Chan[T]) All(ctx context.Context) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for {
+			v, err := c.Recv(ctx)
+			if errors.Is(err, ErrChanClosed) {
+				return
+			}
+			if !yield(v, err) || err != nil {
+				return
+			}
+		}
+	}
 }
 
 // Close closes the channel for every process: sends fail at once, and

@@ -38,6 +38,7 @@ func (p *Pool) Close(ctx context.Context) error {
 	p.mu.Lock()
 	p.stopping = true
 	p.mu.Unlock()
+	p.timelineOpenWaits()
 	close(p.stopWatch)
 	for _, w := range p.workers {
 		w.stop(err != nil)
@@ -88,6 +89,22 @@ func (p *Pool) failLeftovers() {
 		if t.state == taskInflight {
 			t.err = ErrClosed
 			p.finishLocked(t)
+		}
+	}
+}
+
+// timelineOpenWaits puts on the timeline the waits on channels that are
+// still under way as the pool closes: kernels that a pipeline left blocked.
+func (p *Pool) timelineOpenWaits() {
+	if p.tl == nil {
+		return
+	}
+	now := monoNow()
+	for _, w := range p.workers {
+		if inc := w.cur.Load(); inc.isReady() {
+			if name, since := inc.live.waiting(); since > 0 && since < now {
+				p.tl.wait(w.id, name+" (still waiting at Close)", since, now)
+			}
 		}
 	}
 }

@@ -1,12 +1,15 @@
 package runtime
 
 import (
+	"encoding/binary"
 	"math"
 	"sync/atomic"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/shmrun/shmrun/arena"
 	"github.com/shmrun/shmrun/internal/futex"
+	"github.com/shmrun/shmrun/runtime/internal/wire"
 )
 
 // kindControl tags a worker's control block region ("RCTL").
@@ -32,7 +35,17 @@ type control struct {
 	// cancelled holds the ids of recently cancelled tasks, written by the
 	// master at cancelSeq % len before it bumps cancelSeq.
 	cancelled [cancelSlots]atomic.Uint64
+	// waitSince is when the running kernel began to wait on a channel
+	// (CLOCK_MONOTONIC), 0 while it does not wait; waitName holds the
+	// channel's name, a length byte first. The worker writes both; the
+	// master reads them for Stats, and trusts neither.
+	waitSince atomic.Int64
+	waitName  [waitNameWords]atomic.Uint64
 }
+
+// waitNameWords is how many words hold a wait's name: a length byte and up
+// to wire.MaxWaitName bytes.
+const waitNameWords = (1 + wire.MaxWaitName + 7) / 8
 
 const cancelSlots = 32
 
@@ -48,6 +61,7 @@ func controlAt(r arena.Region) *control {
 func (c *control) reset() {
 	c.running.Store(0)
 	c.heartbeat.Store(0)
+	c.waitSince.Store(0)
 	for i := range c.cancelled {
 		c.cancelled[i].Store(0)
 	}
@@ -82,3 +96,34 @@ func (c *control) isCancelled(task uint64) bool {
 
 // wakeAll wakes every sleeper on a futex word.
 func wakeAll(word *atomic.Uint32) { futex.Wake(word, math.MaxInt32) }
+
+// setWait records that the running kernel waits on the named channel
+// since the given time; since 0 ends the wait.
+func (c *control) setWait(name string, since int64) {
+	if since != 0 {
+		var b [waitNameWords * 8]byte
+		b[0] = byte(copy(b[1:], name))
+		for i := range c.waitName {
+			c.waitName[i].Store(binary.LittleEndian.Uint64(b[8*i:]))
+		}
+	}
+	c.waitSince.Store(since)
+}
+
+// waiting returns the channel the running kernel waits on and since when,
+// or since 0. A name that no worker would write reads as "?".
+func (c *control) waiting() (string, int64) {
+	since := c.waitSince.Load()
+	if since <= 0 {
+		return "", 0
+	}
+	var b [waitNameWords * 8]byte
+	for i := range c.waitName {
+		binary.LittleEndian.PutUint64(b[8*i:], c.waitName[i].Load())
+	}
+	n := int(b[0])
+	if n > wire.MaxWaitName || !utf8.Valid(b[1:1+n]) {
+		return "?", since
+	}
+	return string(b[1 : 1+n]), since
+}

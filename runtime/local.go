@@ -68,3 +68,5 @@ func (l *localLive) shutdown() {}
 func (l *localLive) running() uint64 { return l.ctl.running.Load() }
 
 func (l *localLive) output(int) []string { return nil }
+
+func (l *localLive) waiting() (string, int64) { return l.ctl.waiting() }

@@ -260,6 +260,8 @@ func (l *procLive) running() uint64 { return l.slot.ctl.running.Load() }
 
 func (l *procLive) output(n int) []string { return l.proc.out.last(n) }
 
+func (l *procLive) waiting() (string, int64) { return l.slot.ctl.waiting() }
+
 // exit describes how the process ended, once it was reaped.
 func (pr *process) exit() WorkerExit {
 	e := WorkerExit{PID: pr.pid, Status: -1}

@@ -29,13 +29,17 @@ func (p *Pool) complete(inc *incarnation, r *wire.ResultMsg) error {
 			return err
 		}
 	}
+	if err := checkWaits(r.Waits, r.Start, r.End); err != nil {
+		p.mu.Unlock()
+		return err
+	}
 	w.inflight--
 	t.status, t.start, t.end = r.Status, r.Start, r.End
 	t.values = append(t.values[:0], r.Values...)
 	t.errMsg = append(t.errMsg[:0], r.Error...)
 	// Count the task before its owner can see the result, so that Stats
 	// read after a Wait include it.
-	w.account(t.kernel, r.ID, t.attempt, t.items, r.Start, r.End)
+	w.account(t, r)
 	p.finishLocked(t)
 	more := len(p.pending) > 0
 	p.mu.Unlock()
@@ -61,13 +65,39 @@ func checkValues(values []byte, n uint32) error {
 	return nil
 }
 
-// account adds a finished task to the worker's statistics and timeline.
-func (w *worker) account(k *kernelInfo, id uint64, attempt, items uint32, start, end int64) {
+// account adds a finished task to the worker's statistics and timeline:
+// its span, and a span for each wait on a channel (checked already).
+func (w *worker) account(t *task, r *wire.ResultMsg) {
 	w.tasks.Add(1)
-	if d := end - start; d > 0 && start > 0 {
+	if d := r.End - r.Start; d > 0 && r.Start > 0 {
 		w.busy.Add(d)
 	}
-	if w.p.tl != nil {
-		w.p.tl.span(w.id, k.name, id, attempt, items, start, end)
+	tl := w.p.tl
+	if tl == nil {
+		return
 	}
+	tl.span(w.id, t.kernel.name, r.ID, t.attempt, t.items, r.Start, r.End)
+	for rest := r.Waits; len(rest) > 0; {
+		name, start, end, next, _ := wire.NextWait(rest)
+		tl.wait(w.id, string(name), start, end)
+		rest = next
+	}
+}
+
+// checkWaits verifies a result's waits: well-formed, at most maxWaits of
+// them, each within the task's run.
+func checkWaits(waits []byte, start, end int64) error {
+	for n := 0; len(waits) > 0; n++ {
+		_, s, e, rest, err := wire.NextWait(waits)
+		switch {
+		case err != nil:
+			return fmt.Errorf("wait %d: %w", n, err)
+		case n >= maxWaits:
+			return fmt.Errorf("more than %d waits", maxWaits)
+		case s < start || e > end:
+			return fmt.Errorf("wait %d from %d to %d, outside the task's run from %d to %d", n, s, e, start, end)
+		}
+		waits = rest
+	}
+	return nil
 }

@@ -25,6 +25,7 @@ type runner struct {
 func newRunner(ctl *control, env Env) *runner {
 	kernels, _ := freezeKernels()
 	r := &runner{kernels: kernels, ctl: ctl, ctx: newTaskCtx(), env: env}
+	r.ctx.waits = &waits{ctl: ctl}
 	r.env.ctx = r.ctx
 	return r
 }
@@ -47,11 +48,13 @@ func (r *runner) run(t *wire.TaskMsg) wire.ResultMsg {
 		return res
 	}
 	r.ctl.running.Store(t.ID)
+	r.ctx.waits.reset()
 	r.ctx.begin(t.ID, monoDeadline(t.Deadline))
 	r.env.task, r.env.attempt = t.ID, int(t.Attempt)
 	res.Start = monoNow()
 	res.Values, res.Status, res.Error = r.items(k, t.Args, t.Items)
 	res.End = monoNow()
+	res.Waits = r.ctx.waits.recorded()
 	r.lastRun = time.Duration(res.End - res.Start)
 	r.ctx.end()
 	r.ctl.running.Store(0)

@@ -16,6 +16,7 @@ type Case interface {
 	try() (bool, error)
 	arm() (*atomic.Uint32, uint32)
 	disarm()
+	chanRef() ChanRef
 }
 
 type recvCase[T any] struct {
@@ -43,10 +44,12 @@ func (r *recvCase[T]) try() (bool, error) {
 }
 func (r *recvCase[T]) arm() (*atomic.Uint32, uint32) { return r.c.q.ArmPop() }
 func (r *recvCase[T]) disarm()                       { r.c.q.DisarmPop() }
+func (r *recvCase[T]) chanRef() ChanRef              { return r.c.ref }
 
 func (s *sendCase[T]) try() (bool, error)            { return s.c.TrySend(s.v) }
 func (s *sendCase[T]) arm() (*atomic.Uint32, uint32) { return s.c.q.ArmPush() }
 func (s *sendCase[T]) disarm()                       { s.c.q.DisarmPush() }
+func (s *sendCase[T]) chanRef() ChanRef              { return s.c.ref }
 
 var selectTurn atomic.Uint32
 
@@ -55,11 +58,18 @@ var selectTurn atomic.Uint32
 // receive from a closed, drained channel, or a send to a closed one,
 // proceeds at once with ErrChanClosed. When several are ready, the choice
 // rotates. Select returns -1 and ctx's error if ctx ends first. It sleeps
-// on all the channels at once (futex_waitv) instead of polling.
+// on all the channels at once (futex_waitv) instead of polling. A kernel
+// that blocks here holds its worker, as with a Chan's Send and Recv (see
+// Chan), and, with its context, shows as waiting on its first case's
+// channel.
 func Select(ctx context.Context, cases ...Case) (int, error) {
 	if len(cases) == 0 || len(cases) > futex.MaxWaitV {
 		return -1, errors.New("shmrun: Select needs 1 to 128 cases")
 	}
+	if i, err := TrySelect(cases...); i >= 0 {
+		return i, err
+	}
+	defer waitEnd(waitBegin(ctx, cases[0].chanRef().String()))
 	words := make([]*atomic.Uint32, len(cases))
 	vals := make([]uint32, len(cases))
 	for {

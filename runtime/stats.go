@@ -11,6 +11,11 @@ type WorkerStats struct {
 	Tasks    uint64        // tasks finished, over all incarnations
 	Busy     time.Duration // time spent running kernels
 	Queued   int           // tasks sent and not yet answered
+	// Waiting is the channel (its arena name, "chan.NAME") that the
+	// running kernel waits on, "" if none; WaitingFor is how long it has.
+	// A kernel waits on a channel with its context (Env.Context) to show.
+	Waiting    string
+	WaitingFor time.Duration
 }
 
 // Stats is a snapshot of a pool's counters.
@@ -36,6 +41,11 @@ func (p *Pool) Stats() Stats {
 			Tasks:    w.tasks.Load(),
 			Busy:     time.Duration(w.busy.Load()),
 			Queued:   w.inflight,
+		}
+		if inc.isReady() {
+			if name, since := inc.live.waiting(); since > 0 {
+				ws.Waiting, ws.WaitingFor = name, max(0, time.Duration(monoNow()-since))
+			}
 		}
 		s.Tasks += ws.Tasks
 		s.Workers = append(s.Workers, ws)

@@ -16,6 +16,7 @@ type taskCtx struct {
 	deadline time.Time
 	task     uint64
 	timer    *time.Timer
+	waits    *waits // what Value(waitKey{}) returns: the worker's waits recorder
 }
 
 func newTaskCtx() *taskCtx {
@@ -85,4 +86,11 @@ func (c *taskCtx) Err() error {
 	return c.err
 }
 
-func (c *taskCtx) Value(any) any { return nil }
+// Value carries the worker's waits recorder, for the channels a kernel
+// waits on; no other values.
+func (c *taskCtx) Value(key any) any {
+	if key == (waitKey{}) {
+		return c.waits
+	}
+	return nil
+}

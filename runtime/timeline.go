@@ -30,6 +30,7 @@ type tlEvent struct {
 	items   uint32
 	start   int64
 	end     int64 // 0 for an instant
+	wait    bool  // a kernel waiting on a channel
 }
 
 func newTimeline(workers int, origin int64) *timeline {
@@ -52,6 +53,11 @@ func (tl *timeline) span(worker int, name string, id uint64, attempt, items uint
 
 func (tl *timeline) instant(worker int, name, detail string, at int64) {
 	tl.add(tlEvent{name: name, detail: detail, worker: worker, start: at})
+}
+
+// wait records that a kernel on worker waited on a channel.
+func (tl *timeline) wait(worker int, channel string, start, end int64) {
+	tl.add(tlEvent{name: "wait " + channel, detail: channel, worker: worker, start: start, end: max(end, start+1), wait: true})
 }
 
 // traceEvent is one entry of the Chrome trace-event format.
@@ -93,6 +99,11 @@ func (tl *timeline) write(path string) error {
 	}
 	us := func(t int64) float64 { return float64(t-tl.origin) / 1e3 }
 	for _, e := range tl.events {
+		if e.wait {
+			emit(traceEvent{Name: e.name, Cat: "wait", Ph: "X", Ts: us(e.start), Dur: float64(e.end-e.start) / 1e3, Tid: e.worker,
+				Args: map[string]any{"channel": e.detail}})
+			continue
+		}
 		if e.end == 0 {
 			emit(traceEvent{Name: e.name, Cat: "supervision", Ph: "i", Scope: "t", Ts: us(e.start), Tid: e.worker,
 				Args: map[string]any{"detail": e.detail}})

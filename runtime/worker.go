@@ -114,6 +114,9 @@ type live interface {
 	// output returns up to n of the last lines it wrote, for crash
 	// reports; nil where it has no output of its own.
 	output(n int) []string
+	// waiting returns the channel its running kernel waits on and since
+	// when (CLOCK_MONOTONIC), since 0 if it waits on none.
+	waiting() (string, int64)
 }
 
 // start starts a new incarnation of the slot; the backend makes it

@@ -36,6 +36,7 @@ type ResultMsg struct {
 	Values []byte
 	Start  int64
 	End    int64
+	Waits  []byte // AppendWait records
 }
 
 // Msg is one decoded message: Type says which of the fields is set.
@@ -91,7 +92,10 @@ func (e *Encoder) Result(r ResultMsg) []byte {
 	b := e.b
 	b.Reset()
 	values := b.CreateByteVector(r.Values)
-	var msg flatbuffers.UOffsetT
+	var msg, waits flatbuffers.UOffsetT
+	if len(r.Waits) > 0 {
+		waits = b.CreateByteVector(r.Waits)
+	}
 	if len(r.Error) > 0 {
 		msg = b.CreateByteString(r.Error)
 	}
@@ -105,6 +109,9 @@ func (e *Encoder) Result(r ResultMsg) []byte {
 	ResultAddValues(b, values)
 	ResultAddStart(b, r.Start)
 	ResultAddEnd(b, r.End)
+	if waits != 0 {
+		ResultAddWaits(b, waits)
+	}
 	ResultAddSum(b, resultSum(&r))
 	return e.finish(MessageResult, ResultEnd(b))
 }
@@ -147,7 +154,7 @@ func Decode(buf []byte, m *Msg) error {
 	case MessageResult:
 		var r Result
 		r.Init(tab.Bytes, tab.Pos)
-		m.Result = ResultMsg{ID: r.Id(), Status: r.Status(), Error: r.Error(), Items: r.Items(), Values: r.ValuesBytes(), Start: r.Start(), End: r.End()}
+		m.Result = ResultMsg{ID: r.Id(), Status: r.Status(), Error: r.Error(), Items: r.Items(), Values: r.ValuesBytes(), Start: r.Start(), End: r.End(), Waits: r.WaitsBytes()}
 		if sum := resultSum(&m.Result); sum != r.Sum() {
 			return malformed("result %#x: checksum %#x, its fields sum to %#x", m.Result.ID, r.Sum(), sum)
 		}

@@ -60,3 +60,35 @@ func AppendPanic(dst, value, stack []byte) []byte {
 func SplitPanic(msg []byte) (value, stack []byte, err error) {
 	return NextItem(msg)
 }
+
+// MaxWaitName bounds the name of a wait: a channel's arena name.
+const MaxWaitName = 40
+
+// AppendWait appends one channel wait of a kernel to a result's waits: the
+// channel's name (a uvarint length, the bytes), then when the wait began
+// and ended (CLOCK_MONOTONIC nanoseconds, varints).
+func AppendWait(dst, name []byte, start, end int64) []byte {
+	dst = AppendItem(dst, name[:min(len(name), MaxWaitName)])
+	return binary.AppendVarint(binary.AppendVarint(dst, start), end)
+}
+
+// NextWait splits the first wait off a result's waits. A name longer than
+// MaxWaitName, or a wait that ends before it begins, is malformed.
+func NextWait(src []byte) (name []byte, start, end int64, rest []byte, err error) {
+	name, rest, err = NextItem(src)
+	if err != nil {
+		return nil, 0, 0, nil, err
+	}
+	if len(name) > MaxWaitName {
+		return nil, 0, 0, nil, malformed("wait name of %d bytes", len(name))
+	}
+	start, n := binary.Varint(rest)
+	if n <= 0 {
+		return nil, 0, 0, nil, malformed("wait start")
+	}
+	end, m := binary.Varint(rest[n:])
+	if m <= 0 || end < start {
+		return nil, 0, 0, nil, malformed("wait end")
+	}
+	return name, start, end, rest[n+m:], nil
+}

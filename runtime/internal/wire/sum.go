@@ -22,11 +22,12 @@ func taskSum(t *TaskMsg) uint32 {
 	return crc32.Update(uint32(h^h>>32), castagnoli, t.Args)
 }
 
-// resultSum is a result's checksum: the CRC-32C of its error and values,
-// seeded with its scalars and their lengths mixed in schema order.
+// resultSum is a result's checksum: the CRC-32C of its error, values and
+// waits, seeded with its scalars and their lengths mixed in schema order.
 func resultSum(r *ResultMsg) uint32 {
 	h := mix(mix(mix(mix(0, r.ID), uint64(r.Status)), uint64(r.Items)), uint64(r.Start))
-	h = mix(mix(mix(h, uint64(r.End)), uint64(len(r.Error))), uint64(len(r.Values)))
+	h = mix(mix(mix(mix(h, uint64(r.End)), uint64(len(r.Error))), uint64(len(r.Values))), uint64(len(r.Waits)))
 	sum := crc32.Update(uint32(h^h>>32), castagnoli, r.Error)
-	return crc32.Update(sum, castagnoli, r.Values)
+	sum = crc32.Update(sum, castagnoli, r.Values)
+	return crc32.Update(sum, castagnoli, r.Waits)
 }

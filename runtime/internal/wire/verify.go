@@ -19,7 +19,7 @@ var (
 	envelopeFields = []fbcheck.Kind{fbcheck.U8, fbcheck.Table}
 	helloFields    = []fbcheck.Kind{fbcheck.U32, fbcheck.U32, fbcheck.U32, fbcheck.U64, fbcheck.U64}
 	taskFields     = []fbcheck.Kind{fbcheck.U64, fbcheck.U64, fbcheck.U32, fbcheck.U64, fbcheck.U32, fbcheck.Bytes, fbcheck.U32}
-	resultFields   = []fbcheck.Kind{fbcheck.U64, fbcheck.U8, fbcheck.Bytes, fbcheck.U32, fbcheck.Bytes, fbcheck.U64, fbcheck.U64, fbcheck.U32}
+	resultFields   = []fbcheck.Kind{fbcheck.U64, fbcheck.U8, fbcheck.Bytes, fbcheck.U32, fbcheck.Bytes, fbcheck.U64, fbcheck.U64, fbcheck.Bytes, fbcheck.U32}
 )
 
 func malformed(format string, args ...any) error {

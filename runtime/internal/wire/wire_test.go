@@ -20,7 +20,8 @@ func sampleResult() wire.ResultMsg {
 	var vals []byte
 	vals = wire.AppendValue(vals, wire.StatusOk, []byte{1, 2, 3})
 	vals = wire.AppendValue(vals, wire.StatusError, []byte("boom"))
-	return wire.ResultMsg{ID: 9, Status: wire.StatusOk, Items: 2, Values: vals, Start: 10, End: 20}
+	return wire.ResultMsg{ID: 9, Status: wire.StatusOk, Items: 2, Values: vals, Start: 10, End: 20,
+		Waits: wire.AppendWait(nil, []byte("chan.in"), 12, 15)}
 }
 
 func TestRoundTrip(t *testing.T) {
@@ -126,6 +127,12 @@ func FuzzDecode(f *testing.F) {
 				break
 			}
 		}
+		for rest := m.Result.Waits; len(rest) > 0; {
+			var err error
+			if _, _, _, rest, err = wire.NextWait(rest); err != nil {
+				break
+			}
+		}
 	})
 }
 
@@ -139,4 +146,41 @@ func BenchmarkEncodeDecodeTask(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func TestWaitsRoundTrip(t *testing.T) {
+	var b []byte
+	b = wire.AppendWait(b, []byte("chan.in"), 100, 250)
+	b = wire.AppendWait(b, []byte("a name longer than forty bytes, cut to forty"), -5, -5)
+	name, start, end, rest, err := wire.NextWait(b)
+	require.NoError(t, err)
+	assert.Equal(t, "chan.in", string(name))
+	assert.Equal(t, [2]int64{100, 250}, [2]int64{start, end})
+	name, start, end, rest, err = wire.NextWait(rest)
+	require.NoError(t, err)
+	assert.Len(t, name, wire.MaxWaitName)
+	assert.Equal(t, [2]int64{-5, -5}, [2]int64{start, end})
+	assert.Empty(t, rest)
+
+	backwards := wire.AppendWait(nil, []byte("x"), 10, 9)
+	_, _, _, _, err = wire.NextWait(backwards)
+	assert.ErrorIs(t, err, wire.ErrMalformed, "a wait that ends before it begins")
+	long := wire.AppendItem(nil, make([]byte, wire.MaxWaitName+1))
+	_, _, _, _, err = wire.NextWait(append(long, 0, 0))
+	assert.ErrorIs(t, err, wire.ErrMalformed, "a name no channel has")
+	first := len(wire.AppendWait(nil, []byte("chan.in"), 100, 250))
+	for i := range first {
+		_, _, _, _, err := wire.NextWait(b[:i])
+		assert.ErrorIs(t, err, wire.ErrMalformed, "cut at %d", i)
+	}
+}
+
+func TestPanicSplit(t *testing.T) {
+	msg := wire.AppendPanic(nil, []byte("boom\nline two"), []byte("goroutine 1 [running]:"))
+	v, stack, err := wire.SplitPanic(msg)
+	require.NoError(t, err)
+	assert.Equal(t, "boom\nline two", string(v))
+	assert.Equal(t, "goroutine 1 [running]:", string(stack))
+	_, _, err = wire.SplitPanic([]byte{0x7f})
+	assert.ErrorIs(t, err, wire.ErrMalformed)
 }
