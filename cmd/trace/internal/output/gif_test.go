@@ -16,11 +16,21 @@ import (
 
 func writeGIF(t *testing.T, w, h, frames int, fps float64) *gif.GIF {
 	t.Helper()
+	imgs := make([]*image.RGBA, frames)
+	for n := range imgs {
+		imgs[n] = frametest.New(w, h, n)
+	}
+	return encodeGIF(t, w, h, fps, imgs...)
+}
+
+// encodeGIF writes imgs as a GIF at fps and decodes it.
+func encodeGIF(t *testing.T, w, h int, fps float64, imgs ...*image.RGBA) *gif.GIF {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "anim.gif")
 	s, err := output.NewGIF(path, w, h, fps)
 	require.NoError(t, err)
-	for n := range frames {
-		require.NoError(t, s.WriteFrame(frametest.New(w, h, n), n))
+	for n, img := range imgs {
+		require.NoError(t, s.WriteFrame(img, n))
 	}
 	require.NoError(t, s.Close())
 	f, err := os.Open(path)
@@ -88,42 +98,15 @@ func TestGIFAbove50FPSKeepsRealTime(t *testing.T) {
 func TestGIFKeepsTheLastFrame(t *testing.T) {
 	const w, h = 8, 8
 	for _, frames := range []int{6, 12} { // frame 5 and 11 fall between two ticks
-		path := filepath.Join(t.TempDir(), "anim.gif")
-		s, err := output.NewGIF(path, w, h, 60)
-		require.NoError(t, err)
-		for n := range frames {
-			require.NoError(t, s.WriteFrame(frametest.New(w, h, n), n))
-		}
-		require.NoError(t, s.Close())
-		f, err := os.Open(path)
-		require.NoError(t, err)
-		g, err := gif.DecodeAll(f)
-		f.Close()
-		require.NoError(t, err)
-		last := writeGIF(t, w, h, 1, 30) // frame 0 alone: same dither, other pixels
-		assert.NotEqual(t, last.Image[0].Pix, g.Image[len(g.Image)-1].Pix)
-		want := gifOf(t, w, h, frametest.New(w, h, frames-1))
+		g := writeGIF(t, w, h, frames, 60)
+		first := encodeGIF(t, w, h, 30, frametest.New(w, h, 0)) // same dither, other pixels
+		assert.NotEqual(t, first.Image[0].Pix, g.Image[len(g.Image)-1].Pix)
+		want := encodeGIF(t, w, h, 30, frametest.New(w, h, frames-1))
 		assert.Equal(t, want.Image[0].Pix, g.Image[len(g.Image)-1].Pix, "%d frames: the last image is the last frame", frames)
 		if frames == 12 {
-			assert.Equal(t, gifOf(t, w, h, frametest.New(w, h, 6)).Image[0].Pix, g.Image[5].Pix, "frame 5 is left out")
+			assert.Equal(t, encodeGIF(t, w, h, 30, frametest.New(w, h, 6)).Image[0].Pix, g.Image[5].Pix, "frame 5 is left out")
 		}
 	}
-}
-
-// gifOf encodes one image as a GIF and decodes it.
-func gifOf(t *testing.T, w, h int, img *image.RGBA) *gif.GIF {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "one.gif")
-	s, err := output.NewGIF(path, w, h, 30)
-	require.NoError(t, err)
-	require.NoError(t, s.WriteFrame(img, 0))
-	require.NoError(t, s.Close())
-	f, err := os.Open(path)
-	require.NoError(t, err)
-	defer f.Close()
-	g, err := gif.DecodeAll(f)
-	require.NoError(t, err)
-	return g
 }
 
 // TestGIFColorsAreClose checks the dithered frame against the source: each
