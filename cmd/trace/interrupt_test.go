@@ -242,3 +242,21 @@ func TestSecondCtrlCKillsAtOnce(t *testing.T) {
 		assert.True(t, waitFor(5*time.Second, func() bool { return gone(pid) }), "worker %d outlived the master", pid)
 	}
 }
+
+// TestQuietIsSilentOnATerminal renders for longer than the progress bar's
+// delay with stderr on a terminal: with -q nothing is drawn or printed.
+func TestQuietIsSilentOnATerminal(t *testing.T) {
+	bin := traceBinary(t)
+	master, tty := openPTY(t)
+	cmd := exec.Command(bin, "-q", "-size", "64x36", "-fps", "20", "-frames", "40", "-workers", "1", "-o", "none")
+	cmd.Stderr = tty
+	require.NoError(t, cmd.Start())
+	tty.Close()
+	var screen syncBuffer
+	copied := make(chan struct{})
+	go func() { io.Copy(&screen, master); close(copied) }()
+	st := wait(t, cmd, 60*time.Second)
+	<-copied
+	assert.Equal(t, 0, st.ExitCode())
+	assert.Empty(t, screen.String(), "no bar, no summary")
+}
