@@ -1,7 +1,12 @@
 # shmrun: make test is what CI runs; make bench measures against baselines.
 GO        ?= go
 PKGS      ?= ./...
-STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $(HOME)/go/bin/staticcheck)
+# The tools make test needs beyond Go; each target that uses one says how
+# to install it when it is missing (set the variable to use another copy).
+STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo $$($(GO) env GOPATH)/bin/staticcheck)
+FLATC     ?= flatc
+NEED_STATICCHECK = @command -v $(STATICCHECK) >/dev/null 2>&1 || { echo "staticcheck missing ($(STATICCHECK)): go install honnef.co/go/tools/cmd/staticcheck@latest, or set STATICCHECK=path"; exit 1; }
+NEED_FLATC = @command -v $(FLATC) >/dev/null 2>&1 || { echo "flatc missing ($(FLATC)): apt-get install flatbuffers-compiler, or set FLATC=path"; exit 1; }
 FBS       := $(shell find . -name '*.fbs' -not -path './.git/*')
 # Tests are built with the fault-injection hooks (shmrun_faults: a worker
 # that scribbles garbage on request, see runtime.EnvChaosGarbage); a plain
@@ -23,6 +28,7 @@ vet:
 	$(GO) vet -tags $(TEST_TAGS) $(PKGS)
 
 staticcheck:
+	$(NEED_STATICCHECK)
 	$(STATICCHECK) $(PKGS)
 	$(STATICCHECK) -tags $(TEST_TAGS) $(PKGS)
 
@@ -45,20 +51,21 @@ chaos:
 # A schema's namespace is the name of its directory, so flatc writes the
 # package next to the schema.
 generate:
+	$(NEED_FLATC)
 	@for f in $(FBS); do \
-		echo "flatc --go -o $$(dirname $$(dirname $$f)) $$f"; \
-		flatc --go -o $$(dirname $$(dirname $$f)) $$f || exit 1; \
+		echo "$(FLATC) --go -o $$(dirname $$(dirname $$f)) $$f"; \
+		$(FLATC) --go -o $$(dirname $$(dirname $$f)) $$f || exit 1; \
 	done
 	@gofmt -w $$(dirname $(FBS))
 
 # generate-check regenerates into a temporary directory and fails when any
 # generated file differs from the one in the tree.
 generate-check:
+	$(NEED_FLATC)
 	@if [ -z "$(FBS)" ]; then exit 0; fi; \
-	command -v flatc >/dev/null || { echo "flatc missing: apt-get install flatbuffers-compiler"; exit 1; }; \
 	tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
 	for f in $(FBS); do \
-		flatc --go -o $$tmp $$f || exit 1; \
+		$(FLATC) --go -o $$tmp $$f || exit 1; \
 		pkg=$$(basename $$(dirname $$f)); gofmt -w $$tmp/$$pkg; \
 		for g in $$tmp/$$pkg/*.go; do \
 			cmp -s $$g $$(dirname $$f)/$$(basename $$g) || { echo "$$(dirname $$f)/$$(basename $$g) is stale: run make generate"; exit 1; }; \

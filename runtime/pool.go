@@ -80,7 +80,8 @@ type Options struct {
 	Stderr io.Writer
 	// Timeline, if set, is the path of a Chrome trace-event JSON file
 	// written at Close: a track per worker, a span per task, crashes and
-	// restarts marked. Open it in Perfetto or chrome://tracing.
+	// restarts marked, and the master's own tracks (see Pool.Track). Open
+	// it in Perfetto or chrome://tracing.
 	Timeline string
 	// Logger receives supervision events (crashes, restarts); default
 	// discards them.

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -19,6 +20,7 @@ type timeline struct {
 	workers int
 	events  []tlEvent
 	dropped int
+	tracks  []string // the master's tracks (see Track), after the workers'
 }
 
 type tlEvent struct {
@@ -31,6 +33,10 @@ type tlEvent struct {
 	start   int64
 	end     int64 // 0 for an instant
 	wait    bool  // a kernel waiting on a channel
+	// own marks an event of a master's Track: worker is the track's
+	// thread id and args its arguments.
+	own  bool
+	args map[string]any
 }
 
 func newTimeline(workers int, origin int64) *timeline {
@@ -74,7 +80,8 @@ type traceEvent struct {
 }
 
 // write saves the timeline as {"traceEvents": [...]}: a track per worker,
-// an "X" span per task and an instant per crash or restart.
+// an "X" span per task and an instant per crash or restart, then the
+// master's tracks (see Track).
 func (tl *timeline) write(path string) error {
 	tl.mu.Lock()
 	defer tl.mu.Unlock()
@@ -83,25 +90,38 @@ func (tl *timeline) write(path string) error {
 		return fmt.Errorf("shmrun: timeline: %w", err)
 	}
 	bw := bufio.NewWriter(f)
-	enc := json.NewEncoder(bw)
+	var one bytes.Buffer // an event is encoded here first: one that fails is dropped whole
+	enc := json.NewEncoder(&one)
 	fmt.Fprint(bw, `{"displayTimeUnit":"ms","traceEvents":[`)
 	first := true
 	emit := func(e traceEvent) {
+		one.Reset()
+		if enc.Encode(e) != nil { // a Track's arguments that are not JSON
+			tl.dropped++
+			return
+		}
 		if !first {
 			bw.WriteByte(',')
 		}
 		first = false
-		enc.Encode(e)
+		bw.Write(one.Bytes())
 	}
 	emit(traceEvent{Name: "process_name", Ph: "M", Args: map[string]any{"name": "shmrun pool"}})
 	for w := range tl.workers {
 		emit(traceEvent{Name: "thread_name", Ph: "M", Tid: w, Args: map[string]any{"name": fmt.Sprintf("worker %d", w)}})
+	}
+	for _, e := range tl.trackMetadata() {
+		emit(e)
 	}
 	us := func(t int64) float64 { return float64(t-tl.origin) / 1e3 }
 	for _, e := range tl.events {
 		if e.wait {
 			emit(traceEvent{Name: e.name, Cat: "wait", Ph: "X", Ts: us(e.start), Dur: float64(e.end-e.start) / 1e3, Tid: e.worker,
 				Args: map[string]any{"channel": e.detail}})
+			continue
+		}
+		if e.own {
+			emit(e.ownEvent(us))
 			continue
 		}
 		if e.end == 0 {

@@ -8,9 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	goruntime "runtime"
+	"strings"
 
 	"github.com/shmrun/shmrun/cmd/trace/internal/output"
 	"github.com/shmrun/shmrun/cmd/trace/internal/render"
+	"github.com/shmrun/shmrun/cmd/trace/internal/scene"
 	"github.com/shmrun/shmrun/runtime"
 )
 
@@ -19,7 +21,7 @@ var errHelp = errors.New("help requested")
 // config is what the flags ask for, checked.
 type config struct {
 	scene      string
-	out        string
+	out        string // "none": write no file
 	w, h       int
 	spp        int // 0: the scene's own
 	frames     int
@@ -32,38 +34,80 @@ type config struct {
 	stats      string
 	tile       int
 	pin        bool
+	quiet      bool
 	// pool, if set, adjusts the runtime's options (tests: short heartbeats,
 	// more attempts under deliberate faults).
 	pool func(*runtime.Options)
 }
 
-func parseFlags(args []string, stderr io.Writer) (config, error) {
-	var c config
-	var size, mode string
+// flags is the flag set of config c, with the flags that need checking
+// or conversion going to size and mode.
+func flags(c *config, size, mode *string) *flag.FlagSet {
 	fs := flag.NewFlagSet("trace", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&c.scene, "scene", "default", "scene `NAME` (from scenes/) or PATH to a .json file")
-	fs.StringVar(&c.out, "o", "trace.png", "output `PATH`: .png (one frame, or numbered for several), .gif, .y4m, - (Y4M on stdout), none")
-	fs.StringVar(&size, "size", "640x360", "frame size `WxH`")
+	fs.StringVar(&c.scene, "scene", "default", "scene `NAME` ("+strings.Join(scene.Names(), ", ")+") or PATH of a .json scene file")
+	fs.StringVar(&c.out, "o", "", "output `PATH`: .png (one frame, or numbered for several), .gif, .y4m, - (Y4M on stdout) or none;\n"+
+		"default trace.png, or none with -view (a live view writes no file unless -o asks)")
+	fs.StringVar(size, "size", "640x360", "frame size `WxH`")
 	fs.IntVar(&c.spp, "spp", 0, "samples per pixel per frame (0: the scene's setting)")
 	fs.IntVar(&c.frames, "frames", 1, "number of frames")
 	fs.Float64Var(&c.fps, "fps", 0, "pace to this frame rate and adapt quality to hold it (0: as fast as possible, fixed quality)")
 	fs.IntVar(&c.workers, "workers", goruntime.GOMAXPROCS(0), "number of workers")
-	fs.StringVar(&mode, "mode", "processes", "workers are `processes` or goroutines")
-	fs.StringVar(&c.integrator, "integrator", "", "whitted or path (default: the scene's setting)")
-	fs.StringVar(&c.view, "view", "none", "live preview: none, term, http=ADDR")
+	fs.StringVar(mode, "mode", "processes", "workers are `MODE`: processes or goroutines")
+	fs.StringVar(&c.integrator, "integrator", "", "light transport `NAME`: whitted or path (default: the scene's setting)")
+	fs.StringVar(&c.view, "view", "none", "live preview `VIEW`: none, term (on this terminal) or http=ADDR (a page at ADDR)")
 	fs.StringVar(&c.timeline, "timeline", "", "write the runtime's Chrome trace-event timeline to `PATH`")
 	fs.StringVar(&c.stats, "stats", "", "write frame statistics as JSON to `PATH`")
 	fs.BoolVar(&c.pin, "pin", true, "bind each worker process to a CPU of its own (processes mode, no more workers than CPUs)")
 	fs.IntVar(&c.tile, "tile", 64, "tile size in traced blocks: tiles are N pixels at pixel step 1 and grow with the step")
+	fs.BoolVar(&c.quiet, "q", false, "quiet: no progress bar and no summary line (errors are still printed)")
+	return fs
+}
+
+// usage writes what -h shows: how to call trace, its scenes and flags.
+func usage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, `Usage: trace [flags]
+
+trace renders frames of a scene with worker processes. With no flags it
+renders frame 0 of the default scene to trace.png.
+
+Scenes: %s (or the path of a .json scene file)
+
+Flags:
+`, strings.Join(scene.Names(), ", "))
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fmt.Fprint(w, `
+Exit status: 0 on success, 2 for bad input (a flag, a size, a scene, an
+output that cannot be written), 1 when rendering fails, 130 on Ctrl-C
+(143 on SIGTERM), after writing what the frames done allow.
+`)
+}
+
+// parseFlags parses and checks the command line. -h writes the usage to
+// stdout and returns errHelp; a bad flag is a one-line error.
+func parseFlags(args []string, stdout io.Writer) (config, error) {
+	var c config
+	var size, mode string
+	fs := flags(&c, &size, &mode)
+	fs.SetOutput(io.Discard) // errors are returned, and the usage is for -h
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage(stdout, fs)
 			return c, errHelp
 		}
-		return c, err // the flag package already printed the usage
+		return c, flagError(fs, args, err)
 	}
 	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return c, fmt.Errorf("unexpected argument %q (flags come first; trace -h lists them)", fs.Arg(0))
+	}
+	setO := false
+	fs.Visit(func(f *flag.Flag) { setO = setO || f.Name == "o" })
+	if !setO {
+		c.out = "trace.png"
+		if c.view != "none" && c.view != "" {
+			c.out = "none"
+		}
 	}
 	var err error
 	if c.w, c.h, err = output.ParseSize(size); err != nil {
@@ -75,17 +119,52 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	case "goroutines":
 		c.mode = runtime.Goroutines
 	default:
-		return c, fmt.Errorf("-mode %q: want processes or goroutines", mode)
+		return c, fmt.Errorf("-mode %q: %swant processes or goroutines", mode, didYouMean(mode, "processes", "goroutines"))
 	}
 	if c.integrator != "" {
 		if _, err := render.ParseIntegrator(c.integrator); err != nil {
-			return c, fmt.Errorf("-integrator %q: want whitted or path", c.integrator)
+			return c, fmt.Errorf("-integrator %q: %swant whitted or path", c.integrator, didYouMean(c.integrator, "whitted", "path"))
 		}
 	}
 	if err := c.check(); err != nil {
 		return c, err
 	}
 	return c, c.checkPaths()
+}
+
+// flagError turns the flag package's error into one line that names the
+// flag meant, when an unknown flag looks like one.
+func flagError(fs *flag.FlagSet, args []string, err error) error {
+	name := unknownFlag(fs, args)
+	if name == "" {
+		return fmt.Errorf("%w (trace -h lists the flags)", err)
+	}
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	if near := closest(name, names); near != "" {
+		return fmt.Errorf("%w: did you mean -%s? (trace -h lists the flags)", err, near)
+	}
+	return fmt.Errorf("%w (trace -h lists the flags)", err)
+}
+
+// unknownFlag returns the name of the first flag in args that fs does not
+// define, reading args as the flag package does, or "" if there is none.
+func unknownFlag(fs *flag.FlagSet, args []string) string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if len(a) < 2 || a[0] != '-' || a == "--" {
+			return ""
+		}
+		name, _, hasValue := strings.Cut(strings.TrimPrefix(a[1:], "-"), "=")
+		f := fs.Lookup(name)
+		if f == nil {
+			return name
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); !hasValue && !(ok && b.IsBoolFlag()) {
+			i++ // the flag's value
+		}
+	}
+	return ""
 }
 
 func (c *config) check() error {

@@ -11,25 +11,50 @@ import (
 	"github.com/shmrun/shmrun/runtime"
 )
 
-// renderAll runs a whole session: open, render every frame, close.
-func renderAll(cfg config, stdout, stderr io.Writer) error {
-	ctx := context.Background()
+// renderAll runs a whole session: open, render every frame, close, and
+// report. An interrupted run (ctx's cause an *interrupted) still reports
+// the frames it showed, and returns the interruption: the first cause
+// wins over what it did to the frames in flight and to the pool.
+func renderAll(ctx context.Context, cfg config, stderr io.Writer) error {
 	s, err := open(ctx, cfg, stderr)
 	if err != nil {
+		err = firstCause(ctx, err)
+		if isInterrupt(err) && !cfg.quiet {
+			fmt.Fprintf(stderr, "trace: %v before the first frame\n", err)
+		}
 		return err
 	}
-	runErr := s.run(ctx)
-	var rep report
-	if runErr == nil {
-		rep = s.report() // while the pool, which has counters to add, is open
+	runErr := firstCause(ctx, s.run(ctx))
+	var rep *report
+	if runErr == nil || isInterrupt(runErr) {
+		rep = s.report(runErr) // while the pool, which has counters to add, is open
+	} else {
+		s.statsFile.abandon()
 	}
 	if err := s.close(ctx); runErr == nil {
 		runErr = err
 	}
-	if runErr == nil { // after the live view has let go of the terminal
-		runErr = rep.write(stderr)
+	if rep == nil {
+		return runErr
+	}
+	// After the live view has let go of the terminal.
+	if err := rep.write(stderr, cfg.quiet); err != nil {
+		if runErr != nil {
+			fmt.Fprintln(stderr, "trace:", err) // the interruption stays the outcome
+		} else {
+			runErr = err
+		}
 	}
 	return runErr
+}
+
+// firstCause returns ctx's cause instead of err when ctx was interrupted:
+// err is then only what the interruption did.
+func firstCause(ctx context.Context, err error) error {
+	if cause := context.Cause(ctx); err != nil && isInterrupt(cause) {
+		return cause
+	}
+	return err
 }
 
 // frame is the plan and the outcome of one frame.
@@ -62,7 +87,8 @@ type runState struct {
 // worker started and the scene open in each: the first frame that counts
 // does not pay for the program's start.
 func (s *session) newRun(ctx context.Context) (*runState, error) {
-	r := &runState{sc: s.sc, base: s.base, frames: s.cfg.frames}
+	r := &runState{sc: s.sc, base: s.base, frames: s.cfg.frames, stats: newRunStats(time.Now())}
+	s.last = r // an interrupted warm-up reports no frames
 	if s.cfg.fps > 0 {
 		rungs := ladder(s.base, s.cfg.w, s.cfg.h)
 		warm := &frame{q: rungs[len(rungs)-1].q, accIn: -1, accOut: -1}
@@ -75,8 +101,9 @@ func (s *session) newRun(ctx context.Context) (*runState, error) {
 	r.pace = newPacer(s.cfg.fps, start)
 	r.stats = newRunStats(start)
 	s.tileLog.reset()
-	r.bar = startProgress(s.stderr, s.cfg.view, s.cfg.frames)
-	s.last = r
+	if !s.cfg.quiet {
+		r.bar = startProgress(s.stderr, s.cfg.view, s.cfg.frames)
+	}
 	return r, nil
 }
 
@@ -87,9 +114,13 @@ func (s *session) newRun(ctx context.Context) (*runState, error) {
 // frame n no earlier than n periods after the start and shows it at its
 // deadline, and a controller picks each frame's quality. run may be called
 // again on the same session; s.last holds the latest run's measurements.
+//
+// The first failure (a frame's, the presenter's, or ctx's cause) cancels
+// the run with itself as the cause, and run returns that cause: the
+// frames it cancelled fail with context.Canceled, which never wins.
 func (s *session) run(ctx context.Context) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	ctx, fail := context.WithCancelCause(ctx)
+	defer fail(nil)
 	r, err := s.newRun(ctx)
 	if err != nil {
 		return err
@@ -100,23 +131,15 @@ func (s *session) run(ctx context.Context) error {
 		free <- i
 	}
 	finished := make(chan *frame, slots)
-	presented := make(chan error, 1)
-	go func() { presented <- s.present(ctx, r, finished, free, cancel) }()
+	presented := make(chan struct{})
+	go func() { s.present(ctx, r, finished, free, fail); close(presented) }()
 
 	var wg sync.WaitGroup
 	var prev *frame
 	var prevDone chan struct{}
-	var firstErr error
-	var errOnce sync.Once
-	fail := func(err error) {
-		errOnce.Do(func() { firstErr = err })
-		cancel()
-	}
 	for n := 0; n < s.cfg.frames && ctx.Err() == nil; n++ {
-		var slot int
-		select {
-		case slot = <-free:
-		case <-ctx.Done():
+		slot, ok := s.freeSlot(ctx, n, free)
+		if !ok {
 			continue
 		}
 		if r.pace != nil && !sleepUntil(ctx, r.pace.release(n)) {
@@ -124,6 +147,7 @@ func (s *session) run(ctx context.Context) error {
 		}
 		f := r.plan(n, slot, prev)
 		f.tile = s.tileSide(f.q.PixelStep)
+		s.marks.started(f)
 		if f.accIn >= 0 && prevDone != nil { // a progressive pass reads the previous one
 			select {
 			case <-prevDone:
@@ -137,7 +161,7 @@ func (s *session) run(ctx context.Context) error {
 			defer wg.Done()
 			defer close(done)
 			if err := s.renderFrame(ctx, r, f); err != nil {
-				fail(err)
+				fail(err) // no-op if the run was cancelled first: then err is its consequence
 				return
 			}
 			finished <- f
@@ -146,11 +170,30 @@ func (s *session) run(ctx context.Context) error {
 	}
 	wg.Wait()
 	close(finished)
-	if err := <-presented; err != nil {
-		fail(err)
-	}
+	<-presented
 	r.stats.misses = r.pace.missed()
-	return firstErr
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return nil
+}
+
+// freeSlot waits for a free framebuffer for frame n, marking the wait on
+// the timeline if there was none; ok is false if ctx ended first.
+func (s *session) freeSlot(ctx context.Context, n int, free <-chan int) (slot int, ok bool) {
+	select {
+	case slot = <-free:
+		return slot, true
+	default:
+	}
+	since := time.Now()
+	select {
+	case slot = <-free:
+		s.marks.waitedForSlot(n, since)
+		return slot, true
+	case <-ctx.Done():
+		return 0, false
+	}
 }
 
 // plan decides frame n's quality and whether it continues the previous
@@ -180,6 +223,7 @@ func (r *runState) plan(n, slot int, prev *frame) *frame {
 func (s *session) renderFrame(ctx context.Context, r *runState, f *frame) error {
 	jobs := s.tiles(f)
 	s.tileLog.begin(f.n)
+	dispatched := time.Now()
 	res, err := runtime.Map(ctx, s.pool, tileKernel, jobs,
 		&runtime.MapOptions{Chunk: 1, InFlight: len(jobs), Progress: r.bar.tileCounter()})
 	if err == nil { // the tiles posted their reports before they returned
@@ -191,6 +235,7 @@ func (s *session) renderFrame(ctx context.Context, r *runState, f *frame) error 
 	}
 	f.results = res
 	f.done = time.Now()
+	s.marks.rendered(f, dispatched, len(jobs))
 	var busy time.Duration
 	for _, t := range res {
 		busy += time.Duration(t.Nanos)
@@ -237,9 +282,11 @@ func (s *session) tiles(f *frame) []tileJob {
 }
 
 // present shows finished frames in order (paced: each at its deadline, a
-// late one at once) and frees their slots. It keeps draining after an error
-// so that no renderer blocks on it.
-func (s *session) present(ctx context.Context, r *runState, finished <-chan *frame, free chan<- int, cancel func()) error {
+// late one at once) and frees their slots. A write error fails the run
+// (fail cancels it with the error as its cause); present keeps draining
+// after it so that no renderer blocks, and shows what finished before an
+// interruption.
+func (s *session) present(ctx context.Context, r *runState, finished <-chan *frame, free chan<- int, fail func(error)) {
 	ahead := map[int]*frame{}
 	next := 0
 	var err error
@@ -248,18 +295,20 @@ func (s *session) present(ctx context.Context, r *runState, finished <-chan *fra
 		for g, ok := ahead[next]; ok; g, ok = ahead[next] {
 			delete(ahead, next)
 			if r.pace != nil {
+				s.marks.due(g, r.pace.due(g.n))
 				sleepUntil(ctx, r.pace.finish(g.n, g.done))
 			}
 			if err == nil {
-				r.stats.shown(g, time.Now())
+				start := time.Now()
+				r.stats.shown(g, start)
 				r.bar.frameShown()
 				if err = s.sink.WriteFrame(s.img[g.slot], g.n); err != nil {
-					cancel()
+					fail(err)
 				}
+				s.marks.encoded(g, start)
 			}
 			free <- g.slot
 			next++
 		}
 	}
-	return err
 }

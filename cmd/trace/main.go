@@ -7,11 +7,16 @@
 //	trace [flags]
 //
 // With no flags it renders frame 0 of the default scene to trace.png. Run
-// trace -h for the flags. The exit status is 0 on success, 2 for bad input
-// (a flag, a size, a scene file) and 1 when rendering fails.
+// trace -h for the flags and the scenes. Every output is opened before the
+// first frame. On success trace prints one summary line on stderr (-q: none).
+// The exit status is 0 on success, 2 for bad input (a flag, a size, a scene
+// file, an output that cannot be written), 1 when rendering fails, and 130
+// after Ctrl-C (143 after SIGTERM), once the frames done are reported and
+// written; a second Ctrl-C kills it at once.
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -25,9 +30,10 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run is main without the process around it, for tests.
+// run is main without the process around it, for tests: it returns the
+// exit status.
 func run(args []string, stdout, stderr io.Writer) int {
-	cfg, err := parseFlags(args, stderr)
+	cfg, err := parseFlags(args, stdout)
 	if errors.Is(err, errHelp) {
 		return 0
 	}
@@ -35,7 +41,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "trace:", err)
 		return 2
 	}
-	if err := renderAll(cfg, stdout, stderr); err != nil {
+	ctx, stop := onInterrupt(context.Background())
+	defer stop()
+	err = renderAll(ctx, cfg, stderr)
+	if in, ok := errors.AsType[*interrupted](err); ok {
+		return in.status() // the summary said so
+	}
+	if err != nil {
 		fmt.Fprintln(stderr, "trace:", err)
 		var in *inputError
 		if errors.As(err, &in) {

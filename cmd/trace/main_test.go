@@ -24,7 +24,9 @@ import (
 // TestMain makes the test binary its own worker, as main does.
 func TestMain(m *testing.M) {
 	runtime.Main()
-	os.Exit(m.Run())
+	code := m.Run()
+	removeBuiltTrace()
+	os.Exit(code)
 }
 
 // trace runs the CLI with args and returns its exit status and stderr.
@@ -83,10 +85,13 @@ func TestProgressiveAccumulation(t *testing.T) {
 }
 
 // workerPIDs lists this process's children that are worker processes.
-func workerPIDs(t *testing.T) []int {
+func workerPIDs(t *testing.T) []int { return childPIDs(t, os.Getpid()) }
+
+// childPIDs lists the live (not zombie) children of process parent.
+func childPIDs(t *testing.T, parent int) []int {
 	entries, err := os.ReadDir("/proc")
 	require.NoError(t, err)
-	me := os.Getpid()
+	me := parent
 	var pids []int
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
@@ -137,7 +142,8 @@ func TestSIGKILLMidRenderGivesTheSameImage(t *testing.T) {
 			close(stop) // even when the test fails: no killing other tests' workers
 		}
 	}()
-	got := frames(t, append(args, "-timeline", filepath.Join(t.TempDir(), "tl.json"))...)
+	statsPath := filepath.Join(t.TempDir(), "stats.json")
+	got := frames(t, append(args, "-timeline", filepath.Join(t.TempDir(), "tl.json"), "-stats", statsPath)...)
 	close(stop)
 	n := <-kills
 	t.Logf("%d workers SIGKILLed during the render", n)
@@ -146,6 +152,27 @@ func TestSIGKILLMidRenderGivesTheSameImage(t *testing.T) {
 	for i := range want {
 		assert.True(t, bytes.Equal(want[i], got[i]), "frame %d differs after crashes", i)
 	}
+	// The per-worker lines follow the worker slots: one each, every
+	// process that rendered for it listed once.
+	b, err := os.ReadFile(statsPath)
+	require.NoError(t, err)
+	var st struct {
+		Crashes   int `json:"worker_crashes"`
+		PerWorker []struct {
+			Worker int   `json:"worker"`
+			PIDs   []int `json:"pids"`
+		} `json:"per_worker"`
+	}
+	require.NoError(t, json.Unmarshal(b, &st))
+	require.LessOrEqual(t, len(st.PerWorker), 2)
+	seen := map[int]bool{}
+	for _, w := range st.PerWorker {
+		for _, pid := range w.PIDs {
+			assert.False(t, seen[pid], "pid %d listed twice: %+v", pid, st.PerWorker)
+			seen[pid] = true
+		}
+	}
+	assert.LessOrEqual(t, len(seen), 2+st.Crashes, "no more processes than the workers and their replacements")
 }
 
 func TestBadInputIsOneLineAndStatus2(t *testing.T) {
@@ -173,22 +200,25 @@ func TestBadInputIsOneLineAndStatus2(t *testing.T) {
 		"bad integrator":     {[]string{"-integrator", "raster"}, `-integrator "raster": want whitted or path`},
 		"stats nowhere":      {[]string{"-stats", filepath.Join(dir, "nodir", "s.json")}, "nodir does not exist"},
 		"timeline in a file": {[]string{"-timeline", filepath.Join(bad, "tl.json")}, "bad.json is not a directory"},
+		"unwritable output":  {[]string{"-frames", "30", "-o", "/proc/x.png"}, "open /proc/x_0000.png: "},
+		"unwritable gif":     {[]string{"-o", "/proc/x.gif"}, "/proc/x.gif"},
+		"unwritable stats":   {[]string{"-stats", "/proc/s.json"}, "-stats: open /proc/s.json: "},
+		"unwritable tl":      {[]string{"-timeline", "/proc/tl.json"}, "-timeline: open /proc/tl.json: "},
+		"output is a dir":    {[]string{"-o", dir + ".png"}, "is a directory"},
 	}
+	require.NoError(t, os.Mkdir(dir+".png", 0o755))
+	t.Cleanup(func() { os.Remove(dir + ".png") })
 	cases["bad scene"] = struct {
 		args []string
 		want string
 	}{cases["bad scene"].args, cases["bad scene"].want + `67: unknown field "radus" in sphere`}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			code, stderr := trace(t, append(c.args, "-o", filepath.Join(dir, "ok.png"))...)
-			if name == "bad output" {
-				code, stderr = trace(t, c.args...)
-			}
+			args := append([]string{"-o", filepath.Join(dir, "ok.png")}, c.args...) // a later -o wins
+			code, stderr := trace(t, args...)
 			assert.Equal(t, 2, code, stderr)
 			assert.Contains(t, stderr, c.want)
-			if name != "bad flag" { // the flag package adds its usage text
-				assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "one line: %q", stderr)
-			}
+			assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr), "\n")+1, "one line: %q", stderr)
 		})
 	}
 }
@@ -263,7 +293,7 @@ func TestFPSPacesFrames(t *testing.T) {
 	pngs, err := filepath.Glob(filepath.Join(dir, "f_*.png"))
 	require.NoError(t, err)
 	assert.Len(t, pngs, frames)
-	assert.Regexp(t, `^trace: 12 frames at [0-9.]+ fps \(target 40\), [0-9]+ deadline misses, .*; quality whitted 1 spp step [0-9]+ \([0-9]+ frames\)`, stderr)
+	assert.Regexp(t, `^trace: 12 frames in [0-9.]+ s at [0-9.]+ fps \(target 40\), [0-9]+ deadline miss(es)?, .*; quality whitted 1 spp step [0-9]+ \([0-9]+ frames?\).*; wrote .*f_0000.png to .*f_0011.png\n$`, stderr)
 }
 
 func TestAFrameIsTheSameBytesWhetherOrNotItKeepsSums(t *testing.T) {

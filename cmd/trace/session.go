@@ -2,24 +2,23 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"io"
 	"os"
+	"path/filepath"
 	goruntime "runtime"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/shmrun/shmrun/arena"
 	"github.com/shmrun/shmrun/cmd/trace/internal/output"
 	"github.com/shmrun/shmrun/cmd/trace/internal/render"
 	"github.com/shmrun/shmrun/cmd/trace/internal/scene"
-	"github.com/shmrun/shmrun/cmd/trace/internal/view"
 	"github.com/shmrun/shmrun/runtime"
 )
-
-// maxArena bounds the shared memory one run may ask for: a size that
-// cannot fit is refused with a clear error instead of failing in mmap.
-const maxArena = 8 << 30
 
 // session is one run of the renderer: the scene in the arena, the pool,
 // the framebuffers and where finished frames go.
@@ -30,19 +29,24 @@ type session struct {
 	base render.Quality
 	pool *runtime.Pool
 	fb   [slots]arena.Region
-	sink output.Sink
+	out  output.Sink // -o
+	sink output.Sink // -o and -view
 	img  [slots]*image.RGBA
 
-	stderr io.Writer // where the progress bar goes, if it is a terminal
-	last   *runState // the latest run, for its stats
+	statsFile *laterFile // -stats, opened before the first frame; nil: none
+	stderr    io.Writer  // where the progress bar goes, if it is a terminal
+	last      *runState  // the latest run, for its stats
 	// moreStats add keys to the -stats object (see statsKeys).
 	moreStats []func(keys map[string]any)
-	tileLog   *tileLog // the master's tile statistics, reported through a proxy
+	tileLog   *tileLog     // the master's tile statistics, reported through a proxy
+	marks     masterTracks // the master's tracks on the -timeline
 }
 
-// open loads and compiles the scene, starts the pool and lays out the arena.
+// open loads and compiles the scene, checks that it and the frames fit in
+// memory, opens the outputs, then starts the pool and lays out the arena:
+// input and outputs are refused before any worker starts.
 func open(ctx context.Context, cfg config, stderr io.Writer) (*session, error) {
-	sc, err := scene.Load(cfg.scene)
+	sc, err := loadScene(cfg.scene)
 	if err != nil {
 		return nil, badInput(err)
 	}
@@ -55,33 +59,54 @@ func open(ctx context.Context, cfg config, stderr io.Writer) (*session, error) {
 		return nil, badInput(err)
 	}
 	need := len(blob) + slots*4*cfg.w*cfg.h + 2*16*cfg.w*cfg.h + tileLogArena(cfg.workers) + (1 << 20)
-	if need > maxArena {
-		return nil, badInput(fmt.Errorf("-size %dx%d needs %d MiB of shared memory; the limit is %d MiB",
-			cfg.w, cfg.h, need>>20, maxArena>>20))
+	if err := checkMemory(cfg, need); err != nil {
+		return nil, badInput(err)
 	}
 	s := &session{cfg: cfg, base: base, fps: sc.FPS, stderr: stderr}
+	if err := s.openOutputs(); err != nil {
+		s.abandon(ctx)
+		return nil, badInput(err)
+	}
 	o := &runtime.Options{Workers: cfg.workers, Mode: cfg.mode, ArenaSize: need, Timeline: cfg.timeline, Stderr: stderr,
 		PinWorkers: cfg.pin && cfg.workers <= goruntime.NumCPU()}
 	if cfg.pool != nil {
 		cfg.pool(o)
 	}
-	s.pool, err = runtime.Start(ctx, o)
-	if err != nil {
+	if s.pool, err = runtime.Start(ctx, o); err != nil {
+		s.abandon(ctx)
 		return nil, err
 	}
+	s.marks = newMasterTracks(s.pool)
 	if s.tileLog, err = openTileLog(ctx, s); err != nil {
-		s.close(ctx)
+		s.abandon(ctx)
 		return nil, err
 	}
 	if err := s.layout(blob); err != nil {
-		s.close(ctx)
-		return nil, err
-	}
-	if err := s.openSinks(stderr); err != nil {
-		s.close(ctx)
+		s.abandon(ctx)
 		return nil, err
 	}
 	return s, nil
+}
+
+// loadScene loads the -scene. When there is no scene of that name, the
+// error lists the scenes there are and the one the name most likely meant.
+func loadScene(ref string) (*scene.Scene, error) {
+	sc, err := scene.Load(ref)
+	if err == nil || !errors.Is(err, scene.ErrNotFound) || sceneExists(ref) {
+		return sc, err // a scene that exists but a mesh of it that does not
+	}
+	names := scene.Names()
+	return nil, fmt.Errorf("%w; %sthe scenes are %s", err, didYouMean(ref, names...), strings.Join(names, ", "))
+}
+
+// sceneExists reports whether ref names a scene as scene.Load finds them.
+func sceneExists(ref string) bool {
+	for _, p := range []string{ref, filepath.Join("scenes", ref+".json")} {
+		if _, err := os.Stat(p); err == nil {
+			return true
+		}
+	}
+	return slices.Contains(scene.Names(), ref)
 }
 
 // layout copies the compiled scene into the arena, once, and allocates the
@@ -113,25 +138,6 @@ func (s *session) layout(blob []byte) error {
 	return nil
 }
 
-func (s *session) openSinks(stderr io.Writer) error {
-	fps := s.cfg.fps
-	if fps == 0 {
-		fps = s.sceneFPS()
-	}
-	out, err := output.Open(s.cfg.out, s.cfg.w, s.cfg.h, fps, s.cfg.frames)
-	if err != nil {
-		return badInput(err)
-	}
-	term := os.Stderr
-	v, err := view.Open(s.cfg.view, term)
-	if err != nil {
-		out.Close()
-		return badInput(err)
-	}
-	s.sink = output.Multi(out, v)
-	return nil
-}
-
 func (s *session) sceneFPS() float64 {
 	if s.fps > 0 {
 		return s.fps
@@ -139,7 +145,18 @@ func (s *session) sceneFPS() float64 {
 	return output.DefaultFPS
 }
 
-// close shuts everything down; it returns the first error.
+// Time the pool's Close gives the tasks in flight before it kills their
+// workers: after a render, tiles are about to end; after an interruption,
+// nothing waits for them, and Ctrl-C must stop fast.
+const (
+	closeGrace     = 10 * time.Second
+	interruptGrace = time.Second
+)
+
+// close shuts everything down, the -stats file apart (see renderAll); it
+// returns the first error. Even when ctx is done, it gives the tasks in
+// flight some time (interruptGrace after an interruption) to end before
+// the pool kills their workers; the pool writes the -timeline either way.
 func (s *session) close(ctx context.Context) error {
 	var err error
 	if s.sink != nil {
@@ -150,13 +167,24 @@ func (s *session) close(ctx context.Context) error {
 		if s.cfg.mode == runtime.Goroutines {
 			defer forgetViews(s.pool.Arena())
 		}
-		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		grace := closeGrace
+		if isInterrupt(context.Cause(ctx)) {
+			grace = interruptGrace
+		}
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
 		defer cancel()
 		if cerr := s.pool.Close(ctx); err == nil {
 			err = cerr
 		}
 	}
 	return err
+}
+
+// abandon closes a session that will render nothing: it removes the
+// -stats file if it made it.
+func (s *session) abandon(ctx context.Context) {
+	s.close(ctx)
+	s.statsFile.abandon()
 }
 
 // baseQuality is the scene's quality with the flags applied.

@@ -3,14 +3,15 @@ package main
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/shmrun/shmrun/cmd/trace/internal/output"
 	"github.com/shmrun/shmrun/cmd/trace/internal/render"
 )
 
@@ -130,13 +131,15 @@ func (st *runStats) keys() map[string]any {
 	return m
 }
 
-// writeStats writes keys as an indented JSON object to path.
-func writeStats(path string, keys map[string]any) error {
+// writeStats writes keys as an indented JSON object to f, the -stats
+// file opened before the run.
+func writeStats(f *laterFile, keys map[string]any) error {
 	b, err := json.MarshalIndent(keys, "", "  ")
 	if err != nil {
+		f.abandon()
 		return fmt.Errorf("stats: %w", err)
 	}
-	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+	if err := f.replace(append(b, '\n')); err != nil {
 		return fmt.Errorf("stats: %w", err)
 	}
 	return nil
@@ -161,52 +164,113 @@ func (s *session) statsKeys() map[string]any {
 	return m
 }
 
-// report is what a run tells its user at the end: a summary line for a
-// paced run, and the -stats file.
+// report is what a run tells its user at the end: a summary line and the
+// -stats file.
 type report struct {
-	summary string         // "": none
-	path    string         // "": no -stats file
+	summary string
+	stats   *laterFile     // nil: no -stats file
 	keys    map[string]any // the -stats object
 }
 
-// report gathers the latest run's report.
-func (s *session) report() report {
-	r := report{path: s.cfg.stats}
-	if s.cfg.fps > 0 {
-		r.summary = s.last.stats.summary(s.cfg.fps)
+// report gathers the latest run's report; runErr is nil or the
+// interruption that ended it.
+func (s *session) report(runErr error) *report {
+	st := s.last.stats
+	r := &report{stats: s.statsFile}
+	r.summary = st.summary(s.cfg.fps, s.cfg.frames) + "; " + s.wrote(len(st.latency))
+	if in, ok := errors.AsType[*interrupted](runErr); ok {
+		r.summary = fmt.Sprintf("%v: %s", in, r.summary)
 	}
-	if r.path != "" {
+	if r.stats != nil {
 		r.keys = s.statsKeys()
+		r.keys["frames_planned"] = s.cfg.frames
+		r.keys["interrupted"] = runErr != nil
 	}
 	return r
 }
 
-// write prints the summary on stderr and writes the -stats file.
-func (r report) write(stderr io.Writer) error {
-	if r.summary != "" {
+// write prints the summary on stderr, unless quiet, and writes the -stats
+// file.
+func (r *report) write(stderr io.Writer, quiet bool) error {
+	if !quiet {
 		fmt.Fprintln(stderr, "trace:", r.summary)
 	}
-	if r.path == "" {
+	if r.stats == nil {
 		return nil
 	}
-	return writeStats(r.path, r.keys)
+	return writeStats(r.stats, r.keys)
 }
 
-// summary says in one line how a paced run went.
-func (st *runStats) summary(target float64) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d frames at %.1f fps (target %g), %d deadline misses, frame time p50 %.1f ms p99 %.1f ms; quality",
-		len(st.latency), st.fps(), target, st.misses, percentile(st.latency, 50), percentile(st.latency, 99))
-	for i, q := range st.qualitiesUsed() {
-		if i == 3 {
-			b.WriteString(", ...")
-			break
+// wrote says where the first n frames went.
+func (s *session) wrote(n int) string {
+	switch out := s.out.(type) {
+	case nil:
+	case *output.PNG:
+		switch {
+		case n == 0:
+			return "no frame written"
+		case n == 1 || out.Name(0) == out.Name(n-1):
+			return "wrote " + out.Name(0)
+		default:
+			return fmt.Sprintf("wrote %s to %s", out.Name(0), out.Name(n-1))
 		}
+	}
+	switch {
+	case s.cfg.out == "" || s.cfg.out == "none":
+		return "no file written (-o none)"
+	case s.cfg.out == "-":
+		return "Y4M video on stdout"
+	case n == 0:
+		return "no frame written"
+	}
+	return "wrote " + s.cfg.out
+}
+
+// summary says in one line how a run of planned frames went: frames
+// shown, time and rate (frames over time; for a paced run, target fps >
+// 0, the rate they were shown at, as -stats's fps, and the deadlines
+// missed), the frame times and every quality used.
+func (st *runStats) summary(target float64, planned int) string {
+	var b strings.Builder
+	n := len(st.latency)
+	if n == planned {
+		b.WriteString(plural(n, "frame"))
+	} else {
+		fmt.Fprintf(&b, "%d of %s", n, plural(planned, "frame"))
+	}
+	if n == 0 {
+		return b.String()
+	}
+	el := st.last.Sub(st.start).Seconds()
+	switch {
+	case target > 0: // the rate frames were shown at, against the target
+		fmt.Fprintf(&b, " in %.2f s at %.1f fps (target %g), %s", el, st.fps(), target, plural(st.misses, "deadline miss"))
+	case n == 1: // a still: its time says it all
+		fmt.Fprintf(&b, " in %.2f s", el)
+	default: // as fast as it could: frames over time
+		fmt.Fprintf(&b, " in %.2f s (%.3g fps)", el, float64(n)/max(el, 1e-9))
+	}
+	if n > 1 {
+		fmt.Fprintf(&b, ", frame time p50 %.1f ms p99 %.1f ms", percentile(st.latency, 50), percentile(st.latency, 99))
+	}
+	b.WriteString("; quality")
+	for i, q := range st.qualitiesUsed() {
 		sep := ","
 		if i == 0 {
 			sep = ""
 		}
-		fmt.Fprintf(&b, "%s %s %d spp step %d (%d frames)", sep, q.Integrator, q.SPP, q.PixelStep, q.Frames)
+		fmt.Fprintf(&b, "%s %s %d spp step %d (%s)", sep, q.Integrator, q.SPP, q.PixelStep, plural(q.Frames, "frame"))
 	}
 	return b.String()
+}
+
+// plural writes n and noun, with an s (es after s) unless n is 1.
+func plural(n int, noun string) string {
+	switch {
+	case n == 1:
+		return "1 " + noun
+	case strings.HasSuffix(noun, "s"):
+		return fmt.Sprintf("%d %ses", n, noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,15 +71,31 @@ func TestRunStatsOneFrame(t *testing.T) {
 
 func TestWriteStats(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.json")
-	require.NoError(t, writeStats(path, map[string]any{"frames": 3, "quality": qualityJSON{SPP: 2}}))
+	require.NoError(t, os.WriteFile(path, []byte(strings.Repeat("old stats ", 100)), 0o644))
+	f, err := createLater(path)
+	require.NoError(t, err)
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
+	assert.Contains(t, string(b), "old stats", "opening does not truncate")
+	require.NoError(t, writeStats(f, map[string]any{"frames": 3, "quality": qualityJSON{SPP: 2}}))
+	b, err = os.ReadFile(path)
+	require.NoError(t, err)
 	var m map[string]any
-	require.NoError(t, json.Unmarshal(b, &m))
+	require.NoError(t, json.Unmarshal(b, &m), "the old, longer content is gone")
 	assert.Equal(t, 3.0, m["frames"])
 	assert.Equal(t, 2.0, m["quality"].(map[string]any)["spp"])
-	assert.Error(t, writeStats(filepath.Join(t.TempDir(), "no", "such", "dir.json"), m))
-	assert.Error(t, writeStats(path, map[string]any{"bad": func() {}}), "not JSON")
+
+	_, err = createLater(filepath.Join(t.TempDir(), "no", "such", "dir.json"))
+	assert.Error(t, err)
+	fresh := filepath.Join(t.TempDir(), "fresh.json")
+	f, err = createLater(fresh)
+	require.NoError(t, err)
+	assert.Error(t, writeStats(f, map[string]any{"bad": func() {}}), "not JSON")
+	assert.NoFileExists(t, fresh, "a file made for stats that could not be written is removed")
+	f, err = createLater(path)
+	require.NoError(t, err)
+	f.abandon()
+	assert.FileExists(t, path, "a file that was there stays")
 }
 
 func TestSummaryNamesTheQuality(t *testing.T) {
@@ -85,6 +103,26 @@ func TestSummaryNamesTheQuality(t *testing.T) {
 	st := newRunStats(t0)
 	st.shown(&frame{q: render.Quality{SPP: 1, PixelStep: 2}, start: t0, done: t0}, t0)
 	st.shown(&frame{n: 1, q: render.Quality{SPP: 1, PixelStep: 2}, start: t0, done: t0}, t0.Add(time.Second/60))
-	assert.Equal(t, "2 frames at 60.0 fps (target 60), 0 deadline misses, frame time p50 0.0 ms p99 0.0 ms; quality whitted 1 spp step 2 (2 frames)",
-		st.summary(60))
+	assert.Equal(t, "2 frames in 0.02 s at 60.0 fps (target 60), 0 deadline misses, frame time p50 0.0 ms p99 0.0 ms; quality whitted 1 spp step 2 (2 frames)",
+		st.summary(60, 2))
+	assert.Equal(t, "2 of 5 frames in 0.02 s (120 fps), frame time p50 0.0 ms p99 0.0 ms; quality whitted 1 spp step 2 (2 frames)",
+		st.summary(0, 5), "unpaced, interrupted")
+	assert.Equal(t, "0 of 1 frame", newRunStats(t0).summary(0, 1))
+}
+
+func TestSummaryListsEveryQuality(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	st := newRunStats(t0)
+	for n := range 12 {
+		q := render.Quality{SPP: 1, PixelStep: 1 + n%6}
+		st.shown(&frame{n: n, q: q, start: t0, done: t0}, t0.Add(time.Duration(n)*time.Second/60))
+	}
+	st.misses = 1
+	line := st.summary(60, 12)
+	assert.NotContains(t, line, "...")
+	assert.Contains(t, line, "1 deadline miss,")
+	for step := 1; step <= 6; step++ {
+		assert.Contains(t, line, fmt.Sprintf("whitted 1 spp step %d (2 frames)", step))
+	}
+	assert.Equal(t, 0, strings.Count(line, "\n"), "one line")
 }

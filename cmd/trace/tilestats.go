@@ -67,9 +67,10 @@ type tileLog struct {
 	late    uint64 // reports for no frame being rendered (a warm-up frame's)
 }
 
-// workerTiles sums the tiles one worker slot rendered.
+// workerTiles sums the tiles one worker slot rendered, whichever of its
+// processes (the first, its replacements after crashes) rendered them.
 type workerTiles struct {
-	pids  []int32 // its processes, in order: more than one after a crash
+	pids  []int32 // its processes, each once, in the order first seen
 	tiles uint64
 	rays  uint64
 	nanos int64
@@ -147,7 +148,9 @@ func (l *tileLog) end(n int, rendered bool) {
 			w = &workerTiles{}
 			l.workers[r.Worker] = w
 		}
-		if len(w.pids) == 0 || w.pids[len(w.pids)-1] != r.PID {
+		// A frame whose worker was replaced has tiles of both processes,
+		// in no order: each is listed once, when first seen.
+		if !slices.Contains(w.pids, r.PID) {
 			w.pids = append(w.pids, r.PID)
 		}
 		w.tiles++

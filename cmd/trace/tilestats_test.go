@@ -82,6 +82,37 @@ func TestTileLogCountsARerunTileOnce(t *testing.T) {
 	assert.Equal(t, uint64(0), m["tiles_reported"])
 }
 
+// TestTileLogListsAReplacedWorkersPIDsOnce feeds the log what a worker
+// slot sends when its process is replaced in the middle of a frame: the
+// frame's tiles come from both processes, in no particular order. The
+// slot's line lists each process once, its figures cover both.
+func TestTileLogListsAReplacedWorkersPIDsOnce(t *testing.T) {
+	l := &tileLog{}
+	l.reset()
+	l.begin(0)
+	require.NoError(t, l.report(tileReport{Frame: 0, Worker: 0, PID: 10, X0: 0, Rays: 1, Nanos: 1e6}))
+	l.end(0, true)
+	l.begin(1)
+	for i := range 34 {
+		pid := int32(10 + i%2) // 10 crashed half-way through the frame; 11 replaced it
+		require.NoError(t, l.report(tileReport{Frame: 1, Worker: 0, PID: pid, X0: int32(16 * i), Rays: 1, Nanos: 1e6}))
+		require.NoError(t, l.report(tileReport{Frame: 1, Worker: 1, PID: 20, X0: int32(16 * i), Y0: 16, Rays: 1, Nanos: 1e6}))
+	}
+	l.end(1, true)
+	l.begin(2)
+	require.NoError(t, l.report(tileReport{Frame: 2, Worker: 0, PID: 11, Rays: 1, Nanos: 1e6}))
+	l.end(2, true)
+
+	m := map[string]any{}
+	l.addKeys(m)
+	ws := m["per_worker"].([]workerJSON)
+	require.Len(t, ws, 2, "a line per worker slot")
+	assert.Equal(t, []int32{10, 11}, ws[0].PIDs, "each process once, the first one first")
+	assert.Equal(t, uint64(1+34+1), ws[0].Tiles, "the slot's figures follow it across processes")
+	assert.Equal(t, []int32{20}, ws[1].PIDs)
+	assert.Equal(t, uint64(34), ws[1].Tiles)
+}
+
 func TestDurationHistPercentiles(t *testing.T) {
 	var h durationHist
 	assert.Zero(t, h.percentile(50))

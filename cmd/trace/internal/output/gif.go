@@ -20,12 +20,18 @@ type GIF struct {
 	idx   []byte // one row of palette indices, reused
 	err   error  // sticky: the first write error
 	close bool
+	seen  int    // frames given to WriteFrame
+	held  []byte // a left-out frame's indices, shown if it turns out to be the last
+	hold  bool   // held holds the latest frame
 }
 
 // NewGIF creates (or truncates) path for an animation of w x h frames shown
 // at fps frames per second (fps <= 0 means [DefaultFPS]). Delays are in
-// hundredths of a second, alternating so that the average matches fps; a
-// GIF cannot play faster than 50 fps in browsers, so higher rates play at 50.
+// hundredths of a second, alternating so that the average matches fps up
+// to 50 fps. Browsers show a delay under 2 as 10, so above 50 fps the
+// animation shows 50 frames a second for 2 hundredths each, the frames
+// that a 50 Hz display would skip left out (one in six at 60 fps), and
+// keeps real time; the last frame is always in it.
 func NewGIF(path string, w, h int, fps float64) (*GIF, error) {
 	if err := checkSize(w, h); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -57,17 +63,49 @@ func (s *GIF) WriteFrame(img *image.RGBA, frame int) error {
 	if err := checkFrame(img, s.gs.width, s.gs.height); err != nil {
 		return fmt.Errorf("write %s: frame %d: %w", s.path, frame, err)
 	}
-	s.gs.beginFrame()
-	for y := range s.gs.height {
-		s.q.row(s.idx, row(img, y, s.gs.width), y)
+	n := s.seen
+	s.seen++
+	w, h := s.gs.width, s.gs.height
+	if !s.gs.shows(n) { // left out, unless it is the last: keep its indices
+		if s.held == nil {
+			s.held = make([]byte, w*h)
+		}
+		for y := range h {
+			s.q.row(s.held[y*w:(y+1)*w], row(img, y, w), y)
+		}
+		s.hold = true
+		return nil
+	}
+	s.hold = false
+	s.gs.beginFrame(s.gs.delay(n))
+	for y := range h {
+		s.q.row(s.idx, row(img, y, w), y)
 		if _, err := s.gs.lzw.Write(s.idx); err != nil {
 			return s.fail(err)
 		}
 	}
+	return s.endFrame()
+}
+
+func (s *GIF) endFrame() error {
 	if err := s.gs.endFrame(); err != nil {
 		return s.fail(err)
 	}
 	return nil
+}
+
+// flushHeld writes the held frame, the last one, which the animation
+// would otherwise leave out.
+func (s *GIF) flushHeld() error {
+	if !s.hold || s.err != nil {
+		return s.err
+	}
+	s.hold = false
+	s.gs.beginFrame(minDelay)
+	if _, err := s.gs.lzw.Write(s.held); err != nil {
+		return s.fail(err)
+	}
+	return s.endFrame()
 }
 
 // Close writes the trailer and closes the file. If no frame was written it
@@ -78,12 +116,16 @@ func (s *GIF) Close() error {
 		return nil
 	}
 	s.close = true
+	ferr := s.flushHeld()
 	if s.gs.n == 0 {
 		s.f.Close()
 		os.Remove(s.path)
 		return fmt.Errorf("close %s: %w", s.path, ErrNoFrames)
 	}
-	werr := s.gs.trailer()
+	werr := ferr
+	if werr == nil {
+		werr = s.gs.trailer()
+	}
 	if werr == nil {
 		werr = s.bw.Flush()
 	}

@@ -43,15 +43,16 @@ func (g *gifStream) header() {
 	g.w.Write([]byte{3, 1, 0, 0, 0}) // loop count 0: forever
 }
 
-// beginFrame writes the graphic control extension (delay) and the image
-// descriptor, and readies the LZW writer for the frame's indices.
-func (g *gifStream) beginFrame() {
+// beginFrame writes the graphic control extension (a delay of delay
+// hundredths of a second) and the image descriptor, and readies the LZW
+// writer for the frame's indices.
+func (g *gifStream) beginFrame(delay int) {
 	if g.n == 0 {
 		g.header()
 	}
 	// Disposal 1 (leave in place), no transparency.
 	g.w.Write([]byte{0x21, 0xF9, 4, 1 << 2})
-	g.u16(g.delay(g.n))
+	g.u16(delay)
 	g.w.Write([]byte{0, 0, 0x2C, 0, 0, 0, 0})
 	g.u16(g.width)
 	g.u16(g.height)
@@ -74,14 +75,37 @@ func (g *gifStream) endFrame() error {
 // trailer ends the file.
 func (g *gifStream) trailer() error { return g.w.WriteByte(0x3B) }
 
-// delay returns frame n's display time in hundredths of a second. Delays
-// follow round((n+1)*100/fps) - round(n*100/fps), so at 30 fps they go
-// 3,3,4,3,3,4 and the animation keeps real time instead of drifting to
-// 33.3 fps. Browsers show delays under 2 as 10, so 2 is the minimum: above
-// 50 fps the GIF plays at 50 fps, slower than real time.
+// minDelay is the shortest delay a GIF can rely on, in hundredths of a
+// second: browsers show a frame whose delay is 0 or 1 for 10, so an
+// animation that used 1 would play slower, and unevenly, not faster.
+const minDelay = 2
+
+// delay returns source frame n's display time in hundredths of a second.
+// Up to 50 fps, delays follow round((n+1)*100/fps) - round(n*100/fps), so
+// at 30 fps they go 3,3,4,3,3,4 and the animation keeps real time instead
+// of drifting to 33.3 fps. Above 50 fps a frame is shown only if it is the
+// latest at a tick of a 50 Hz clock (see shows), for minDelay, so that the
+// animation keeps real time at 50 frames a second.
 func (g *gifStream) delay(n int) int {
+	if g.fps > 100/minDelay {
+		return minDelay
+	}
 	at := func(k int) int { return int(math.Round(float64(k) * 100 / g.fps)) }
-	return min(max(at(n+1)-at(n), 2), math.MaxUint16)
+	return min(max(at(n+1)-at(n), minDelay), math.MaxUint16)
+}
+
+// shows reports whether source frame n is in the animation: up to 50 fps
+// every frame is; above, frame n is when a tick of a 50 Hz clock falls
+// within its period [n/fps, (n+1)/fps), as a 50 Hz display shows at each
+// refresh the latest frame it has. Every tick then shows a new frame, and
+// one frame in six is left out at 60 fps. The last frame is always shown
+// (the sink keeps a left-out frame until the next one arrives).
+func (g *gifStream) shows(n int) bool {
+	if g.fps <= 100/minDelay {
+		return true
+	}
+	ticks := func(k int) float64 { return float64(k) * 100 / minDelay / g.fps } // ticks before frame k starts
+	return math.Ceil(ticks(n)) < ticks(n+1)
 }
 
 func (g *gifStream) u16(v int) {

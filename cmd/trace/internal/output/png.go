@@ -2,6 +2,7 @@ package output
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -34,7 +35,9 @@ type PNG struct {
 
 // NewPNG returns a PNG sink for w x h frames (see [PNG] for naming). A
 // sequence uses png.BestSpeed, since it is written in the render loop's time
-// budget; a single frame uses the default compression.
+// budget; a single frame uses the default compression. It fails if the
+// first frame's file could not be written (a directory that is not
+// writable, a path that is a directory), but creates no file.
 func NewPNG(path string, w, h, frames int) (*PNG, error) {
 	if err := checkSize(w, h); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -45,7 +48,20 @@ func NewPNG(path string, w, h, frames int) (*PNG, error) {
 		s.digits = max(4, len(strconv.Itoa(frames-1)))
 		s.enc.CompressionLevel = png.BestSpeed
 	}
+	if err := s.check(s.Name(0)); err != nil {
+		return nil, fmt.Errorf("open %s: %w", s.Name(0), err)
+	}
 	return s, nil
+}
+
+// check finds out before the first frame whether WriteFrame can write
+// name: that its temporary file can be created, and that name is not a
+// directory that the rename would fail on.
+func (s *PNG) check(name string) error {
+	if fi, err := os.Stat(name); err == nil && fi.IsDir() {
+		return errors.New("is a directory")
+	}
+	return unwrapPath(CheckWritable(name + ".tmp"))
 }
 
 // Name returns the file that frame is written to.

@@ -93,9 +93,57 @@ func TestPNGSubImageFrame(t *testing.T) {
 func TestPNGWriteErrorNamesFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "gone", "x.png")
+	require.NoError(t, os.Mkdir(filepath.Dir(path), 0o755))
 	s, err := output.NewPNG(path, 4, 4, 1)
 	require.NoError(t, err)
+	require.NoError(t, os.Remove(filepath.Dir(path))) // gone after the sink was opened
 	err = s.WriteFrame(frametest.New(4, 4, 0), 0)
 	assert.ErrorIs(t, err, os.ErrNotExist)
 	assert.Contains(t, err.Error(), "write "+path+": ")
+}
+
+// TestPNGUnwritableFailsAtOpen checks that NewPNG finds out, without
+// leaving a file, that frames could not be written: the directory does
+// not exist or is not writable, or the file's name is a directory.
+func TestPNGUnwritableFailsAtOpen(t *testing.T) {
+	dir := t.TempDir()
+	_, err := output.NewPNG(filepath.Join(dir, "gone", "x.png"), 4, 4, 1)
+	assert.ErrorIs(t, err, os.ErrNotExist)
+	assert.Contains(t, err.Error(), "open "+filepath.Join(dir, "gone", "x.png")+": ", "names the frame's file, not a temporary one")
+	assert.NotContains(t, err.Error(), ".tmp")
+
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "seq_0000.png"), 0o755))
+	_, err = output.NewPNG(filepath.Join(dir, "seq.png"), 4, 4, 3)
+	assert.ErrorContains(t, err, "seq_0000.png: is a directory", "the first numbered frame is checked")
+
+	ro := filepath.Join(dir, "ro")
+	require.NoError(t, os.Mkdir(ro, 0o555))
+	if os.Geteuid() != 0 { // root writes anywhere
+		_, err = output.NewPNG(filepath.Join(ro, "x.png"), 4, 4, 1)
+		assert.ErrorIs(t, err, os.ErrPermission)
+	}
+	_, err = output.NewPNG("/proc/x.png", 4, 4, 1)
+	assert.Error(t, err)
+
+	s, err := output.NewPNG(filepath.Join(dir, "ok.png"), 4, 4, 2)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	left, err := filepath.Glob(filepath.Join(dir, "ok*"))
+	require.NoError(t, err)
+	assert.Empty(t, left, "opening creates no file")
+}
+
+func TestCheckWritable(t *testing.T) {
+	dir := t.TempDir()
+	fresh := filepath.Join(dir, "fresh.json")
+	require.NoError(t, output.CheckWritable(fresh))
+	assert.NoFileExists(t, fresh, "a file it made is removed")
+	old := filepath.Join(dir, "old.json")
+	require.NoError(t, os.WriteFile(old, []byte("keep"), 0o644))
+	require.NoError(t, output.CheckWritable(old))
+	b, err := os.ReadFile(old)
+	require.NoError(t, err)
+	assert.Equal(t, "keep", string(b), "an existing file is not truncated")
+	assert.Error(t, output.CheckWritable(dir), "a directory")
+	assert.ErrorIs(t, output.CheckWritable(filepath.Join(dir, "no", "x")), os.ErrNotExist)
 }

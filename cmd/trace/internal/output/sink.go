@@ -58,8 +58,9 @@ const DefaultFPS = 30
 //	"*.gif"      [NewGIF]
 //	"*.y4m"      [NewY4M] 4:2:0 into a new file
 //
-// Files are created (or truncated) by Open, so an unwritable path fails here
-// rather than after the first frame. Errors wrap [ErrFormat], [ErrFrame] for a
+// GIF and Y4M files are created (or truncated) by Open, and a PNG sink
+// checks that its first file can be written, so an unwritable path fails
+// here rather than after the first frame. Errors wrap [ErrFormat], [ErrFrame] for a
 // bad size, or the underlying *os.PathError.
 func Open(path string, w, h int, fps float64, frames int) (Sink, error) {
 	if err := checkSize(w, h); err != nil {

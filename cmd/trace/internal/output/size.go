@@ -24,12 +24,12 @@ var ErrSize = errors.New("bad size")
 // areas over [MaxPixels], with an error wrapping [ErrSize] that quotes s.
 func ParseSize(s string) (w, h int, err error) {
 	t := strings.TrimSpace(s)
-	ws, hs, ok := strings.Cut(strings.ToLower(t), "x")
-	if !ok {
+	i := strings.IndexAny(t, "xX")
+	if i < 0 {
 		return 0, 0, fmt.Errorf("%w %q: want WIDTHxHEIGHT, e.g. 640x360", ErrSize, s)
 	}
-	if w, err = parseSide(ws); err == nil {
-		h, err = parseSide(hs)
+	if w, err = parseSide(t[:i]); err == nil {
+		h, err = parseSide(t[i+1:])
 	}
 	if err != nil {
 		return 0, 0, fmt.Errorf("%w %q: %w", ErrSize, s, err)

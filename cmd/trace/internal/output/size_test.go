@@ -27,6 +27,8 @@ func TestParseSize(t *testing.T) {
 		_, _, err := output.ParseSize(in)
 		assert.ErrorIs(t, err, output.ErrSize, "%q", in)
 	}
+	_, _, err := output.ParseSize("640x36O")
+	assert.ErrorContains(t, err, `side "36O"`, "quotes the side as typed")
 }
 
 func FuzzParseSize(f *testing.F) {

@@ -1,0 +1,49 @@
+package main
+
+// closest returns the name among names that a mistyped word most likely
+// meant: the nearest by edit distance, if it is at most two edits away
+// and the word is not mostly edits, or one the word begins. It returns ""
+// when none is that close.
+func closest(word string, names []string) string {
+	best, bestD := "", 3
+	for _, n := range names {
+		d := editDistance(word, n)
+		if len(word) >= 3 && len(n) > len(word) && n[:len(word)] == word {
+			d = min(d, 1) // an abbreviation
+		}
+		if d < bestD && 2*d < max(len(word), len(n)) {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			sub := prev[j-1]
+			if a[i-1] != b[j-1] {
+				sub++
+			}
+			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// didYouMean returns "did you mean NAME? " for the name that word most
+// likely meant, or "".
+func didYouMean(word string, names ...string) string {
+	if near := closest(word, names); near != "" {
+		return "did you mean " + near + "? "
+	}
+	return ""
+}
