@@ -199,9 +199,11 @@ func create(r arena.Region, g geometry, opts Options) (*Hub, error) {
 // kernel: the objects the process serves stay callable after the kernel
 // returns, as long as the process lives. In goroutine mode it returns the
 // master's hub. It fails with ErrNoHub if the master did not call New.
-func Open(env *runtime.Env) (*Hub, error) {
-	return hubs.Get(env.Scope())
-}
+func Open(env *runtime.Env) (*Hub, error) { return OpenScope(env.Scope()) }
+
+// OpenScope is Open for the process and pool of a scope: what a
+// runtime.Local's make function, which gets a scope, calls.
+func OpenScope(s *runtime.Scope) (*Hub, error) { return hubs.Get(s) }
 
 // openHub attaches a worker process to its pool's hub. The master's scope
 // has a hub only if New set it.

@@ -1,3 +1,5 @@
+//go:build shmrun_faults
+
 package main
 
 import (
@@ -18,6 +20,9 @@ import (
 	"github.com/shmrun/shmrun/internal/faults"
 	"github.com/shmrun/shmrun/runtime"
 )
+
+// The chaos tests change the pool's options through adjustPool, which only
+// builds with the shmrun_faults tag have (make test, make chaos).
 
 // chaosPool sets the pool options of a render under faults, for the
 // fault-free reference too, so that both runs differ only in the faults.
@@ -40,7 +45,8 @@ func renderY4M(t *testing.T, args []string, pool func(*runtime.Options), during 
 	out := filepath.Join(t.TempDir(), "v.y4m")
 	cfg, err := parseFlags(append(args, "-o", out), io.Discard)
 	require.NoError(t, err)
-	cfg.pool = pool
+	adjustPool = pool
+	defer func() { adjustPool = nil }()
 	ctx := context.Background()
 	s, err := open(ctx, cfg, io.Discard)
 	require.NoError(t, err)

@@ -35,9 +35,6 @@ type config struct {
 	tile       int
 	pin        bool
 	quiet      bool
-	// pool, if set, adjusts the runtime's options (tests: short heartbeats,
-	// more attempts under deliberate faults).
-	pool func(*runtime.Options)
 }
 
 // flags is the flag set of config c, with the flags that need checking

@@ -42,7 +42,7 @@ type tileResult struct {
 var tileKernel = runtime.Register("trace.tile", renderTile)
 
 func renderTile(env *runtime.Env, j tileJob) (tileResult, error) {
-	v, err := viewsFor(env.Arena(), int(j.W), int(j.H))
+	v, err := viewsFor(env, int(j.W), int(j.H))
 	if err != nil {
 		return tileResult{}, err
 	}
@@ -71,34 +71,32 @@ type views struct {
 	acc   [2][]float32
 }
 
-var viewCache struct {
-	sync.Mutex
-	m map[*arena.Arena]*views
+// processViews is this process's views of a pool's arena, opened by the
+// first tile it renders and kept for the pool's life.
+var processViews = runtime.NewLocal(func(*runtime.Scope) (*viewSlot, error) { return &viewSlot{}, nil }, nil)
+
+// viewSlot holds a process's views; a job of another frame size (which no
+// session sends) opens them again.
+type viewSlot struct {
+	mu sync.Mutex
+	v  *views
 }
 
-func viewsFor(a *arena.Arena, w, h int) (*views, error) {
-	viewCache.Lock()
-	defer viewCache.Unlock()
-	if v, ok := viewCache.m[a]; ok && v.w == w && v.h == h {
-		return v, nil
-	}
-	v, err := openViews(a, w, h)
+func viewsFor(env *runtime.Env, w, h int) (*views, error) {
+	slot, err := processViews.Get(env.Scope())
 	if err != nil {
 		return nil, err
 	}
-	if viewCache.m == nil {
-		viewCache.m = map[*arena.Arena]*views{}
+	slot.mu.Lock()
+	defer slot.mu.Unlock()
+	if slot.v == nil || slot.v.w != w || slot.v.h != h {
+		v, err := openViews(env.Arena(), w, h)
+		if err != nil {
+			return nil, err
+		}
+		slot.v = v
 	}
-	viewCache.m[a] = v
-	return v, nil
-}
-
-// forgetViews drops a closed arena's views (goroutine mode runs several
-// sessions in one process).
-func forgetViews(a *arena.Arena) {
-	viewCache.Lock()
-	delete(viewCache.m, a)
-	viewCache.Unlock()
+	return slot.v, nil
 }
 
 func openViews(a *arena.Arena, w, h int) (*views, error) {

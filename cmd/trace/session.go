@@ -69,9 +69,7 @@ func open(ctx context.Context, cfg config, stderr io.Writer) (*session, error) {
 	}
 	o := &runtime.Options{Workers: cfg.workers, Mode: cfg.mode, ArenaSize: need, Timeline: cfg.timeline, Stderr: stderr,
 		PinWorkers: cfg.pin && cfg.workers <= goruntime.NumCPU()}
-	if cfg.pool != nil {
-		cfg.pool(o)
-	}
+	adjustPoolOptions(o)
 	if s.pool, err = runtime.Start(ctx, o); err != nil {
 		s.abandon(ctx)
 		return nil, err
@@ -164,9 +162,6 @@ func (s *session) close(ctx context.Context) error {
 	}
 	if s.pool != nil {
 		s.tileLog.close() // before the pool: the hub's goroutines use the arena
-		if s.cfg.mode == runtime.Goroutines {
-			defer forgetViews(s.pool.Arena())
-		}
 		grace := closeGrace
 		if isInterrupt(context.Cause(ctx)) {
 			grace = interruptGrace

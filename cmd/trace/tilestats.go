@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/shmrun/shmrun/arena"
 	"github.com/shmrun/shmrun/proxy"
 	"github.com/shmrun/shmrun/runtime"
 )
@@ -57,8 +56,7 @@ func tileLogArena(workers int) int { return proxy.ArenaSize(workers, &hubOptions
 // then folded into per-worker totals. Its methods are safe for concurrent
 // use: the proxy's handlers report while frames begin and end.
 type tileLog struct {
-	hub   *proxy.Hub
-	arena *arena.Arena
+	hub *proxy.Hub
 
 	mu      sync.Mutex
 	open    map[int32]map[int64]tileReport // frame -> tile -> report
@@ -84,7 +82,7 @@ func openTileLog(ctx context.Context, s *session) (*tileLog, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &tileLog{hub: hub, arena: s.pool.Arena()}
+	l := &tileLog{hub: hub}
 	l.reset()
 	svc := proxy.NewService(tileStatsName)
 	proxy.Method(svc, "report", func(_ context.Context, r tileReport) (struct{}, error) {
@@ -102,7 +100,6 @@ func openTileLog(ctx context.Context, s *session) (*tileLog, error) {
 func (l *tileLog) close() {
 	if l != nil {
 		l.hub.Close()
-		forgetReporter(l.arena)
 	}
 }
 
@@ -249,12 +246,19 @@ func (h *durationHist) percentile(p float64) float64 {
 	return 0 // unreachable: the counts add up to n
 }
 
-// reporters caches, per arena (per pool), this process's stub for the
-// master's tile statistics.
-var reporters struct {
-	sync.Mutex
-	m map[*arena.Arena]*proxy.Stub[tileReport, struct{}]
-}
+// reporters is this process's stub for the master's tile statistics, made
+// by the first tile report and kept for the pool's life.
+var reporters = runtime.NewLocal(func(s *runtime.Scope) (*proxy.Stub[tileReport, struct{}], error) {
+	hub, err := proxy.OpenScope(s)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := hub.Dial(tileStatsName)
+	if err != nil {
+		return nil, err
+	}
+	return proxy.NewStub[tileReport, struct{}](obj, "report"), nil
+}, nil)
 
 // selfPID is this process's id, read once: os.Getpid is a system call.
 var selfPID = int32(os.Getpid())
@@ -265,40 +269,10 @@ var selfPID = int32(os.Getpid())
 // an object in another process (the master), except in goroutine mode,
 // where the report is recorded on the kernel's goroutine.
 func reportTile(env *runtime.Env, r tileReport) error {
-	stub, err := reporterFor(env)
+	stub, err := reporters.Get(env.Scope())
 	if err != nil {
 		return fmt.Errorf("tile statistics: %w", err)
 	}
 	r.Worker, r.PID = int32(env.Worker()), selfPID
 	return stub.PostLazy(env.Context(), r)
-}
-
-func reporterFor(env *runtime.Env) (*proxy.Stub[tileReport, struct{}], error) {
-	reporters.Lock()
-	defer reporters.Unlock()
-	if s, ok := reporters.m[env.Arena()]; ok {
-		return s, nil
-	}
-	hub, err := proxy.Open(env)
-	if err != nil {
-		return nil, err
-	}
-	obj, err := hub.Dial(tileStatsName)
-	if err != nil {
-		return nil, err
-	}
-	if reporters.m == nil {
-		reporters.m = map[*arena.Arena]*proxy.Stub[tileReport, struct{}]{}
-	}
-	s := proxy.NewStub[tileReport, struct{}](obj, "report")
-	reporters.m[env.Arena()] = s
-	return s, nil
-}
-
-// forgetReporter drops a closed pool's stub (goroutine mode runs several
-// sessions in one process).
-func forgetReporter(a *arena.Arena) {
-	reporters.Lock()
-	delete(reporters.m, a)
-	reporters.Unlock()
 }

@@ -1,0 +1,16 @@
+//go:build shmrun_faults
+
+package main
+
+import "github.com/shmrun/shmrun/runtime"
+
+// adjustPool, in builds with the shmrun_faults tag (make test, make chaos),
+// lets a chaos test change the pool's options (short heartbeats, more
+// attempts, a garbage-writing worker); a plain build has no such hook.
+var adjustPool func(*runtime.Options)
+
+func adjustPoolOptions(o *runtime.Options) {
+	if adjustPool != nil {
+		adjustPool(o)
+	}
+}
