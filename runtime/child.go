@@ -54,6 +54,7 @@ func runWorker(spec string) int {
 		fmt.Fprintf(os.Stderr, "shmrun worker: bad %s=%q\n", envWorker, spec)
 		return exitSetup
 	}
+	nameProcess()
 	if cpu, ok := os.LookupEnv(envCPU); ok {
 		// First, while the process has few threads: those started later
 		// inherit the binding.
