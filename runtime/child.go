@@ -31,7 +31,10 @@ func Main() {
 	os.Exit(runWorker(spec))
 }
 
-// heartbeatEvery is how often a worker refreshes its heartbeat word.
+// heartbeatEvery is how often a worker refreshes its heartbeat word while
+// it has work; an idle one does so every idleBeat (control.idleBeat, which
+// the master sets), so that a thousand idle workers on two cores do not
+// keep them busy waking up.
 const heartbeatEvery = 20 * time.Millisecond
 
 type workerLoop struct {
@@ -46,6 +49,10 @@ type workerLoop struct {
 	// quiet is when the oldest result that the master was not woken for
 	// was sent (CLOCK_MONOTONIC), 0 when there is none; see sendResult.
 	quiet atomic.Int64
+	// idle is set while the loop waits for a task; napping while the
+	// watcher sleeps idleBeat, which a task's arrival cuts short.
+	idle, napping atomic.Bool
+	idleBeat      time.Duration
 }
 
 func runWorker(spec string) int {
@@ -121,6 +128,7 @@ func setupWorker(id int) (*workerLoop, error) {
 	}
 	w.ctl = controlAt(regions[2])
 	w.ctl.heartbeat.Store(monoNow())
+	w.idleBeat = min(max(time.Duration(w.ctl.idleBeat.Load()), heartbeatEvery), maxIdleBeat)
 	w.scope = newScope(a, id)
 	w.run = newRunner(w.ctl, Env{scope: w.scope, worker: id})
 	w.chaos = newChaos(id, regions)
@@ -152,10 +160,41 @@ func (w *workerLoop) watch() {
 			} else {
 				sleep = quietFor
 			}
+		} else if w.nap() {
+			sleep = w.idleBeat
 		}
 		futex.WaitLong(&w.ctl.cancelSeq, seen, sleep)
+		w.napping.Store(false)
 	}
 }
+
+// nap reports whether the watcher may sleep idleBeat: the loop waits for
+// a task. It announces the nap before it looks, so that the loop, taking a
+// task, either sees the nap and cuts it short (wakeWatcher) or the watcher
+// sees it busy.
+func (w *workerLoop) nap() bool {
+	w.napping.Store(true)
+	if !w.idle.Load() {
+		w.napping.Store(false)
+		return false
+	}
+	return true
+}
+
+// wakeWatcher ends the watcher's nap: the worker has work again, and quiet
+// results need the watcher's short sleeps. The counter changes, so that a
+// watcher about to sleep does not; a counter the master's cancellations
+// also move only makes the watcher look at the cancelled list once more.
+func (w *workerLoop) wakeWatcher() {
+	if w.napping.Load() {
+		w.ctl.cancelSeq.Add(1)
+		wakeAll(&w.ctl.cancelSeq)
+	}
+}
+
+// maxIdleBeat bounds the idle worker's heartbeat period, whatever its
+// control block says.
+const maxIdleBeat = 250 * time.Millisecond
 
 // quietFor is how long a worker that has work queued may leave the master
 // unwoken for the results it sends (see sendResult).
@@ -173,7 +212,10 @@ func (w *workerLoop) loop() error {
 				w.quiet.Store(0)
 				w.comp.Wake()
 			}
+			w.idle.Store(true)
 			f, err = w.sub.Next(ctx)
+			w.idle.Store(false)
+			w.wakeWatcher()
 		}
 		if errors.Is(err, ring.ErrClosed) {
 			return nil

@@ -31,7 +31,11 @@ type control struct {
 	_         [56]byte
 	// cancelSeq counts cancellations; the worker's watcher sleeps on it.
 	cancelSeq atomic.Uint32
-	_         [60]byte
+	_         [4]byte
+	// idleBeat is how often an idle worker refreshes its heartbeat, in
+	// nanoseconds: the master writes it before the worker starts.
+	idleBeat atomic.Int64
+	_        [48]byte
 	// cancelled holds the ids of recently cancelled tasks, written by the
 	// master at cancelSeq % len before it bumps cancelSeq.
 	cancelled [cancelSlots]atomic.Uint64

@@ -55,7 +55,8 @@ type Options struct {
 	// dies before it fails with a *CrashError; default 3.
 	MaxAttempts int
 	// Spin is how long rings poll before sleeping (see ring.Options);
-	// default ring.DefaultSpin.
+	// default ring.DefaultSpin, or no polling (-1) when there are more
+	// workers than CPUs.
 	Spin time.Duration
 	// WorkerProcs is GOMAXPROCS in each worker process; default 1, since a
 	// worker runs one task at a time.
@@ -86,8 +87,8 @@ type Options struct {
 	// Logger receives supervision events (crashes, restarts); default
 	// discards them.
 	Logger *slog.Logger
-	// StartTimeout bounds how long a worker may take to say hello; default
-	// 10 s.
+	// StartTimeout bounds how long a worker may take to say hello, from
+	// its own start (Start starts a few workers at a time); default 10 s.
 	StartTimeout time.Duration
 	// HeartbeatTimeout is how long a worker process may go without
 	// refreshing its heartbeat before the master looks at it: one that is
@@ -102,6 +103,12 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	if o.Workers <= 0 {
 		o.Workers = goruntime.GOMAXPROCS(0)
+	}
+	if o.Spin == 0 && o.Workers > goruntime.NumCPU() {
+		// More workers than cores: a worker that polls for its next task
+		// takes the core from one with work, and a master that polls for
+		// results from the workers that make them.
+		o.Spin = -1
 	}
 	if o.ArenaSize <= 0 {
 		o.ArenaSize = 64 << 20
@@ -228,24 +235,54 @@ func Start(ctx context.Context, o *Options) (*Pool, error) {
 	return p, nil
 }
 
-// startAll starts every worker and waits for their hellos.
+// startWave returns how many workers may be starting at once: a starting
+// worker process costs a core for a few milliseconds (exec, the Go
+// runtime, attaching the arena), and a thousand at once on two cores
+// would each wait far longer for the CPU than for its start.
+func startWave() int { return max(4, 2*goruntime.NumCPU()) }
+
+// startAll starts every worker, startWave at a time, and waits for their
+// hellos; each worker has StartTimeout from its own start to say hello.
+// It stops at the first failure.
 func (p *Pool) startAll(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, p.opts.StartTimeout)
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	wave := make(chan struct{}, startWave())
+	var mu sync.Mutex
 	var errs []error
-	incs := make([]*incarnation, len(p.workers))
-	for i, w := range p.workers {
-		var err error
-		if incs[i], err = w.start(); err != nil {
-			errs = append(errs, err)
-		}
+	fail := func(err error) {
+		mu.Lock()
+		errs = append(errs, err)
+		mu.Unlock()
+		cancel(err)
 	}
-	for _, inc := range incs {
-		if len(errs) == 0 && inc != nil {
-			if err := inc.awaitHello(ctx); err != nil {
-				errs = append(errs, err)
-			}
+	var wg sync.WaitGroup
+	for _, w := range p.workers {
+		select {
+		case wave <- struct{}{}:
+		case <-ctx.Done():
 		}
+		if ctx.Err() != nil {
+			break
+		}
+		inc, err := w.start()
+		if err != nil {
+			<-wave
+			fail(err)
+			break
+		}
+		wg.Go(func() {
+			defer func() { <-wave }()
+			hello, stop := context.WithTimeout(ctx, p.opts.StartTimeout)
+			defer stop()
+			if err := inc.awaitHello(hello); err != nil && ctx.Err() == nil {
+				fail(err) // not when another worker failed first, or the caller gave up
+			}
+		})
+	}
+	wg.Wait()
+	if len(errs) == 0 && ctx.Err() != nil { // the caller's context ended
+		errs = append(errs, fmt.Errorf("%w: starting %d workers: %w", ErrHandshake, len(p.workers), context.Cause(ctx)))
 	}
 	return errors.Join(errs...)
 }
@@ -256,7 +293,8 @@ func (inc *incarnation) awaitHello(ctx context.Context) error {
 	case err := <-inc.ready:
 		return err
 	case <-ctx.Done():
-		return fmt.Errorf("%w: worker %d did not say hello (%s): %w", ErrHandshake, inc.w.id, mainHint, ctx.Err())
+		return fmt.Errorf("%w: worker %d did not say hello within %v (on a loaded machine, give it longer: Options.StartTimeout; %s): %w",
+			ErrHandshake, inc.w.id, inc.w.p.opts.StartTimeout, mainHint, ctx.Err())
 	}
 }
 

@@ -109,6 +109,7 @@ func (l *procLive) resetRings() error {
 	// not keep the map it just fed a result to off the CPU.
 	o := &ring.Options{Spin: l.b.p.opts.Spin, HandOff: true}
 	l.slot.ctl.reset()
+	l.slot.ctl.idleBeat.Store(int64(idleBeat(l.b.p.opts.HeartbeatTimeout)))
 	if err := ring.InitSPSC(l.slot.subR); err != nil {
 		return err
 	}

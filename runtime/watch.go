@@ -33,6 +33,16 @@ func (b *procBackend) watch(stop <-chan struct{}) {
 	}
 }
 
+// idleBeat is the heartbeat period of an idle worker: an eighth of the
+// heartbeat timeout, so that its heartbeat is never stale by half of it,
+// between heartbeatEvery and maxIdleBeat.
+func idleBeat(timeout time.Duration) time.Duration {
+	if timeout <= 0 {
+		return maxIdleBeat
+	}
+	return min(max(timeout/8, heartbeatEvery), maxIdleBeat)
+}
+
 // check looks at one ready worker process and says why it must be killed,
 // if it must.
 func (b *procBackend) check(l *procLive) (Kill, bool) {

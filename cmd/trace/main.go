@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	goruntime "runtime"
 
 	"github.com/shmrun/shmrun/runtime"
 )
@@ -40,6 +41,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "trace:", err)
 		return 2
+	}
+	if cpus := goruntime.NumCPU(); cfg.workers > 4*cpus && !cfg.quiet {
+		fmt.Fprintf(stderr, "trace: warning: %d workers on %d CPUs, more than 4 a CPU: they start a few at a time and share the CPUs (slower, not faster)\n",
+			cfg.workers, cpus)
 	}
 	ctx, stop := onInterrupt(context.Background())
 	defer stop()
