@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/shmrun/shmrun/arena"
+	"github.com/shmrun/shmrun/internal/spinwait"
 )
 
 // Consumer is the reading end of an SPSC ring. One goroutine at a time may
@@ -136,7 +137,7 @@ func (c *Consumer) publish() {
 		c.s.head.Store(c.head)
 		c.pub = c.head
 		if wake(c.s.pwait) {
-			c.s.spin.wokePeer()
+			c.s.spin.WokePeer()
 		}
 	}
 }
@@ -182,13 +183,13 @@ func (c *Consumer) ready() bool { return c.s.hdrAt(c.head&c.s.mask).Load() != 0 
 // wait blocks until a header appears at the read position: it spins for the
 // configured time, then announces itself, re-checks and sleeps on a futex.
 func (c *Consumer) wait(ctx context.Context) error {
-	sp := c.s.spin.spinner()
+	sp := c.s.spin.Start()
 	err := c.await(ctx, &sp)
-	c.s.spin.done(&sp)
+	c.s.spin.Done(&sp)
 	return err
 }
 
-func (c *Consumer) await(ctx context.Context, sp *spinner) error {
+func (c *Consumer) await(ctx context.Context, sp *spinwait.Spinner) error {
 	for {
 		if c.ready() {
 			return nil
@@ -196,11 +197,11 @@ func (c *Consumer) await(ctx context.Context, sp *spinner) error {
 		if c.s.closed() && !c.ready() {
 			return ErrClosed
 		}
-		if !sp.more() {
+		if !sp.More() {
 			break
 		}
 	}
-	sp.sleeping()
+	sp.Sleeping()
 	for {
 		c.s.cwait.Store(1)
 		if c.ready() {
@@ -211,7 +212,7 @@ func (c *Consumer) await(ctx context.Context, sp *spinner) error {
 			c.s.cwait.Store(0)
 			return ErrClosed
 		}
-		err := sleep(ctx, c.s.cwait, 1, c.s.handOff)
+		err := spinwait.Sleep(ctx, c.s.cwait, 1, c.s.handOff)
 		c.s.cwait.Store(0)
 		if err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/shmrun/shmrun/arena"
+	"github.com/shmrun/shmrun/internal/spinwait"
 )
 
 // Producer is the writing end of an SPSC ring. One goroutine at a time may
@@ -103,7 +104,7 @@ func (p *Producer) Flush() {
 // Publish publishes every committed frame with one atomic store, as Flush
 // does, but wakes no one: a consumer asleep on the ring sees the frames
 // when the producer next calls Wake, Flush or Send, or when its sleep runs
-// out (at most 250 ms). It reports whether there was anything to publish.
+// out (spinwait.DefaultMaxSleep). It reports whether there was anything to publish.
 // Use it to let a few frames gather when the consumer need not hear of
 // each at once, and call Wake before the producer goes idle.
 func (p *Producer) Publish() bool {
@@ -121,7 +122,7 @@ func (p *Producer) Publish() bool {
 // leave out.
 func (p *Producer) Wake() {
 	if wake(p.s.cwait) {
-		p.s.spin.wokePeer()
+		p.s.spin.WokePeer()
 	}
 }
 
@@ -209,13 +210,13 @@ func (p *Producer) room(ctx context.Context, need uint64) error {
 		return err
 	}
 	p.Flush() // the consumer may be waiting for exactly these frames
-	sp := p.s.spin.spinner()
+	sp := p.s.spin.Start()
 	err := p.awaitRoom(ctx, need, &sp)
-	p.s.spin.done(&sp)
+	p.s.spin.Done(&sp)
 	return err
 }
 
-func (p *Producer) awaitRoom(ctx context.Context, need uint64, sp *spinner) error {
+func (p *Producer) awaitRoom(ctx context.Context, need uint64, sp *spinwait.Spinner) error {
 	for {
 		if err := p.loadHead(); err != nil || p.tail+need-p.head <= p.s.cap {
 			return err
@@ -223,10 +224,10 @@ func (p *Producer) awaitRoom(ctx context.Context, need uint64, sp *spinner) erro
 		if p.s.closed() {
 			return ErrClosed
 		}
-		if sp.more() {
+		if sp.More() {
 			continue
 		}
-		sp.sleeping()
+		sp.Sleeping()
 		p.s.pwait.Store(1) // announce, re-check, then sleep
 		if err := p.loadHead(); err != nil || p.tail+need-p.head <= p.s.cap {
 			p.s.pwait.Store(0)
@@ -236,7 +237,7 @@ func (p *Producer) awaitRoom(ctx context.Context, need uint64, sp *spinner) erro
 			p.s.pwait.Store(0)
 			return ErrClosed
 		}
-		err := sleep(ctx, p.s.pwait, 1, p.s.handOff)
+		err := spinwait.Sleep(ctx, p.s.pwait, 1, p.s.handOff)
 		p.s.pwait.Store(0)
 		if err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/shmrun/shmrun/internal/futex"
+	"github.com/shmrun/shmrun/internal/spinwait"
 
 	"github.com/shmrun/shmrun/arena"
 )
@@ -84,7 +85,7 @@ type spsc struct {
 	data  []byte
 	mask  uint64
 	cap   uint64
-	spin  adaptive
+	spin  *spinwait.Budget
 	// handOff: sleeps give up the goroutine's P (Options.HandOff)
 	handOff bool
 }
@@ -110,7 +111,7 @@ func openSPSC(r arena.Region, o *Options) (spsc, error) {
 		data:    b[spscHeader : spscHeader+c : spscHeader+c],
 		mask:    c - 1,
 		cap:     c,
-		spin:    newAdaptive(o.spin()),
+		spin:    spinwait.NewBudget(o.spin()),
 		handOff: o.handOff(),
 	}, nil
 }
@@ -123,8 +124,8 @@ func (s *spsc) hdrAt(off uint64) *atomic.Uint64 {
 // close marks the ring closed and wakes both sides.
 func (s *spsc) close() {
 	s.info.closed.Store(1)
-	kick(s.cwait)
-	kick(s.pwait)
+	spinwait.Kick(s.cwait)
+	spinwait.Kick(s.pwait)
 }
 
 func (s *spsc) closed() bool { return s.info.closed.Load() != 0 }
