@@ -23,7 +23,6 @@ type Producer struct {
 	reserved bool // a Reserve awaits its Commit
 	resOff   uint64
 	resLen   int
-	cleared  bool  // Send cleared the header slot after the reserved frame
 	err      error // sticky ErrCorrupt
 }
 
@@ -83,10 +82,13 @@ func (p *Producer) Commit(n int) {
 	}
 	p.reserved = false
 	size := frameSize(n)
-	if !p.cleared || size != frameSize(p.resLen) {
-		p.clearHeader(p.resOff + size)
-	}
-	p.cleared = false
+	p.clearHeader(p.resOff + size)
+	p.commit(size, n)
+}
+
+// commit commits the reserved frame, whose following header slot is
+// cleared, and flushes once a quarter of the ring is waiting.
+func (p *Producer) commit(size uint64, n int) {
 	p.commitFrame(p.resOff, size, header(uint64(n), p.seq))
 	if p.tail-p.flushed >= p.s.cap/4 {
 		p.Flush()
@@ -103,10 +105,10 @@ func (p *Producer) Flush() {
 
 // Publish publishes every committed frame with one atomic store, as Flush
 // does, but wakes no one: a consumer asleep on the ring sees the frames
-// when the producer next calls Wake, Flush or Send, or when its sleep runs
-// out (spinwait.DefaultMaxSleep). It reports whether there was anything to publish.
-// Use it to let a few frames gather when the consumer need not hear of
-// each at once, and call Wake before the producer goes idle.
+// when someone next calls Wake, Flush or Send, or when its sleep runs out
+// (spinwait.DefaultMaxSleep). It reports whether there was anything to
+// publish. Use it when the consumer need not hear of each frame at once,
+// and make sure Wake follows before the producer goes idle.
 func (p *Producer) Publish() bool {
 	if !p.open {
 		return false
@@ -118,44 +120,33 @@ func (p *Producer) Publish() bool {
 }
 
 // Wake wakes the consumer if it announced that it sleeps: the system call
-// that Flush and Send make after publishing, and Publish and SendQuiet
-// leave out.
+// that Flush and Send make after publishing and Publish leaves out. It
+// costs one load of a line that only changes when the consumer goes to
+// sleep. Unlike the other methods of Producer, except Close, it may be
+// called from any goroutine at any time: it touches only the shared
+// wake-up word and the spin budget, so a watchdog can bound how long
+// frames published with Publish go unnoticed.
 func (p *Producer) Wake() {
 	if wake(p.s.cwait) {
 		p.s.spin.WokePeer()
 	}
 }
 
-// Nudge wakes the consumer if it announced that it sleeps, as Wake does.
-// Unlike every other method of Producer it may be called from any
-// goroutine, at any time: it touches only the shared wake-up word. A
-// watchdog uses it to bound how long frames published with Publish or
-// SendQuiet can go unnoticed.
-func (p *Producer) Nudge() { wake(p.s.cwait) }
-
-// Send writes b as one frame and publishes it at once.
+// Send writes b as one frame and flushes it, with every frame committed
+// before it.
 func (p *Producer) Send(ctx context.Context, b []byte) error {
-	if err := p.SendQuiet(ctx, b); err != nil {
-		return err
-	}
-	p.Wake()
-	return nil
-}
-
-// SendQuiet is Send without the wake-up: b is published as one frame, and
-// a sleeping consumer learns of it as after Publish.
-func (p *Producer) SendQuiet(ctx context.Context, b []byte) error {
 	buf, err := p.Reserve(ctx, len(b))
 	if err != nil {
 		return err
 	}
 	// The next header slot first, then the payload, the header's line
 	// last: the consumer's line is written once, at the end.
-	p.clearHeader(p.resOff + frameSize(len(b)))
-	p.cleared = true
+	p.reserved = false
+	size := frameSize(len(b))
+	p.clearHeader(p.resOff + size)
 	copyHeaderLineLast(buf, b)
-	p.Commit(len(b))
-	p.Publish()
+	p.commit(size, len(b))
+	p.Flush()
 	return nil
 }
 
