@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/shmrun/shmrun/internal/mono"
 	"github.com/shmrun/shmrun/proxy/internal/envelope"
 	"github.com/shmrun/shmrun/runtime"
 )
@@ -177,7 +178,7 @@ func (c *call) send(ctx context.Context, o *Object, method []byte, sig uint64, k
 			c.release()
 			return errDeadline
 		}
-		deadline = monoDeadline(dl)
+		deadline = mono.Of(dl)
 	}
 	gen, _ := unpack(c.hdr.state.Load())
 	gen++

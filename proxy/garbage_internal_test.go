@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shmrun/shmrun/arena"
+	"github.com/shmrun/shmrun/internal/spinwait"
 	"github.com/shmrun/shmrun/proxy/internal/envelope"
 )
 
@@ -173,7 +174,7 @@ func fakeHome(t *testing.T, h *Hub, answer func(enc *envelope.Encoder, hdr *slot
 			gen, _ := unpack(hdr.state.Load())
 			hdr.state.Store(pack(gen, uint8(slotRunning)))
 			answer(envelope.NewEncoder(64), hdr, buf, gen, i)
-			kick(&h.sh.endpoint(0).replyBell)
+			spinwait.Kick(&h.sh.endpoint(0).replyBell)
 		}
 	}()
 	return obj

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/shmrun/shmrun/internal/futex"
+	"github.com/shmrun/shmrun/internal/mono"
+	"github.com/shmrun/shmrun/internal/spinwait"
 	"github.com/shmrun/shmrun/proxy/internal/envelope"
 )
 
@@ -91,32 +93,33 @@ func (h *Hub) ring(home int) {
 }
 
 // idle waits for a request: one handler at a time polls for a while
-// (learnt, see spinBudget), the others sleep on the endpoint's bell. It
+// (learnt: Hub.idleSpin), the others sleep on the endpoint's bell. It
 // returns false once the hub closed.
 func (w *handler) idle() bool {
 	h := w.h
 	ep := h.sh.endpoint(h.me)
 	poller := ep.spinners.CompareAndSwap(0, 1)
-	var sp spinner
+	var sp spinwait.Spinner
 	if poller {
-		sp = h.idleSpin.spinner()
-		for sp.more() {
+		sp = h.idleSpin.Start()
+		for sp.More() {
 			if w.anyPending() {
 				ep.spinners.Store(0)
-				h.idleSpin.learn(&sp, true)
+				h.idleSpin.Done(&sp)
 				return !h.isClosed()
 			}
 		}
 		ep.spinners.Store(0)
+		sp.Sleeping()
 	}
 	v := ep.bell.Load()
 	ep.sleepers.Add(1)
 	if !w.anyPending() && !h.isClosed() {
-		futex.WaitLong(&ep.bell, v, maxSleep)
+		_ = spinwait.Sleep(context.Background(), &ep.bell, v, true)
 	}
 	ep.sleepers.Add(^uint32(0))
 	if poller {
-		h.idleSpin.learn(&sp, false)
+		h.idleSpin.Done(&sp)
 	}
 	return !h.isClosed()
 }
@@ -192,10 +195,10 @@ func settle(hdr *slotHeader, gen uint64, st slotState, cep *endpointHeader) {
 		hdr.wake.Add(1)
 		futex.Wake(&hdr.wake, 1)
 	case wakeOrphan:
-		kick(&cep.replyBell)
+		spinwait.Kick(&cep.replyBell)
 	default:
 		if cep.slotWaiters.Load() != 0 {
-			kick(&cep.replyBell)
+			spinwait.Kick(&cep.replyBell)
 		}
 	}
 }
@@ -238,7 +241,7 @@ func (h *Hub) dispatch(from caller, c *envelope.CallMsg, out []byte) ([]byte, en
 	}
 	ctx := h.base
 	if c.Deadline != 0 {
-		left := time.Duration(c.Deadline - monoNow())
+		left := time.Duration(c.Deadline - mono.Now())
 		if left <= 0 {
 			return append(out, context.DeadlineExceeded.Error()...), envelope.StatusDeadline
 		}

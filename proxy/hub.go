@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/shmrun/shmrun/arena"
-	"github.com/shmrun/shmrun/internal/futex"
+	"github.com/shmrun/shmrun/internal/spinwait"
 	"github.com/shmrun/shmrun/ring"
 	"github.com/shmrun/shmrun/runtime"
 )
@@ -76,8 +76,8 @@ type Hub struct {
 	master bool
 	log    *slog.Logger
 
-	callSpin *spinBudget // how long callers poll for replies
-	idleSpin *spinBudget // how long an idle handler polls for requests
+	callSpin *spinwait.Budget // how long callers poll for replies
+	idleSpin *spinwait.Budget // how long an idle handler polls for requests
 
 	calls []*call
 	free  freeSlots
@@ -258,7 +258,7 @@ func attach(r arena.Region) (*shared, Options, error) {
 func newHub(sh *shared, me int, o Options) *Hub {
 	h := &Hub{sh: sh, me: me, log: o.Logger, done: make(chan struct{}),
 		objs: make([]atomic.Pointer[served], sh.entries)}
-	h.callSpin, h.idleSpin = newSpinBudget(o.Spin), newSpinBudget(o.Spin)
+	h.callSpin, h.idleSpin = spinwait.NewBudget(o.Spin), spinwait.NewBudget(o.Spin)
 	h.base, h.stop = context.WithCancel(context.Background())
 	ep := sh.endpoint(me)
 	h.epoch = ep.epoch.Load()
@@ -296,7 +296,7 @@ func (h *Hub) Close() error {
 	h.stop()
 	close(h.done)
 	for e := range h.sh.endpoints {
-		kick(&h.sh.endpoint(e).bell)
+		spinwait.Kick(&h.sh.endpoint(e).bell)
 	}
 	h.wakeCallers(-1)
 	h.wg.Wait()
@@ -341,15 +341,9 @@ func (h *Hub) wakeCallers(home int) {
 			_, st := unpack(hdr.state.Load())
 			pending := slotState(st) == slotRequested || slotState(st) == slotRunning
 			if pending && (home < 0 || int(hdr.home.Load()) == home) {
-				kick(&hdr.wake)
+				spinwait.Kick(&hdr.wake)
 			}
 		}
-		kick(&sh.endpoint(e).replyBell)
+		spinwait.Kick(&sh.endpoint(e).replyBell)
 	}
-}
-
-// kick changes a futex word and wakes every sleeper on it.
-func kick(word *atomic.Uint32) {
-	word.Add(1)
-	futex.Wake(word, 1<<30)
 }

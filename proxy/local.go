@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/shmrun/shmrun/internal/mono"
 	"github.com/shmrun/shmrun/proxy/internal/envelope"
 )
 
@@ -92,7 +93,7 @@ func (h *Hub) prepare(ctx context.Context, l *here, c *envelope.CallMsg) (*turn,
 		if time.Until(dl) <= 0 {
 			return nil, errDeadline
 		}
-		c.Deadline = monoDeadline(dl)
+		c.Deadline = mono.Of(dl)
 	}
 	if n := len(l.enc.Call(*c)); n > h.sh.slotSize { // the size it would have in a slot
 		return nil, fmt.Errorf("%w: a call of %d bytes, slots hold %d", ErrTooLarge, n, h.sh.slotSize)

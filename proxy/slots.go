@@ -5,7 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/shmrun/shmrun/internal/futex"
+	"github.com/shmrun/shmrun/internal/spinwait"
 	"github.com/shmrun/shmrun/proxy/internal/envelope"
 )
 
@@ -222,6 +222,6 @@ func (h *Hub) listen() {
 				c.release()
 			}
 		}
-		futex.WaitLong(bell, v, maxSleep)
+		spinwait.Sleep(context.Background(), bell, v, true)
 	}
 }

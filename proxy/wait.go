@@ -5,32 +5,33 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/shmrun/shmrun/internal/futex"
+	"github.com/shmrun/shmrun/internal/spinwait"
 	"github.com/shmrun/shmrun/proxy/internal/envelope"
 )
 
-// wait blocks until the call has its reply: it polls for a while (see
-// spinBudget), then sleeps on the slot's futex word, which the home rings
-// when it answers, and the master when a process dies or the hub closes.
-// On an error the slot has been released, or orphaned if its home still
-// holds the call.
+// wait blocks until the call has its reply: it polls for a while (learnt:
+// Hub.callSpin), then sleeps on the slot's futex word, which the home
+// rings when it answers, and the master when a process dies or the hub
+// closes. On an error the slot has been released, or orphaned if its home
+// still holds the call.
 func (c *call) wait(ctx context.Context) error {
 	spin := c.h.callSpin
-	sp := spin.spinner()
+	sp := spin.Start()
 	for {
 		if done, err := c.poll(); done {
 			if err == nil {
-				spin.learn(&sp, true)
+				spin.Done(&sp)
 			}
 			return c.finish(err)
 		}
-		if !sp.more() {
+		if !sp.More() {
 			break
 		}
 	}
+	sp.Sleeping()
 	err := c.sleep(ctx)
 	if err == nil {
-		spin.learn(&sp, false)
+		spin.Done(&sp)
 	}
 	return err
 }
@@ -41,10 +42,6 @@ func (c *call) wait(ctx context.Context) error {
 func (c *call) sleep(ctx context.Context) error {
 	word := &c.hdr.wake
 	c.hdr.sleep.Store(wakeCaller) // from now on the home rings the word
-	if ctx.Done() != nil {
-		stop := context.AfterFunc(ctx, func() { kick(word) })
-		defer stop()
-	}
 	for {
 		v := word.Load()
 		if done, err := c.poll(); done {
@@ -54,7 +51,7 @@ func (c *call) sleep(ctx context.Context) error {
 			c.abandon()
 			return ctxError(ctx)
 		}
-		futex.WaitLong(word, v, maxSleep)
+		_ = spinwait.Sleep(ctx, word, v, true) // the loop re-checks ctx
 	}
 }
 

@@ -2,9 +2,9 @@ package ring
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/shmrun/shmrun/arena"
+	"github.com/shmrun/shmrun/internal/spinwait"
 )
 
 // Consumer is the reading end of an SPSC ring. One goroutine at a time may
@@ -60,9 +60,10 @@ func (c *Consumer) Next(ctx context.Context) ([]byte, error) {
 
 // Queued counts, up to max, the frames committed behind the one the last
 // Next or TryNext returned, without consuming any. It reads only frame
-// headers and checks them as Next does; it stops at the first that is not
-// a committed frame, so garbage makes it count short, never read out of
-// bounds. Like the other methods, it is for the consumer's goroutine.
+// headers and checks them as Next does (frameAt); it stops at the first
+// that is not a committed frame, so garbage makes it count short, never
+// read out of bounds. Like the other methods, it is for the consumer's
+// goroutine.
 func (c *Consumer) Queued(max int) int {
 	if c.err != nil {
 		return 0
@@ -73,23 +74,14 @@ func (c *Consumer) Queued(max int) int {
 	}
 	n := 0
 	for n < max {
-		off := pos & c.s.mask
-		h := c.s.hdrAt(off).Load()
-		size, s := h&lenMask, uint32(h>>32)
-		switch {
-		case h == 0 || s != seq || h&liveFlag == 0:
+		f, ok, err := c.s.frameAt(pos, seq)
+		if !ok || err != nil {
 			return n
-		case h&padFlag != 0:
-			if off+hdrSize+size != c.s.cap {
-				return n
-			}
-			pos += hdrSize + size
-		case size > uint64(MaxFrame(int(c.s.cap))) || off+frameSize(int(size)) > c.s.cap:
-			return n
-		default:
-			pos += frameSize(int(size))
+		}
+		if !f.pad {
 			n++
 		}
+		pos += f.size
 		seq++
 	}
 	return n
@@ -136,44 +128,32 @@ func (c *Consumer) publish() {
 		c.s.head.Store(c.head)
 		c.pub = c.head
 		if wake(c.s.pwait) {
-			c.s.spin.wokePeer()
+			c.s.spin.WokePeer()
 		}
 	}
 }
 
-// poll reads the header at the read position: zero means nothing yet, a
-// padding frame is skipped, and anything else must be the expected frame.
+// poll reads the header at the read position: nothing yet, a padding
+// frame to skip, or the expected frame.
 func (c *Consumer) poll() ([]byte, bool, error) {
 	for {
-		off := c.head & c.s.mask
-		h := c.s.hdrAt(off).Load()
-		if h == 0 {
+		f, ok, err := c.s.frameAt(c.head, c.seq)
+		switch {
+		case err != nil:
+			c.err = err
+			return nil, false, err
+		case !ok:
 			c.publish() // nothing to read: let the producer have the space
 			return nil, false, nil
-		}
-		n, seq := h&lenMask, uint32(h>>32)
-		switch {
-		case seq != c.seq || h&liveFlag == 0:
-			return nil, false, c.fail("frame header %#x at %d, want sequence %d", h, c.head, c.seq)
-		case h&padFlag != 0:
-			if off+hdrSize+n != c.s.cap {
-				return nil, false, c.fail("padding of %d bytes at offset %d", n, off)
-			}
-			c.head += hdrSize + n
+		case f.pad:
+			c.head += f.size
 			c.seq++
 			continue
-		case n > uint64(MaxFrame(int(c.s.cap))) || off+frameSize(int(n)) > c.s.cap:
-			return nil, false, c.fail("frame of %d bytes at offset %d", n, off)
 		}
-		c.held = frameSize(int(n))
-		start := off + hdrSize
-		return c.s.data[start : start+n : start+n], true, nil
+		c.held = f.size
+		start := f.off + hdrSize
+		return c.s.data[start : start+f.n : start+f.n], true, nil
 	}
-}
-
-func (c *Consumer) fail(format string, args ...any) error {
-	c.err = fmt.Errorf("%w: "+format, append([]any{ErrCorrupt}, args...)...)
-	return c.err
 }
 
 // ready reports whether the header at the read position is written.
@@ -182,13 +162,13 @@ func (c *Consumer) ready() bool { return c.s.hdrAt(c.head&c.s.mask).Load() != 0 
 // wait blocks until a header appears at the read position: it spins for the
 // configured time, then announces itself, re-checks and sleeps on a futex.
 func (c *Consumer) wait(ctx context.Context) error {
-	sp := c.s.spin.spinner()
+	sp := c.s.spin.Start()
 	err := c.await(ctx, &sp)
-	c.s.spin.done(&sp)
+	c.s.spin.Done(&sp)
 	return err
 }
 
-func (c *Consumer) await(ctx context.Context, sp *spinner) error {
+func (c *Consumer) await(ctx context.Context, sp *spinwait.Spinner) error {
 	for {
 		if c.ready() {
 			return nil
@@ -196,11 +176,11 @@ func (c *Consumer) await(ctx context.Context, sp *spinner) error {
 		if c.s.closed() && !c.ready() {
 			return ErrClosed
 		}
-		if !sp.more() {
+		if !sp.More() {
 			break
 		}
 	}
-	sp.sleeping()
+	sp.Sleeping()
 	for {
 		c.s.cwait.Store(1)
 		if c.ready() {
@@ -211,7 +191,7 @@ func (c *Consumer) await(ctx context.Context, sp *spinner) error {
 			c.s.cwait.Store(0)
 			return ErrClosed
 		}
-		err := sleep(ctx, c.s.cwait, 1, c.s.handOff)
+		err := spinwait.Sleep(ctx, c.s.cwait, 1, c.s.handOff)
 		c.s.cwait.Store(0)
 		if err != nil {
 			return err

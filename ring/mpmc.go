@@ -8,6 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/shmrun/shmrun/internal/futex"
+	"github.com/shmrun/shmrun/internal/spinwait"
 
 	"github.com/shmrun/shmrun/arena"
 )
@@ -150,8 +151,8 @@ func (q *MPMC) Len() int {
 // once, pops drain what is left and then fail with ErrClosed.
 func (q *MPMC) Close() {
 	q.info.closed.Store(1)
-	kick(&q.nonEmpty.epoch)
-	kick(&q.nonFull.epoch)
+	spinwait.Kick(&q.nonEmpty.epoch)
+	spinwait.Kick(&q.nonFull.epoch)
 }
 
 func (q *MPMC) closed() bool { return q.info.closed.Load() != 0 }
@@ -303,16 +304,16 @@ func (q *MPMC) Pop(ctx context.Context, buf []byte) ([]byte, error) {
 // block retries try, spinning for the configured time and then sleeping on
 // the event, until it succeeds or fails.
 func (q *MPMC) block(ctx context.Context, e *event, try func() (bool, error)) error {
-	sp := spinner{budget: q.spin}
+	sp := spinwait.Fixed(q.spin)
 	for {
 		if ok, err := try(); ok || err != nil {
 			return err
 		}
-		if !sp.more() {
+		if !sp.More() {
 			break
 		}
 	}
-	sp.sleeping()
+	sp.Sleeping()
 	for {
 		v := e.epoch.Load()
 		e.waiters.Add(1)
@@ -321,7 +322,7 @@ func (q *MPMC) block(ctx context.Context, e *event, try func() (bool, error)) er
 			e.waiters.Add(^uint32(0))
 			return err
 		}
-		err = sleep(ctx, &e.epoch, v, q.handOff)
+		err = spinwait.Sleep(ctx, &e.epoch, v, q.handOff)
 		e.waiters.Add(^uint32(0))
 		if err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/shmrun/shmrun/arena"
+	"github.com/shmrun/shmrun/internal/spinwait"
 )
 
 // Producer is the writing end of an SPSC ring. One goroutine at a time may
@@ -22,7 +23,6 @@ type Producer struct {
 	reserved bool // a Reserve awaits its Commit
 	resOff   uint64
 	resLen   int
-	cleared  bool  // Send cleared the header slot after the reserved frame
 	err      error // sticky ErrCorrupt
 }
 
@@ -82,10 +82,13 @@ func (p *Producer) Commit(n int) {
 	}
 	p.reserved = false
 	size := frameSize(n)
-	if !p.cleared || size != frameSize(p.resLen) {
-		p.clearHeader(p.resOff + size)
-	}
-	p.cleared = false
+	p.clearHeader(p.resOff + size)
+	p.commit(size, n)
+}
+
+// commit commits the reserved frame, whose following header slot is
+// cleared, and flushes once a quarter of the ring is waiting.
+func (p *Producer) commit(size uint64, n int) {
 	p.commitFrame(p.resOff, size, header(uint64(n), p.seq))
 	if p.tail-p.flushed >= p.s.cap/4 {
 		p.Flush()
@@ -102,10 +105,10 @@ func (p *Producer) Flush() {
 
 // Publish publishes every committed frame with one atomic store, as Flush
 // does, but wakes no one: a consumer asleep on the ring sees the frames
-// when the producer next calls Wake, Flush or Send, or when its sleep runs
-// out (at most 250 ms). It reports whether there was anything to publish.
-// Use it to let a few frames gather when the consumer need not hear of
-// each at once, and call Wake before the producer goes idle.
+// when someone next calls Wake, Flush or Send, or when its sleep runs out
+// (spinwait.DefaultMaxSleep). It reports whether there was anything to
+// publish. Use it when the consumer need not hear of each frame at once,
+// and make sure Wake follows before the producer goes idle.
 func (p *Producer) Publish() bool {
 	if !p.open {
 		return false
@@ -117,44 +120,33 @@ func (p *Producer) Publish() bool {
 }
 
 // Wake wakes the consumer if it announced that it sleeps: the system call
-// that Flush and Send make after publishing, and Publish and SendQuiet
-// leave out.
+// that Flush and Send make after publishing and Publish leaves out. It
+// costs one load of a line that only changes when the consumer goes to
+// sleep. Unlike the other methods of Producer, except Close, it may be
+// called from any goroutine at any time: it touches only the shared
+// wake-up word and the spin budget, so a watchdog can bound how long
+// frames published with Publish go unnoticed.
 func (p *Producer) Wake() {
 	if wake(p.s.cwait) {
-		p.s.spin.wokePeer()
+		p.s.spin.WokePeer()
 	}
 }
 
-// Nudge wakes the consumer if it announced that it sleeps, as Wake does.
-// Unlike every other method of Producer it may be called from any
-// goroutine, at any time: it touches only the shared wake-up word. A
-// watchdog uses it to bound how long frames published with Publish or
-// SendQuiet can go unnoticed.
-func (p *Producer) Nudge() { wake(p.s.cwait) }
-
-// Send writes b as one frame and publishes it at once.
+// Send writes b as one frame and flushes it, with every frame committed
+// before it.
 func (p *Producer) Send(ctx context.Context, b []byte) error {
-	if err := p.SendQuiet(ctx, b); err != nil {
-		return err
-	}
-	p.Wake()
-	return nil
-}
-
-// SendQuiet is Send without the wake-up: b is published as one frame, and
-// a sleeping consumer learns of it as after Publish.
-func (p *Producer) SendQuiet(ctx context.Context, b []byte) error {
 	buf, err := p.Reserve(ctx, len(b))
 	if err != nil {
 		return err
 	}
 	// The next header slot first, then the payload, the header's line
 	// last: the consumer's line is written once, at the end.
-	p.clearHeader(p.resOff + frameSize(len(b)))
-	p.cleared = true
+	p.reserved = false
+	size := frameSize(len(b))
+	p.clearHeader(p.resOff + size)
 	copyHeaderLineLast(buf, b)
-	p.Commit(len(b))
-	p.Publish()
+	p.commit(size, len(b))
+	p.Flush()
 	return nil
 }
 
@@ -209,13 +201,13 @@ func (p *Producer) room(ctx context.Context, need uint64) error {
 		return err
 	}
 	p.Flush() // the consumer may be waiting for exactly these frames
-	sp := p.s.spin.spinner()
+	sp := p.s.spin.Start()
 	err := p.awaitRoom(ctx, need, &sp)
-	p.s.spin.done(&sp)
+	p.s.spin.Done(&sp)
 	return err
 }
 
-func (p *Producer) awaitRoom(ctx context.Context, need uint64, sp *spinner) error {
+func (p *Producer) awaitRoom(ctx context.Context, need uint64, sp *spinwait.Spinner) error {
 	for {
 		if err := p.loadHead(); err != nil || p.tail+need-p.head <= p.s.cap {
 			return err
@@ -223,10 +215,10 @@ func (p *Producer) awaitRoom(ctx context.Context, need uint64, sp *spinner) erro
 		if p.s.closed() {
 			return ErrClosed
 		}
-		if sp.more() {
+		if sp.More() {
 			continue
 		}
-		sp.sleeping()
+		sp.Sleeping()
 		p.s.pwait.Store(1) // announce, re-check, then sleep
 		if err := p.loadHead(); err != nil || p.tail+need-p.head <= p.s.cap {
 			p.s.pwait.Store(0)
@@ -236,7 +228,7 @@ func (p *Producer) awaitRoom(ctx context.Context, need uint64, sp *spinner) erro
 			p.s.pwait.Store(0)
 			return ErrClosed
 		}
-		err := sleep(ctx, p.s.pwait, 1, p.s.handOff)
+		err := spinwait.Sleep(ctx, p.s.pwait, 1, p.s.handOff)
 		p.s.pwait.Store(0)
 		if err != nil {
 			return err

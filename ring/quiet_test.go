@@ -11,9 +11,9 @@ import (
 	"github.com/shmrun/shmrun/ring"
 )
 
-// A frame sent with SendQuiet is published but wakes no sleeper; Nudge,
-// from another goroutine, does.
-func TestSendQuietThenNudge(t *testing.T) {
+// A frame published with Publish wakes no sleeper; Wake, from another
+// goroutine, does.
+func TestPublishWakesNoOneUntilWake(t *testing.T) {
 	noLostWakeups(t)
 	a := newArena(t, 1<<20)
 	r := newSPSC(t, a, "r", 4096)
@@ -34,30 +34,23 @@ func TestSendQuietThenNudge(t *testing.T) {
 		got <- string(f)
 	}()
 	time.Sleep(50 * time.Millisecond) // the consumer is asleep
-	require.NoError(t, p.SendQuiet(ctx, []byte("quiet")))
+	buf, err := p.Reserve(ctx, 5)
+	require.NoError(t, err)
+	p.Commit(copy(buf, "quiet"))
+	assert.True(t, p.Publish())
+	assert.False(t, p.Publish(), "nothing left to publish")
 	select {
 	case s := <-got:
 		t.Fatalf("a quiet frame woke the consumer: %q", s)
 	case <-time.After(100 * time.Millisecond):
 	}
-	go p.Nudge()
+	go p.Wake()
 	select {
 	case s := <-got:
 		assert.Equal(t, "quiet", s)
 	case <-ctx.Done():
-		t.Fatal("Nudge did not wake the consumer")
+		t.Fatal("Wake did not wake the consumer")
 	}
-
-	// Publish and Wake are the two halves of Flush.
-	buf, err := p.Reserve(ctx, 4)
-	require.NoError(t, err)
-	p.Commit(copy(buf, "half"))
-	assert.True(t, p.Publish())
-	assert.False(t, p.Publish(), "nothing left to publish")
-	p.Wake()
-	f, err := c.Next(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, "half", string(f))
 }
 
 func TestQueuedCountsCommittedFramesWithoutTakingThem(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/shmrun/shmrun/internal/futex"
+	"github.com/shmrun/shmrun/internal/spinwait"
 
 	"github.com/shmrun/shmrun/arena"
 )
@@ -84,7 +85,7 @@ type spsc struct {
 	data  []byte
 	mask  uint64
 	cap   uint64
-	spin  adaptive
+	spin  *spinwait.Budget
 	// handOff: sleeps give up the goroutine's P (Options.HandOff)
 	handOff bool
 }
@@ -110,7 +111,7 @@ func openSPSC(r arena.Region, o *Options) (spsc, error) {
 		data:    b[spscHeader : spscHeader+c : spscHeader+c],
 		mask:    c - 1,
 		cap:     c,
-		spin:    newAdaptive(o.spin()),
+		spin:    spinwait.NewBudget(o.spin()),
 		handOff: o.handOff(),
 	}, nil
 }
@@ -123,8 +124,8 @@ func (s *spsc) hdrAt(off uint64) *atomic.Uint64 {
 // close marks the ring closed and wakes both sides.
 func (s *spsc) close() {
 	s.info.closed.Store(1)
-	kick(s.cwait)
-	kick(s.pwait)
+	spinwait.Kick(s.cwait)
+	spinwait.Kick(s.pwait)
 }
 
 func (s *spsc) closed() bool { return s.info.closed.Load() != 0 }
@@ -144,3 +145,41 @@ func wake(word *atomic.Uint32) bool {
 func frameSize(n int) uint64 { return (uint64(n) + hdrSize + frameAln - 1) &^ (frameAln - 1) }
 
 func header(n uint64, seq uint32) uint64 { return n | liveFlag | uint64(seq)<<32 }
+
+// frame is a header that frameAt decoded and checked.
+type frame struct {
+	off  uint64 // data offset of the header
+	n    uint64 // payload bytes, which follow the header
+	size uint64 // bytes the frame takes, header and alignment included
+	pad  bool   // padding up to the end of the ring: skip it
+}
+
+// frameAt decodes the header at ring position pos, which must be the
+// frame with sequence number seq: ok is false while nothing is committed
+// there (a zero header). Everything else is checked before it is trusted,
+// so a peer's garbage is an ErrCorrupt, never a read out of bounds: the
+// sequence number, a frame that fits before the end of the ring, padding
+// that reaches the end exactly.
+func (s *spsc) frameAt(pos uint64, seq uint32) (f frame, ok bool, err error) {
+	off := pos & s.mask
+	h := s.hdrAt(off).Load()
+	if h == 0 {
+		return frame{}, false, nil
+	}
+	n, hseq := h&lenMask, uint32(h>>32)
+	f = frame{off: off, n: n, pad: h&padFlag != 0}
+	switch {
+	case hseq != seq || h&liveFlag == 0:
+		return frame{}, false, fmt.Errorf("%w: frame header %#x at %d, want sequence %d", ErrCorrupt, h, pos, seq)
+	case f.pad:
+		if off+hdrSize+n != s.cap {
+			return frame{}, false, fmt.Errorf("%w: padding of %d bytes at offset %d", ErrCorrupt, n, off)
+		}
+		f.size = hdrSize + n
+	case n > uint64(MaxFrame(int(s.cap))) || off+frameSize(int(n)) > s.cap:
+		return frame{}, false, fmt.Errorf("%w: frame of %d bytes at offset %d", ErrCorrupt, n, off)
+	default:
+		f.size = frameSize(int(n))
+	}
+	return f, true, nil
+}

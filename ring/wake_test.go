@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shmrun/shmrun/arena"
+	"github.com/shmrun/shmrun/internal/spinwait"
 	"github.com/shmrun/shmrun/ring"
 )
 
@@ -21,10 +22,10 @@ func init() {
 
 // noLostWakeups makes every futex sleep in this process last until its
 // context ends, so that a wake-up that the announce/re-check/sleep protocol
-// loses shows up as a timeout instead of a 250 ms hiccup.
+// loses shows up as a timeout instead of a hiccup of spinwait.DefaultMaxSleep.
 func noLostWakeups(tb testing.TB) {
-	ring.SetMaxSleep(time.Hour)
-	tb.Cleanup(func() { ring.SetMaxSleep(250 * time.Millisecond) })
+	old := spinwait.SetMaxSleep(time.Hour)
+	tb.Cleanup(func() { spinwait.SetMaxSleep(old) })
 }
 
 // sleepyOptions alternates between sleeping at once and a spin of a few
@@ -37,7 +38,7 @@ func sleepyOptions(i int) *ring.Options {
 }
 
 func childEchoSleepy(a *arena.Arena) error {
-	ring.SetMaxSleep(time.Hour)
+	spinwait.SetMaxSleep(time.Hour)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	in, err := ring.NewConsumer(region(a, "req"), sleepyOptions(envInt("SPIN")))

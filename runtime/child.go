@@ -156,7 +156,7 @@ func (w *workerLoop) watch() {
 		sleep := heartbeatEvery
 		if q := w.quiet.Load(); q != 0 {
 			if time.Duration(now-q) >= quietFor {
-				w.comp.Nudge()
+				w.comp.Wake()
 			} else {
 				sleep = quietFor
 			}
@@ -275,7 +275,20 @@ func (w *workerLoop) sendResult(ctx context.Context, res []byte) error {
 		w.quiet.Store(0)
 		return w.comp.Send(ctx, res)
 	}
-	return w.comp.SendQuiet(ctx, res)
+	return w.sendQuiet(ctx, res)
+}
+
+// sendQuiet publishes res as one frame without waking the master: it
+// learns of the frame at the next wake-up (a loud result, the loop going
+// idle, or watch).
+func (w *workerLoop) sendQuiet(ctx context.Context, res []byte) error {
+	buf, err := w.comp.Reserve(ctx, len(res))
+	if err != nil {
+		return err
+	}
+	w.comp.Commit(copy(buf, res))
+	w.comp.Publish()
+	return nil
 }
 
 // workQueued reports whether the tasks queued behind the one just

@@ -27,3 +27,8 @@ func origin() (time.Time, int64) {
 // Now returns CLOCK_MONOTONIC in nanoseconds, to within the microsecond
 // of the system call that read the offset. It is safe for concurrent use.
 func Now() int64 { return base + int64(time.Since(start)) }
+
+// Of converts t, which should carry a monotonic reading (time.Now and its
+// sums do), to CLOCK_MONOTONIC nanoseconds: a deadline another process can
+// compare with its own Now.
+func Of(t time.Time) int64 { return Now() + int64(time.Until(t)) }

@@ -2,6 +2,7 @@ package mono_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"golang.org/x/sys/unix"
@@ -26,4 +27,12 @@ func BenchmarkNow(b *testing.B) {
 	for b.Loop() {
 		mono.Now()
 	}
+}
+
+func TestOfIsNowPlusTheInterval(t *testing.T) {
+	before := mono.Now()
+	got := mono.Of(time.Now().Add(time.Second))
+	after := mono.Now()
+	assert.GreaterOrEqual(t, got, before+int64(time.Second))
+	assert.LessOrEqual(t, got, after+int64(time.Second))
 }

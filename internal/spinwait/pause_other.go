@@ -1,6 +1,6 @@
 //go:build !amd64
 
-package ring
+package spinwait
 
 // pause is a no-op where no spin-loop hint is wired up.
 func pause() {}
