@@ -14,6 +14,7 @@ import (
 
 	"github.com/shmrun/shmrun/arena"
 	"github.com/shmrun/shmrun/internal/futex"
+	"github.com/shmrun/shmrun/internal/mono"
 	"github.com/shmrun/shmrun/ring"
 	"github.com/shmrun/shmrun/runtime/internal/wire"
 )
@@ -127,7 +128,7 @@ func setupWorker(id int) (*workerLoop, error) {
 		return nil, fmt.Errorf("control region of %d bytes", regions[2].Len())
 	}
 	w.ctl = controlAt(regions[2])
-	w.ctl.heartbeat.Store(monoNow())
+	w.ctl.heartbeat.Store(mono.Now())
 	w.idleBeat = min(max(time.Duration(w.ctl.idleBeat.Load()), heartbeatEvery), maxIdleBeat)
 	w.scope = newScope(a, id)
 	w.run = newRunner(w.ctl, Env{scope: w.scope, worker: id})
@@ -145,7 +146,7 @@ func setupWorker(id int) (*workerLoop, error) {
 func (w *workerLoop) watch() {
 	var seen uint32
 	for {
-		now := monoNow()
+		now := mono.Now()
 		w.ctl.heartbeat.Store(now)
 		if seq := w.ctl.cancelSeq.Load(); seq != seen {
 			seen = seq
@@ -267,7 +268,7 @@ func (w *workerLoop) sendResult(ctx context.Context, res []byte) error {
 		}
 		return w.comp.Send(ctx, res)
 	}
-	now := monoNow()
+	now := mono.Now()
 	switch {
 	case q == 0:
 		w.quiet.Store(now)

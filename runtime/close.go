@@ -3,6 +3,8 @@ package runtime
 import (
 	"context"
 	"fmt"
+
+	"github.com/shmrun/shmrun/internal/mono"
 )
 
 // Close shuts the pool down. It accepts no new tasks, lets the tasks in
@@ -99,7 +101,7 @@ func (p *Pool) timelineOpenWaits() {
 	if p.tl == nil {
 		return
 	}
-	now := monoNow()
+	now := mono.Now()
 	for _, w := range p.workers {
 		if inc := w.cur.Load(); inc.isReady() {
 			if name, since := inc.live.waiting(); since > 0 && since < now {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/shmrun/shmrun/internal/mono"
 	"github.com/shmrun/shmrun/runtime/internal/wire"
 )
 
@@ -69,7 +70,7 @@ func (k *Kernel[A, R]) Submit(ctx context.Context, p *Pool, arg A) (Future[R], e
 	args := encodeItem(buf, k.args, k.argSize, arg)
 	var deadline int64
 	if dl, ok := ctx.Deadline(); ok {
-		deadline = timeToMono(dl)
+		deadline = mono.Of(dl)
 	}
 	t, gen, err := p.submit(ctx, submission{kernel: k.info, args: args, items: 1, deadline: deadline})
 	argBufs.Put(buf)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/shmrun/shmrun/internal/mono"
 	"github.com/shmrun/shmrun/ring"
 	"github.com/shmrun/shmrun/runtime/internal/wire"
 )
@@ -245,7 +246,7 @@ func (m *mapper[A, R]) room() bool {
 func (m *mapper[A, R]) submitChunk(ctx context.Context, first, n int) error {
 	var deadline int64
 	if m.o.Timeout > 0 {
-		deadline = monoNow() + int64(m.o.Timeout)
+		deadline = mono.Now() + int64(m.o.Timeout)
 	}
 	t, gen, err := m.p.submit(ctx, submission{kernel: m.k.info, args: m.blob, items: uint32(n), deadline: deadline, sink: m.sink})
 	m.blob = m.blob[:0]

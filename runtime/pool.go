@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/shmrun/shmrun/arena"
+	"github.com/shmrun/shmrun/internal/mono"
 	"github.com/shmrun/shmrun/ring"
 )
 
@@ -194,7 +195,7 @@ func Start(ctx context.Context, o *Options) (*Pool, error) {
 	}
 	_, khash := freezeKernels()
 	p := &Pool{opts: opts, build: buildHash(), khash: khash, log: opts.Logger,
-		space: make(chan struct{}), stopWatch: make(chan struct{}), closed: make(chan struct{}), origin: monoNow()}
+		space: make(chan struct{}), stopWatch: make(chan struct{}), closed: make(chan struct{}), origin: mono.Now()}
 	p.stderr.w = opts.Stderr
 	if opts.Timeline != "" {
 		p.tl = newTimeline(opts.Workers, p.origin)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/shmrun/shmrun/internal/mono"
 	"github.com/shmrun/shmrun/runtime/internal/wire"
 )
 
@@ -43,17 +44,17 @@ func (r *runner) run(t *wire.TaskMsg) wire.ResultMsg {
 	case r.ctl.isCancelled(t.ID):
 		res.Status, res.Error = wire.StatusCancelled, append(r.scratch[:0], "cancelled"...)
 		return res
-	case t.Deadline != 0 && monoNow() >= t.Deadline:
+	case t.Deadline != 0 && mono.Now() >= t.Deadline:
 		res.Status, res.Error = wire.StatusDeadline, append(r.scratch[:0], "deadline passed before the task started"...)
 		return res
 	}
 	r.ctl.running.Store(t.ID)
 	r.ctx.waits.reset()
-	r.ctx.begin(t.ID, monoDeadline(t.Deadline))
+	r.ctx.begin(t.ID, mono.Time(t.Deadline))
 	r.env.task, r.env.attempt = t.ID, int(t.Attempt)
-	res.Start = monoNow()
+	res.Start = mono.Now()
 	res.Values, res.Status, res.Error = r.items(k, t.Args, t.Items)
-	res.End = monoNow()
+	res.End = mono.Now()
 	res.Waits = r.ctx.waits.recorded()
 	r.lastRun = time.Duration(res.End - res.Start)
 	r.ctx.end()

@@ -1,6 +1,10 @@
 package runtime
 
-import "time"
+import (
+	"time"
+
+	"github.com/shmrun/shmrun/internal/mono"
+)
 
 // WorkerStats describes one worker slot.
 type WorkerStats struct {
@@ -44,7 +48,7 @@ func (p *Pool) Stats() Stats {
 		}
 		if inc.isReady() {
 			if name, since := inc.live.waiting(); since > 0 {
-				ws.Waiting, ws.WaitingFor = name, max(0, time.Duration(monoNow()-since))
+				ws.Waiting, ws.WaitingFor = name, max(0, time.Duration(mono.Now()-since))
 			}
 		}
 		s.Tasks += ws.Tasks

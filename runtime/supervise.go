@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/shmrun/shmrun/internal/mono"
 )
 
 // mainHint names the likely cause of a worker that never says hello.
@@ -64,7 +66,7 @@ func (p *Pool) onExit(inc *incarnation, e WorkerExit) {
 		p.crashes.Add(1)
 		p.log.Warn("shmrun: worker died", "worker", w.id, "pid", e.PID, "exit", e)
 		if p.tl != nil {
-			p.tl.instant(w.id, "crash", e.String(), monoNow())
+			p.tl.instant(w.id, "crash", e.String(), mono.Now())
 		}
 	}
 	p.notifyExit(e)
@@ -137,7 +139,7 @@ func (p *Pool) restart(w *worker) bool {
 	}
 	n := w.restarts.Add(1)
 	if p.tl != nil {
-		p.tl.instant(w.id, "restart", fmt.Sprintf("incarnation %d", n+1), monoNow())
+		p.tl.instant(w.id, "restart", fmt.Sprintf("incarnation %d", n+1), mono.Now())
 	}
 	inc, err := w.start()
 	if err != nil {

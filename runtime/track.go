@@ -1,6 +1,10 @@
 package runtime
 
-import "time"
+import (
+	"time"
+
+	"github.com/shmrun/shmrun/internal/mono"
+)
 
 // A Track is a row of the pool's timeline (see Options.Timeline) on which
 // the program records what its master does, next to the workers' tasks: a
@@ -38,8 +42,8 @@ func (t *Track) Span(name string, start, end time.Time, args map[string]any) {
 	if t == nil {
 		return
 	}
-	s := timeToMono(start)
-	e := max(timeToMono(end), s+1) // a span of zero length would read as an instant
+	s := mono.Of(start)
+	e := max(mono.Of(end), s+1) // a span of zero length would read as an instant
 	t.tl.add(tlEvent{name: name, worker: t.tid, start: s, end: e, args: args, own: true})
 }
 
@@ -49,7 +53,7 @@ func (t *Track) Instant(name string, at time.Time, args map[string]any) {
 	if t == nil {
 		return
 	}
-	t.tl.add(tlEvent{name: name, worker: t.tid, start: timeToMono(at), args: args, own: true})
+	t.tl.add(tlEvent{name: name, worker: t.tid, start: mono.Of(at), args: args, own: true})
 }
 
 // track returns the thread id of the track named name, adding it first.

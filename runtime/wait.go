@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/shmrun/shmrun/internal/mono"
 	"github.com/shmrun/shmrun/runtime/internal/wire"
 )
 
@@ -43,7 +44,7 @@ func (w *waits) begin(name string) {
 	if w.depth++; w.depth > 1 {
 		return // the first one under way shows
 	}
-	w.name, w.since = name, monoNow()
+	w.name, w.since = name, mono.Now()
 	w.ctl.setWait(name, w.since)
 }
 
@@ -55,7 +56,7 @@ func (w *waits) end() {
 		return
 	}
 	if w.n < maxWaits {
-		w.rec = wire.AppendWait(w.rec, []byte(w.name), w.since, monoNow())
+		w.rec = wire.AppendWait(w.rec, []byte(w.name), w.since, mono.Now())
 		w.n++
 	}
 	w.ctl.setWait("", 0)

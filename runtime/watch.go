@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/shmrun/shmrun/internal/mono"
 )
 
 // watch kills worker processes that stopped refreshing their heartbeat (a
@@ -52,7 +54,7 @@ func (b *procBackend) check(l *procLive) (Kill, bool) {
 	// heartbeat is never ahead of it, however long the master waits for a
 	// CPU in between.
 	hb := l.slot.ctl.heartbeat.Load()
-	now := monoNow()
+	now := mono.Now()
 	if hb <= 0 || hb-now > int64(b.p.opts.HeartbeatTimeout) {
 		return Kill{KillClock, fmt.Sprintf("heartbeat word %d is no time of the master's clock (%d)", hb, now)}, true
 	}

@@ -32,3 +32,13 @@ func Now() int64 { return base + int64(time.Since(start)) }
 // sums do), to CLOCK_MONOTONIC nanoseconds: a deadline another process can
 // compare with its own Now.
 func Of(t time.Time) int64 { return Now() + int64(time.Until(t)) }
+
+// Time converts a CLOCK_MONOTONIC reading, as Now returns, to a
+// time.Time with a monotonic reading of its own; 0 (no deadline) gives
+// the zero Time.
+func Time(m int64) time.Time {
+	if m == 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(time.Duration(m - Now()))
+}

@@ -36,3 +36,10 @@ func TestOfIsNowPlusTheInterval(t *testing.T) {
 	assert.GreaterOrEqual(t, got, before+int64(time.Second))
 	assert.LessOrEqual(t, got, after+int64(time.Second))
 }
+
+func TestTimeIsTheInverseOfOf(t *testing.T) {
+	assert.True(t, mono.Time(0).IsZero(), "0 is no deadline")
+	dl := time.Now().Add(3 * time.Second)
+	back := mono.Time(mono.Of(dl))
+	assert.InDelta(t, 0, float64(back.Sub(dl)), float64(time.Millisecond))
+}
