@@ -30,8 +30,9 @@ func Now() int64 { return base + int64(time.Since(start)) }
 
 // Of converts t, which should carry a monotonic reading (time.Now and its
 // sums do), to CLOCK_MONOTONIC nanoseconds: a deadline another process can
-// compare with its own Now.
-func Of(t time.Time) int64 { return Now() + int64(time.Until(t)) }
+// compare with its own Now. Both readings are the same clock, so the
+// conversion is exact.
+func Of(t time.Time) int64 { return base + int64(t.Sub(start)) }
 
 // Time converts a CLOCK_MONOTONIC reading, as Now returns, to a
 // time.Time with a monotonic reading of its own; 0 (no deadline) gives
@@ -40,5 +41,5 @@ func Time(m int64) time.Time {
 	if m == 0 {
 		return time.Time{}
 	}
-	return time.Now().Add(time.Duration(m - Now()))
+	return start.Add(time.Duration(m - base))
 }
