@@ -38,7 +38,7 @@
 //
 // PostLazy does not even wake the home: the post waits in its slot until
 // the home next looks (a Drain, another call's wake-up, a handler's poll,
-// or at most 250 ms of sleep). It suits reports drained at known points,
+// or the end of a handler's bounded futex sleep). It suits reports drained at known points,
 // where a wake-up per post would cost a system call and a preempted core.
 //
 // A call or post to an object homed in the calling process (every call in

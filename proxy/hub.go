@@ -146,6 +146,9 @@ func New(p *runtime.Pool, o *Options) (*Hub, error) {
 	opts = opts.withDefaults()
 	g := geometry{endpoints: 1, entries: opts.Objects, slotSize: opts.MaxMessage}
 	if p.Mode() == runtime.Processes {
+		if p.Workers() > MaxWorkers {
+			return nil, fmt.Errorf("proxy: a hub serves at most %d worker processes, not %d", MaxWorkers, p.Workers())
+		}
 		g.endpoints += p.Workers()
 	}
 	if opts.Handlers > 1024 {

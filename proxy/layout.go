@@ -17,6 +17,12 @@ import (
 // written by different parties sit on different cache lines. Whatever is
 // read from the region is checked before use: a worker may have scribbled
 // on it.
+// MaxWorkers is the most worker processes a hub serves: New fails for a
+// larger pool. Each takes an endpoint of slotsPerEnd call slots of
+// Options.MaxMessage bytes in the arena; the bound also lets a process
+// that attaches refuse a geometry no master writes.
+const MaxWorkers = 4096
+
 const (
 	kindHub      arena.Kind = 0x5958_5250 // "PRXY"
 	regionName              = "shmrun.proxy"
@@ -28,7 +34,7 @@ const (
 	slotHdrSize             = 64
 	slotsPerEnd             = 64 // a pending word has a bit per slot
 	maxNameLen              = 40
-	maxEndpoints            = 1025 // the master and runtime's 1024 workers
+	maxEndpoints            = 1 + MaxWorkers // the master and its workers
 	maxEntries              = 1 << 16
 	minMessage              = 256
 	maxMessage              = 1 << 20

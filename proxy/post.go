@@ -38,8 +38,8 @@ func (s *Stub[A, R]) Post(ctx context.Context, arg A) error {
 // PostLazy is Post without the signal: the post goes into a call slot and
 // its home is not woken for it. The home runs it when one of its handlers
 // next looks at its slots: while it polls for work, when another call or
-// post wakes it, in the home's next Drain, or after at most 250 ms of
-// sleep. A caller that has no free slot left rings the homes of its posts,
+// post wakes it, in the home's next Drain, or when a handler's bounded
+// futex sleep ends. A caller that has no free slot left rings the homes of its posts,
 // so lazy posts never hold it up for long.
 //
 // Use it for reports whose home drains at known points, as cmd/trace's

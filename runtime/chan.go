@@ -15,6 +15,19 @@ import (
 // proposals.
 var ErrChanClosed = ring.ErrClosed
 
+// MaxChanName and MaxQueueName bound the names of channels and queues:
+// their regions are named "chan.NAME" and "queue.NAME", in at most
+// arena.MaxNameLen bytes.
+const (
+	MaxChanName  = arena.MaxNameLen - len(chanPrefix)
+	MaxQueueName = arena.MaxNameLen - len(queuePrefix)
+)
+
+const (
+	chanPrefix  = "chan."
+	queuePrefix = "queue."
+)
+
 // ChanRef names a channel or queue so that another process can open it: a
 // plain value, so it can travel as (part of) a kernel's argument.
 type ChanRef struct {
@@ -49,7 +62,7 @@ type Chan[T any] struct {
 }
 
 // NewChan makes a channel in p's arena named name (unique among the pool's
-// channels and queues, at most 34 bytes), holding up to capacity messages
+// channels, at most MaxChanName bytes), holding up to capacity messages
 // (rounded up to a power of two) of at most msgSize encoded bytes.
 func NewChan[T any](p *Pool, name string, capacity, msgSize int) (*Chan[T], error) {
 	return NewChanCodec(p, name, capacity, msgSize, CodecFor[T]())
@@ -57,7 +70,7 @@ func NewChan[T any](p *Pool, name string, capacity, msgSize int) (*Chan[T], erro
 
 // NewChanCodec is NewChan with an explicit codec.
 func NewChanCodec[T any](p *Pool, name string, capacity, msgSize int, codec Codec[T]) (*Chan[T], error) {
-	q, ref, err := newQueueRegion(p.arena, "chan."+name, capacity, msgSize, 0)
+	q, ref, err := newQueueRegion(p.arena, chanPrefix+name, capacity, msgSize, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -211,4 +212,17 @@ func TestQueueJoin(t *testing.T) {
 	}
 	assert.Equal(t, 500, total)
 	assert.ErrorIs(t, q.Done(), runtime.ErrTooManyDone)
+}
+
+func TestChanAndQueueNameLimits(t *testing.T) {
+	p := startPool(t, runtime.Options{Mode: runtime.Goroutines, Workers: 1})
+	name := func(n int) string { return strings.Repeat("n", n) }
+	_, err := runtime.NewChan[int](p, name(runtime.MaxChanName), 2, 8)
+	assert.NoError(t, err, "a name of MaxChanName bytes")
+	_, err = runtime.NewChan[int](p, name(runtime.MaxChanName+1), 2, 8)
+	assert.Error(t, err)
+	_, err = runtime.NewQueue[int](p, name(runtime.MaxQueueName), 2, 8)
+	assert.NoError(t, err, "a name of MaxQueueName bytes")
+	_, err = runtime.NewQueue[int](p, name(runtime.MaxQueueName+1), 2, 8)
+	assert.Error(t, err)
 }

@@ -255,11 +255,11 @@ const (
 // has enough work queued (workQueued). So such results go out without a
 // wake-up until the oldest of them is quietFor old: the next result past
 // that wakes the master for all of them, and so does watch, within about
-// heartbeatEvery, when the task after them runs long. On 2 cores this cut
-// the render master's futex calls by 62% and raised 2-worker frames/s by
-// 8%; a map with its default four tasks in flight per worker wakes the
-// master at every other result instead of every one (the master's CPU per
-// task 80 -> 40 µs); short tasks and shallow queues wake it every time.
+// heartbeatEvery, when the task after them runs long. A render's workers
+// (several tiles queued each) and a map's (its default tasks in flight
+// leave two queued behind the running one) so wake the master for a part
+// of their results; short tasks and shallow queues wake it every time
+// (BENCHMARKS.md has the master's CPU per task and the wake-ups saved).
 func (w *workerLoop) sendResult(ctx context.Context, res []byte) error {
 	q := w.quiet.Load()
 	if !w.workQueued() { // the common case reads no clock and stores nothing

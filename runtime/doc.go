@@ -26,11 +26,11 @@
 // arena (see package ring); tasks and results are small flatbuffer messages,
 // and bulk data stays in arena regions, where kernels read and write it in
 // place ([Env.Arena]). Neither side makes a system call while the other is
-// awake. A worker whose queued tasks would keep it busy for 3 ms beyond
-// the next one sends its results without waking the master for up to 2 ms
-// (quiet results): the master always hears of a result in time to send
-// more work before the worker runs dry. [Options.PinWorkers] gives each
-// worker a core of its own.
+// awake. A worker whose queued tasks will keep it busy well past the
+// master's next look sends its results without waking the master, for a
+// short while (quiet results): the master always hears of a result in
+// time to send more work before the worker runs dry. [Options.PinWorkers]
+// gives each worker a core of its own.
 //
 // Work goes out as a [Future] ([Kernel.Submit], [Kernel.Run]) or as a
 // parallel map ([Map] over a slice, [MapSeq] over an iter.Seq) with

@@ -22,14 +22,14 @@ type MapOptions struct {
 	// that a task takes about TaskTime.
 	Chunk int
 	// TaskTime is the task duration automatic chunking aims at; default
-	// 8 ms, long enough to hide the cost of dispatch: on a 2-core virtual
-	// machine whose workers keep both cores busy, a result costs the
-	// master 40-80 µs of wake-ups, context switches and bookkeeping, taken
-	// from the kernels (BenchmarkMap, workers=2, mean of 5 runs: 0.92x the
-	// goroutine pool at 1 ms tasks, 0.97x at 2 and 4 ms, 0.986x at 8 ms).
-	// With 64 workers, 8 ms tasks mean 8,000 results a second for the
-	// master. Near the end of a map whose length is known, chunks shrink
-	// so that the last tasks still spread over the workers.
+	// 8 ms. Each result costs the master wake-ups, context switches and
+	// bookkeeping, and when the workers keep every core busy that time is
+	// taken from the kernels: tasks long enough hide it (BenchmarkMap
+	// measures the map against a goroutine pool; BENCHMARKS.md has the
+	// figures), short enough keep the load spread. The master handles
+	// workers/TaskTime results a second. Near the end of a map whose
+	// length is known, chunks shrink so that the last tasks still spread
+	// over the workers.
 	TaskTime time.Duration
 	// InFlight bounds the tasks in flight for this map, its backpressure on
 	// the input; default four times the number of workers. With two tasks

@@ -300,8 +300,9 @@ func (inc *incarnation) awaitHello(ctx context.Context) error {
 }
 
 // Arena returns the pool's shared arena. Allocate your own regions in it
-// (before or after Start: workers see regions allocated later too) and hand
-// their names or offsets to kernels.
+// at any time (workers see regions allocated after they started) and hand
+// their names or offsets to kernels; Options.ArenaSize must leave room for
+// them.
 func (p *Pool) Arena() *arena.Arena { return p.arena }
 
 // Scope returns the master's scope of the pool: Locals that the master

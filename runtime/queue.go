@@ -34,9 +34,10 @@ type Queue[T any] struct {
 	ctr *queueCounters
 }
 
-// NewQueue makes a queue in p's arena, as NewChan makes a channel.
+// NewQueue makes a queue in p's arena, as NewChan makes a channel; its
+// name has at most MaxQueueName bytes.
 func NewQueue[T any](p *Pool, name string, capacity, msgSize int) (*Queue[T], error) {
-	q, ref, err := newQueueRegion(p.arena, "queue."+name, capacity, msgSize, queueExtra)
+	q, ref, err := newQueueRegion(p.arena, queuePrefix+name, capacity, msgSize, queueExtra)
 	if err != nil {
 		return nil, err
 	}
