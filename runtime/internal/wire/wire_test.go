@@ -108,6 +108,10 @@ func FuzzDecode(f *testing.F) {
 	e := wire.NewEncoder()
 	f.Add(append([]byte(nil), e.Task(sampleTask())...))
 	f.Add(append([]byte(nil), e.Result(sampleResult())...))
+	panicked := sampleResult()
+	panicked.Values = wire.AppendValue(nil, wire.StatusPanic, wire.AppendPanic(nil, []byte("boom"), []byte("goroutine 1")))
+	panicked.Items = 1
+	f.Add(append([]byte(nil), e.Result(panicked)...))
 	f.Add(append([]byte(nil), e.Hello(wire.HelloMsg{Worker: 1})...))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -122,10 +126,14 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 		for rest := m.Result.Values; len(rest) > 0; {
-			var err error
-			if _, _, rest, err = wire.NextValue(rest); err != nil {
+			st, b, next, err := wire.NextValue(rest)
+			if err != nil {
 				break
 			}
+			if st == wire.StatusPanic {
+				wire.SplitPanic(b)
+			}
+			rest = next
 		}
 		for rest := m.Result.Waits; len(rest) > 0; {
 			var err error
