@@ -21,16 +21,16 @@ import (
 // address in any process.
 const (
 	blobMagic    = 0x5254_5253 // "SRTR" in little-endian byte order
-	blobVersion  = 1
+	blobVersion  = 2
 	sectionAlign = 64
-	maxTreeDepth = 64 // BVH depth bound: traversal stacks have this size
-	maxLeafRefs  = 16 // primitives per BVH leaf, at most
+	maxTreeDepth = 64 // BVH height bound, in wide nodes
+	maxLeafRefs  = 16
 	noNormals    = ^uint32(0)
 )
 
 // Section indices in header.Sections.
 const (
-	secNodes     = iota // []bvhNode: bottom-level BVHs, one tree per geometry
+	secNodes     = iota // []wideNode: every BVH (the world's, one per instance)
 	secRefs             // []uint32: primitive references of BVH leaves
 	secTriangles        // []triangle
 	secNormals          // []triNormals: vertex normals of smooth triangles
@@ -39,9 +39,8 @@ const (
 	secPlanes           // []plane: unbounded, outside every BVH
 	secMaterials        // []material
 	secLights           // []light
-	secInstances        // []instance: a BVH root placed by keyframes
+	secInstances        // []instance: a BVH placed by keyframes
 	secKeys             // []scene.TransformKey: instance keyframes
-	secTLAS             // []bvhNode: top-level BVH over instances
 	secCamera           // []scene.CameraKey: camera keyframes
 	numSections
 )
@@ -64,7 +63,7 @@ type header struct {
 	Flags          uint32
 	ToneMap        uint32 // toneClamp or toneACES
 	Background     uint32 // scene.BackgroundKind
-	_              uint32
+	World          uint32 // child word of the world tree's root
 	Duration, FPS  float64
 	Exposure       float64
 	BgColor        Vec
@@ -82,30 +81,51 @@ const (
 	numToneMaps
 )
 
-// bvhNode is a node of a bounding volume hierarchy. An inner node (Count 0)
-// has its children at Index and Index+1, both after it in the array; a leaf
-// holds Count references starting at Index (into refs for a bottom-level
-// tree, into instances for the top level). Nodes are 32 bytes and children
-// start at even indices, so the two boxes traversal tests together share
-// one 64-byte cache line: big scenes are bound by memory, not arithmetic.
-type bvhNode struct {
-	bounds32
-	Index uint32
-	Count uint32
+// wideNode is an inner node of a 4-wide bounding volume hierarchy: the
+// boxes of its four children, stored by bound (lo, hi), axis and child so
+// that traversal picks a ray's near and far planes by the sign of its
+// direction instead of comparing; the children's child words (see
+// leafChild); and, per ray octant, the order to visit them in. Order[o]
+// packs four slot numbers two bits each, the first to visit in the low
+// bits, where bit a of o is set when the ray's direction is negative on
+// axis a: it is the front-to-back order of the binary splits the node was
+// collapsed from. Unused slots hold empty leaves with empty boxes. A node
+// is 128 bytes, two cache lines, and nodes start 64-byte aligned.
+type wideNode struct {
+	Box   [2][3][4]float32 // [lo, hi][axis][slot]
+	Child [4]uint32
+	Order [8]uint8
+	_     [8]byte
 }
 
-// bounds32 is an axis-aligned box stored in float32, rounded outwards so
-// that it still contains the float64 box it was made from.
-type bounds32 struct {
-	Min, Max [3]float32
+// A child word names an inner node (its index in secNodes, top bit clear)
+// or a leaf: the top bit set, the number of references in the next five
+// bits, and the index of the first in secRefs in the low 26. A leaf of no
+// references is an empty slot.
+const (
+	childLeaf = 1 << 31
+	leafShift = 26
+	leafFirst = 1<<leafShift - 1
+	maxRefs   = 1 << leafShift
+)
+
+func leafChild(first, count uint32) uint32 { return childLeaf | count<<leafShift | first }
+
+// leafRange returns the references of the leaf child word c.
+func leafRange(c uint32) (first, count uint32) { return c & leafFirst, c >> leafShift & 31 }
+
+// box32 is an axis-aligned box stored in float32, [lo, hi][axis], rounded
+// outwards so that it still contains the float64 box it was made from.
+type box32 [2][3]float32
+
+func newBox32(lo, hi Vec) box32 {
+	return box32{{down(lo.X), down(lo.Y), down(lo.Z)}, {up(hi.X), up(hi.Y), up(hi.Z)}}
 }
 
-func newBounds32(lo, hi Vec) bounds32 {
-	return bounds32{
-		Min: [3]float32{down(lo.X), down(lo.Y), down(lo.Z)},
-		Max: [3]float32{up(hi.X), up(hi.Y), up(hi.Z)},
-	}
-}
+// emptyBox32 is a box no ray enters.
+var emptyBox32 = box32{{inf32, inf32, inf32}, {-inf32, -inf32, -inf32}}
+
+var inf32 = float32(math.Inf(1))
 
 // down and up round to a float32 at or below (above) x.
 func down(x float64) float32 {
@@ -124,15 +144,13 @@ func up(x float64) float32 {
 	return f
 }
 
-func (b *bounds32) lo() Vec { return Vec{float64(b.Min[0]), float64(b.Min[1]), float64(b.Min[2])} }
-func (b *bounds32) hi() Vec { return Vec{float64(b.Max[0]), float64(b.Max[1]), float64(b.Max[2])} }
-
 // Primitive references pack a kind in the top two bits and an index into
 // the kind's section in the rest.
 const (
 	refTriangle = 0
 	refSphere   = 1
 	refBox      = 2
+	refInstance = 3 // in the world tree only
 	refShift    = 30
 	refMask     = 1<<refShift - 1
 )
@@ -211,22 +229,20 @@ type light struct {
 	Emission Vec
 }
 
-// instance flags.
-const (
-	instIdentity = 1 << iota // keys are one identity transform: skip it
-)
-
-// instance places the bottom-level tree at Root by its keyframes.
+// instance places the tree at Root (a child word) by its keyframes. Lo
+// and Hi bound the tree in object space, for the instance's world bounds
+// at each frame.
 type instance struct {
 	Root     uint32
 	KeyFirst uint32
 	KeyCount uint32
-	Flags    uint32
+	_        uint32
+	Lo, Hi   Vec
 }
 
 // sizeOf returns the record size of the type of a section.
 var sizeOf = [numSections]uintptr{
-	secNodes:     unsafe.Sizeof(bvhNode{}),
+	secNodes:     unsafe.Sizeof(wideNode{}),
 	secRefs:      4,
 	secTriangles: unsafe.Sizeof(triangle{}),
 	secNormals:   unsafe.Sizeof(triNormals{}),
@@ -237,7 +253,6 @@ var sizeOf = [numSections]uintptr{
 	secLights:    unsafe.Sizeof(light{}),
 	secInstances: unsafe.Sizeof(instance{}),
 	secKeys:      unsafe.Sizeof(scene.TransformKey{}),
-	secTLAS:      unsafe.Sizeof(bvhNode{}),
 	secCamera:    unsafe.Sizeof(scene.CameraKey{}),
 }
 

@@ -23,58 +23,72 @@ type item struct {
 
 func (it *item) centroid() Vec { return it.lo.Add(it.hi).Scale(0.5) }
 
-// padNode fills the gap before a pair of children at an odd index. It is
-// a valid leaf (every tree has a reference 0) that no node points at and
-// that no ray can enter: its box is empty.
-var padNode = bvhNode{
-	bounds32: bounds32{Min: [3]float32{inf32, inf32, inf32}, Max: [3]float32{-inf32, -inf32, -inf32}},
-	Count:    1,
+// binNode is a node of the binary tree that build makes and collapse turns
+// into wide nodes. A leaf (left < 0) holds items[first : first+count] of
+// its tree; an inner node's left child is the one whose centre is lower on
+// axis, the axis along which the two children lie furthest apart.
+type binNode struct {
+	lo, hi       Vec
+	left, right  int32
+	first, count int32
+	axis         int
 }
 
-var inf32 = float32(math.Inf(1))
-
-// bvhBuilder appends nodes and leaf references to growing arrays.
-type bvhBuilder struct {
-	nodes []bvhNode
-	refs  []uint32
+// binTree is a binary SAH tree over items, which building reorders so
+// that every leaf is a contiguous range.
+type binTree struct {
+	nodes []binNode
+	items []item
+	leaf  []bool // the nodes that become leaves of the wide tree
 }
 
-// build appends a tree over items (which it reorders) and returns the index
-// of its root. The tree keeps the invariants Open checks: children follow
-// their parent, each node has one parent, leaves hold 1..maxLeafRefs
-// references, and the height is below maxTreeDepth (SAH splits above
-// medianDepth, halving below it, so up to maxItems items stay under 64
-// levels).
-func (b *bvhBuilder) build(items []item) uint32 {
-	root := uint32(len(b.nodes))
-	b.nodes = append(b.nodes, bvhNode{})
-	b.fill(root, items, 1)
-	return root
+// buildBinary builds a tree over items (reordering them) whose root is
+// nodes[0]. Leaves hold 1..leafTarget items and the height is below
+// maxTreeDepth: SAH splits above medianDepth and halving below it keep up
+// to maxItems items under 64 levels. items must not be empty.
+func buildBinary(items []item) *binTree {
+	t := &binTree{items: items, nodes: make([]binNode, 0, 2*len(items)/leafTarget+1)}
+	t.fill(0, len(items), 1)
+	return t
 }
 
-func (b *bvhBuilder) fill(idx uint32, items []item, depth int) {
+// fill appends the node for items[first:end] and returns its index.
+func (t *binTree) fill(first, end, depth int) int32 {
+	items := t.items[first:end]
 	lo, hi := bounds(items)
-	mid := b.split(items, lo, hi, depth)
+	idx := int32(len(t.nodes))
+	t.nodes = append(t.nodes, binNode{lo: lo, hi: hi, left: -1, right: -1, first: int32(first), count: int32(len(items))})
+	mid := split(items, depth)
 	if mid <= 0 {
-		b.nodes[idx] = bvhNode{bounds32: newBounds32(lo, hi), Index: uint32(len(b.refs)), Count: uint32(len(items))}
-		for i := range items {
-			b.refs = append(b.refs, items[i].ref)
-		}
-		return
+		return idx
 	}
-	if len(b.nodes)%2 == 1 {
-		b.nodes = append(b.nodes, padNode) // children pairs start at even indices
+	l := t.fill(first, first+mid, depth+1)
+	r := t.fill(first+mid, end, depth+1)
+	n := &t.nodes[idx]
+	n.left, n.right, n.axis = l, r, apart(&t.nodes[l], &t.nodes[r])
+	if centre(&t.nodes[r], n.axis) < centre(&t.nodes[l], n.axis) {
+		n.left, n.right = r, l
 	}
-	left := uint32(len(b.nodes))
-	b.nodes = append(b.nodes, bvhNode{}, bvhNode{})
-	b.nodes[idx] = bvhNode{bounds32: newBounds32(lo, hi), Index: left}
-	b.fill(left, items[:mid], depth+1)
-	b.fill(left+1, items[mid:], depth+1)
+	return idx
 }
+
+// apart returns the axis along which the centres of a and b are furthest
+// apart.
+func apart(a, b *binNode) int {
+	best, axis := -1.0, 0
+	for k := range 3 {
+		if d := math.Abs(centre(a, k) - centre(b, k)); d > best {
+			best, axis = d, k
+		}
+	}
+	return axis
+}
+
+func centre(n *binNode, axis int) float64 { return (n.lo.Axis(axis) + n.hi.Axis(axis)) / 2 }
 
 // split partitions items and returns the size of the left part, or 0 for
 // a leaf.
-func (b *bvhBuilder) split(items []item, lo, hi Vec, depth int) int {
+func split(items []item, depth int) int {
 	n := len(items)
 	if n <= 1 {
 		return 0

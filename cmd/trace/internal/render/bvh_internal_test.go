@@ -32,46 +32,50 @@ func openScene(tb testing.TB, name string) *Scene {
 var compiled sync.Map // name -> func() (*Scene, error)
 
 // bruteForce is the reference the BVH must agree with: every plane and
-// every primitive of every instance, no trees.
+// every primitive of the world and of every instance, no trees.
 func (tr *tracer) bruteForce(o, d Vec) (h hit, ok bool) {
-	r := newRay(o, d)
-	h = hit{t: inf, inst: -2}
+	var r ray
+	r.set(o, d)
+	h = hit{t: inf, inst: instNone}
 	tr.planes(&r, &h)
-	for i := range tr.s.insts {
-		xf := &tr.f.xf[i]
-		lr := r
-		if !xf.identity {
-			lr = newRay(xf.toObj.point(r.o), xf.toObj.dir(r.d))
-		}
-		tr.s.leaves(tr.s.insts[i].Root, func(ref uint32) {
+	test := func(r *ray, inst int32) func(uint32) {
+		return func(ref uint32) {
 			var got bool
 			switch j := ref & refMask; ref >> refShift {
 			case refTriangle:
-				got = tr.s.tris[j].hit(&lr, &h, ref)
+				got = tr.s.tris[j].hit(r, &h, ref)
 			case refSphere:
-				got = tr.s.spheres[j].hit(&lr, &h, ref)
-			default:
-				got = tr.s.boxes[j].hit(&lr, &h, ref)
+				got = tr.s.spheres[j].hit(r, &h, ref)
+			case refBox:
+				got = tr.s.boxes[j].hit(r, &h, ref)
 			}
 			if got {
-				h.inst = int32(i)
+				h.inst = inst
 			}
-		})
+		}
 	}
-	return h, h.inst != -2
+	tr.s.leaves(tr.s.hdr.World, test(&r, instWorld))
+	for i := range tr.s.insts {
+		xf := &tr.f.xf[i]
+		var lr ray
+		lr.setScaled(xf.toObj.point(r.o), xf.toObj.dir(r.d))
+		tr.s.leaves(tr.s.insts[i].Root, test(&lr, int32(i)))
+	}
+	return h, h.inst != instNone
 }
 
-// leaves calls f for every primitive reference under node n.
-func (s *Scene) leaves(n uint32, f func(uint32)) {
-	nd := s.nodes[n]
-	if nd.Count > 0 {
-		for _, ref := range s.refs[nd.Index : nd.Index+nd.Count] {
+// leaves calls f for every reference under the child word c.
+func (s *Scene) leaves(c uint32, f func(uint32)) {
+	if c&childLeaf != 0 {
+		first, n := leafRange(c)
+		for _, ref := range s.refs[first : first+n] {
 			f(ref)
 		}
 		return
 	}
-	s.leaves(nd.Index, f)
-	s.leaves(nd.Index+1, f)
+	for _, child := range s.nodes[c].Child {
+		s.leaves(child, f)
+	}
 }
 
 // TestBVHMatchesBruteForce shoots random rays from random points in each
@@ -113,9 +117,10 @@ func TestBVHShape(t *testing.T) {
 		}
 		items = append(items, item{lo: c, hi: c.Add(Vec{1, 1, 1}), ref: uint32(i)})
 	}
-	b := &bvhBuilder{}
-	b.build(items)
-	require.NoError(t, checkTree(b.nodes, len(b.refs), "test"))
+	b := &wideBuilder{}
+	root := b.add(items)
+	_, err := checkForest(b.nodes, len(b.refs), root)
+	require.NoError(t, err)
 	require.Len(t, b.refs, 5000)
 	seen := map[uint32]bool{}
 	for _, r := range b.refs {

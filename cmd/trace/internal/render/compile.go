@@ -10,10 +10,12 @@ import (
 
 // Compile turns a parsed scene into the flat blob that Open reads. The
 // blob is immutable for the whole animation: static geometry is baked into
-// world space under one bottom-level BVH; each moving object (and each
-// static one whose transform cannot be baked, such as a rotated box) gets
-// its own object-space BVH, placed by its keyframes at render time; a
-// top-level BVH over all of them uses bounds that hold at every time.
+// world space; each moving object (and each static one whose transform
+// cannot be baked, such as a rotated box) gets its own object-space BVH,
+// an instance placed by its keyframes at render time. One world BVH holds
+// the static primitives and the instances, the latter with bounds that
+// hold at every time, so that a ray walks one tree and enters an
+// instance's only where it meets the instance's box.
 //
 // The returned slice is 8-byte aligned (it is backed by a []uint64) and
 // holds no pointers, so it can be copied into shared memory as is. Compile
@@ -28,46 +30,58 @@ func Compile(s *scene.Scene) ([]byte, error) {
 	for i := range s.Objects {
 		c.object(&s.Objects[i])
 	}
-	if len(c.tris)+len(c.spheres)+len(c.boxes) > maxItems {
-		return nil, fmt.Errorf("%w: more than %d primitives", ErrCompile, maxItems)
+	if len(c.tris)+len(c.spheres)+len(c.boxes) > maxItems || len(c.insts) > maxItems {
+		return nil, fmt.Errorf("%w: more than %d primitives or instances", ErrCompile, maxItems)
 	}
-	if len(c.static) > 0 {
-		c.place(c.static, []scene.TransformKey{{Transform: scene.Identity}}, instIdentity)
-	}
-	c.buildTLAS()
+	c.world = c.add(c.worldItems)
+	c.reorder()
 	return c.encode(s)
-}
-
-// buildTLAS builds the top-level tree and puts the instances in the order
-// of its leaves, so that a leaf's range indexes the instances directly.
-func (c *compiler) buildTLAS() {
-	if len(c.tlasItems) == 0 {
-		return
-	}
-	b := &bvhBuilder{}
-	b.build(c.tlasItems)
-	insts := make([]instance, len(c.insts))
-	for i, ref := range b.refs {
-		insts[i] = c.insts[ref]
-	}
-	c.tlas, c.insts = b.nodes, insts
 }
 
 // compiler accumulates the sections of a blob.
 type compiler struct {
-	bvhBuilder
-	tris      []triangle
-	normals   []triNormals
-	spheres   []sphere
-	boxes     []box
-	planes    []plane
-	mats      []material
-	lights    []light
-	insts     []instance
-	keys      []scene.TransformKey
-	tlas      []bvhNode
-	static    []item // world-space primitives of the static geometry
-	tlasItems []item // swept world bounds of each instance
+	wideBuilder
+	tris       []triangle
+	normals    []triNormals
+	spheres    []sphere
+	boxes      []box
+	planes     []plane
+	mats       []material
+	lights     []light
+	insts      []instance
+	keys       []scene.TransformKey
+	worldItems []item // world-space primitives and instances' swept bounds
+	world      uint32 // child word of the world tree's root
+}
+
+// reorder puts the triangles (with their normals), spheres and boxes in
+// the order the leaves refer to them, so that a ray meets primitives in
+// memory order, and rewrites the references. Every primitive is in
+// exactly one leaf.
+func (c *compiler) reorder() {
+	tris, normals := make([]triangle, 0, len(c.tris)), make([]triNormals, 0, len(c.normals))
+	spheres, boxes := make([]sphere, 0, len(c.spheres)), make([]box, 0, len(c.boxes))
+	for i, r := range c.refs {
+		kind, idx := r>>refShift, r&refMask
+		var next int
+		switch kind {
+		case refTriangle:
+			t := c.tris[idx]
+			if t.Normals != noNormals {
+				normals = append(normals, c.normals[t.Normals])
+				t.Normals = uint32(len(normals) - 1)
+			}
+			next, tris = len(tris), append(tris, t)
+		case refSphere:
+			next, spheres = len(spheres), append(spheres, c.spheres[idx])
+		case refBox:
+			next, boxes = len(boxes), append(boxes, c.boxes[idx])
+		default:
+			continue
+		}
+		c.refs[i] = kind<<refShift | uint32(next)
+	}
+	c.tris, c.normals, c.spheres, c.boxes = tris, normals, spheres, boxes
 }
 
 func (c *compiler) addMaterials(s *scene.Scene) {
@@ -93,17 +107,17 @@ func (c *compiler) addLights(s *scene.Scene) {
 			rec.Area, rec.N = n.Length(), n.Normalize()
 			c.mats = append(c.mats, material{Kind: matEmit, Flags: matLight, Emission: rec.Emission})
 			q := []Vec{rec.P, rec.P.Add(rec.U), rec.P.Add(rec.U).Add(rec.V), rec.P.Add(rec.V)}
-			c.static = append(c.static, c.triangle(q[0], q[1], q[2], nil, mat), c.triangle(q[0], q[2], q[3], nil, mat))
+			c.worldItems = append(c.worldItems, c.triangle(q[0], q[1], q[2], nil, mat), c.triangle(q[0], q[2], q[3], nil, mat))
 		case scene.SphereLight:
 			rec.Area = 4 * math.Pi * l.Radius * l.Radius
 			c.mats = append(c.mats, material{Kind: matEmit, Flags: matLight, Emission: rec.Emission})
-			c.static = append(c.static, c.sphere(rec.P, l.Radius, mat))
+			c.worldItems = append(c.worldItems, c.sphere(rec.P, l.Radius, mat))
 		}
 		c.lights = append(c.lights, rec)
 	}
 }
 
-// object adds one scene object, baked into the static geometry when its
+// object adds one scene object, baked into the world tree when its
 // transform allows, otherwise as an instance.
 func (c *compiler) object(o *scene.Object) {
 	k := o.Keys[0]
@@ -115,32 +129,33 @@ func (c *compiler) object(o *scene.Object) {
 		c.planes = append(c.planes, plane{Point: Vec(o.Point), Normal: Vec(o.Normal), Mat: mat})
 	case scene.SphereObject:
 		if static && k.Scale.X == k.Scale.Y && k.Scale.Y == k.Scale.Z {
-			c.static = append(c.static, c.sphere(Vec(m.Point(o.Center)), o.Radius*k.Scale.X, mat))
+			c.worldItems = append(c.worldItems, c.sphere(Vec(m.Point(o.Center)), o.Radius*k.Scale.X, mat))
 			return
 		}
-		c.place([]item{c.sphere(Vec(o.Center), o.Radius, mat)}, o.Keys, 0)
+		c.place([]item{c.sphere(Vec(o.Center), o.Radius, mat)}, o.Keys)
 	case scene.BoxObject:
 		if static && k.Rotate == (scene.Vec3{}) {
-			c.static = append(c.static, c.box(Vec(m.Point(o.Min)), Vec(m.Point(o.Max)), mat))
+			c.worldItems = append(c.worldItems, c.box(Vec(m.Point(o.Min)), Vec(m.Point(o.Max)), mat))
 			return
 		}
-		c.place([]item{c.box(Vec(o.Min), Vec(o.Max), mat)}, o.Keys, 0)
+		c.place([]item{c.box(Vec(o.Min), Vec(o.Max), mat)}, o.Keys)
 	case scene.MeshObject:
 		if static {
-			c.static = append(c.static, c.mesh(o.Mesh, m, mat)...)
+			c.worldItems = append(c.worldItems, c.mesh(o.Mesh, m, mat)...)
 			return
 		}
-		c.place(c.mesh(o.Mesh, scene.Identity.Matrix(), mat), o.Keys, 0)
+		c.place(c.mesh(o.Mesh, scene.Identity.Matrix(), mat), o.Keys)
 	}
 }
 
-// place builds a bottom-level tree over items and an instance for it.
-func (c *compiler) place(items []item, keys []scene.TransformKey, flags uint32) {
+// place builds an object-space tree over items and an instance for it,
+// and adds the instance to the world tree with its swept bounds.
+func (c *compiler) place(items []item, keys []scene.TransformKey) {
 	lo, hi := bounds(items)
-	root := c.build(items)
+	root := c.add(items)
 	wlo, whi := scene.SweptBounds(keys, scene.Vec3(lo), scene.Vec3(hi))
-	c.tlasItems = append(c.tlasItems, item{lo: Vec(wlo), hi: Vec(whi), ref: uint32(len(c.insts))})
-	c.insts = append(c.insts, instance{Root: root, KeyFirst: uint32(len(c.keys)), KeyCount: uint32(len(keys)), Flags: flags})
+	c.worldItems = append(c.worldItems, item{lo: Vec(wlo), hi: Vec(whi), ref: refInstance<<refShift | uint32(len(c.insts))})
+	c.insts = append(c.insts, instance{Root: root, KeyFirst: uint32(len(c.keys)), KeyCount: uint32(len(keys)), Lo: lo, Hi: hi})
 	c.keys = append(c.keys, keys...)
 }
 
@@ -184,7 +199,7 @@ func (c *compiler) mesh(m *scene.Mesh, xf scene.Matrix, mat uint32) []item {
 
 // encode lays the sections out after the header and copies them in.
 func (c *compiler) encode(s *scene.Scene) ([]byte, error) {
-	h := header{Magic: blobMagic, Version: blobVersion, Duration: s.Duration, FPS: s.FPS,
+	h := header{Magic: blobMagic, Version: blobVersion, World: c.world, Duration: s.Duration, FPS: s.FPS,
 		Exposure: s.Render.Exposure, Background: uint32(s.Background.Kind),
 		BgColor: Vec(s.Background.Color), Zenith: Vec(s.Background.Zenith),
 		Horizon: Vec(s.Background.Horizon), Ground: Vec(s.Background.Ground), Ambient: Vec(s.Ambient)}
@@ -198,8 +213,7 @@ func (c *compiler) encode(s *scene.Scene) ([]byte, error) {
 		secNodes: bytesOf(c.nodes), secRefs: bytesOf(c.refs), secTriangles: bytesOf(c.tris),
 		secNormals: bytesOf(c.normals), secSpheres: bytesOf(c.spheres), secBoxes: bytesOf(c.boxes),
 		secPlanes: bytesOf(c.planes), secMaterials: bytesOf(c.mats), secLights: bytesOf(c.lights),
-		secInstances: bytesOf(c.insts), secKeys: bytesOf(c.keys), secTLAS: bytesOf(c.tlas),
-		secCamera: bytesOf(s.Camera.Keys),
+		secInstances: bytesOf(c.insts), secKeys: bytesOf(c.keys), secCamera: bytesOf(s.Camera.Keys),
 	}
 	off := alignUp(uint64(unsafe.Sizeof(h)))
 	for i, d := range data {

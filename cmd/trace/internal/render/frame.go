@@ -74,12 +74,11 @@ func (c *camera) ray(px, py float64, w, h int, r *RNG) (o, d Vec) {
 
 // xform is one instance's placement in one frame: the world-to-object
 // transform and the instance's world bounds at this time (for a moving
-// instance, tighter than the top-level tree's bounds, which hold for the
-// whole animation).
+// instance, tighter than the world tree's bounds, which hold for the whole
+// animation).
 type xform struct {
-	toObj    affine
-	bounds   bvhNode
-	identity bool
+	toObj  affine
+	bounds box32
 }
 
 // frameState is what one frame needs beyond the immutable blob: the camera
@@ -102,16 +101,12 @@ func (s *Scene) frame(frame int) *frameState {
 	smooth := s.hdr.Flags&flagSmoothCamera != 0
 	f := &frameState{frame: frame, cam: newCamera(scene.SampleCamera(s.cam, t, smooth, s.hdr.Duration))}
 	f.xf = make([]xform, len(s.insts))
-	for i, in := range s.insts {
-		if in.Flags&instIdentity != 0 {
-			f.xf[i] = xform{identity: true, bounds: bvhNode{bounds32: s.nodes[in.Root].bounds32}}
-			continue
-		}
+	for i := range s.insts {
+		in := &s.insts[i]
 		keys := s.keys[in.KeyFirst : in.KeyFirst+in.KeyCount]
-		m := scene.SampleTransform(keys, t).Matrix()
-		root := &s.nodes[in.Root]
-		lo, hi := scene.SweptBounds([]scene.TransformKey{{Transform: scene.SampleTransform(keys, t)}}, scene.Vec3(root.lo()), scene.Vec3(root.hi()))
-		f.xf[i] = xform{toObj: affine(m.Inverse()), bounds: bvhNode{bounds32: newBounds32(Vec(lo), Vec(hi))}}
+		at := scene.SampleTransform(keys, t)
+		lo, hi := scene.SweptBounds([]scene.TransformKey{{Transform: at}}, scene.Vec3(in.Lo), scene.Vec3(in.Hi))
+		f.xf[i] = xform{toObj: affine(at.Matrix().Inverse()), bounds: newBox32(Vec(lo), Vec(hi))}
 	}
 	s.lastFrame.Store(f)
 	return f

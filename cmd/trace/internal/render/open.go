@@ -15,7 +15,7 @@ import (
 type Scene struct {
 	blob      []byte
 	hdr       *header
-	nodes     []bvhNode
+	nodes     []wideNode
 	refs      []uint32
 	tris      []triangle
 	normals   []triNormals
@@ -26,7 +26,6 @@ type Scene struct {
 	lights    []light
 	insts     []instance
 	keys      []scene.TransformKey
-	tlas      []bvhNode
 	cam       []scene.CameraKey
 	lastFrame atomic.Pointer[frameState] // cache of the most recent frame
 }
@@ -35,7 +34,9 @@ type Scene struct {
 // alias b. b is untrusted: Open checks the header, every section's bounds
 // and alignment, every index stored in a record, and the shape of every
 // BVH (each node has at most one parent, children follow parents, the
-// height is bounded), so that rendering cannot index out of range or loop.
+// height is bounded, visiting orders are permutations, only the world tree
+// refers to instances), so that rendering cannot index out of range, loop
+// or recurse.
 // Validation is O(len(b)) and copies nothing. b must stay unchanged while
 // the Scene is in use (see ErrCorrupt for what happens otherwise).
 func Open(b []byte) (*Scene, error) {
@@ -58,7 +59,7 @@ func Open(b []byte) (*Scene, error) {
 	}
 	s := &Scene{blob: b, hdr: hp}
 	sec := hp.Sections
-	s.nodes = viewOf[bvhNode](b, sec[secNodes].Off, sec[secNodes].Count)
+	s.nodes = viewOf[wideNode](b, sec[secNodes].Off, sec[secNodes].Count)
 	s.refs = viewOf[uint32](b, sec[secRefs].Off, sec[secRefs].Count)
 	s.tris = viewOf[triangle](b, sec[secTriangles].Off, sec[secTriangles].Count)
 	s.normals = viewOf[triNormals](b, sec[secNormals].Off, sec[secNormals].Count)
@@ -69,7 +70,6 @@ func Open(b []byte) (*Scene, error) {
 	s.lights = viewOf[light](b, sec[secLights].Off, sec[secLights].Count)
 	s.insts = viewOf[instance](b, sec[secInstances].Off, sec[secInstances].Count)
 	s.keys = viewOf[scene.TransformKey](b, sec[secKeys].Off, sec[secKeys].Count)
-	s.tlas = viewOf[bvhNode](b, sec[secTLAS].Off, sec[secTLAS].Count)
 	s.cam = viewOf[scene.CameraKey](b, sec[secCamera].Off, sec[secCamera].Count)
 	if err := s.validate(); err != nil {
 		return nil, err
@@ -105,10 +105,7 @@ func checkHeader(h *header, n int) error {
 // validate checks every index in the records.
 func (s *Scene) validate() error {
 	for _, check := range []func() error{
-		s.checkMaterials, s.checkPrims, s.checkLights, s.checkKeys,
-		func() error { return checkTree(s.nodes, len(s.refs), "bvh") },
-		func() error { return checkTree(s.tlas, len(s.insts), "top-level bvh") },
-		s.checkRefs, s.checkInstances,
+		s.checkMaterials, s.checkPrims, s.checkLights, s.checkKeys, s.checkRefs, s.checkTrees, s.checkInstances,
 	} {
 		if err := check(); err != nil {
 			return err
@@ -183,34 +180,7 @@ func checkTimes(n int, time func(int) float64) error {
 	return nil
 }
 
-// checkTree checks that nodes form a forest that traversal can walk with a
-// stack of maxTreeDepth entries, visiting each node once: children follow
-// their parent (so there is no cycle), no node has two parents (so there is
-// no shared subtree, whose visits could multiply), every leaf's range lies
-// within [0, leafTargets), and no path is longer than maxTreeDepth.
-func checkTree(nodes []bvhNode, leafTargets int, what string) error {
-	depth := make([]uint8, len(nodes)) // 0: no parent (a root) yet
-	for i, n := range nodes {
-		if n.Count > 0 {
-			if n.Count > maxLeafRefs || uint64(n.Index)+uint64(n.Count) > uint64(leafTargets) {
-				return blobErr("%s node %d: leaf range [%d, +%d) out of range", what, i, n.Index, n.Count)
-			}
-			continue
-		}
-		d := max(depth[i], 1) + 1
-		l := uint64(n.Index)
-		if l <= uint64(i) || l+1 >= uint64(len(nodes)) || d > maxTreeDepth {
-			return blobErr("%s node %d: children %d, %d invalid or tree too deep", what, i, l, l+1)
-		}
-		if depth[l] != 0 || depth[l+1] != 0 {
-			return blobErr("%s node %d: child with two parents", what, i)
-		}
-		depth[l], depth[l+1] = d, d
-	}
-	return nil
-}
-
-// checkRefs checks the primitive references of bottom-level leaves.
+// checkRefs checks the primitive references of leaves.
 func (s *Scene) checkRefs() error {
 	for i, r := range s.refs {
 		idx, limit := r&refMask, 0
@@ -221,6 +191,8 @@ func (s *Scene) checkRefs() error {
 			limit = len(s.spheres)
 		case refBox:
 			limit = len(s.boxes)
+		case refInstance:
+			limit = len(s.insts)
 		}
 		if uint64(idx) >= uint64(limit) {
 			return blobErr("primitive reference %d (%#x) out of range", i, r)
@@ -229,20 +201,60 @@ func (s *Scene) checkRefs() error {
 	return nil
 }
 
-// checkInstances checks that every instance has a valid track and a root
-// node that is no other node's child. (Traversal of the top level starts at
-// its node 0; other roots there would be unreachable, not unsafe.)
-func (s *Scene) checkInstances() error {
-	isChild := make([]bool, len(s.nodes))
-	for _, n := range s.nodes {
-		if n.Count == 0 {
-			isChild[n.Index], isChild[n.Index+1] = true, true
+// checkTrees checks the world tree and the instances' trees (see
+// checkForest) and that only the world tree refers to instances, so that
+// an instance's tree cannot lead back into an instance.
+func (s *Scene) checkTrees() error {
+	world, err := checkForest(s.nodes, len(s.refs), s.hdr.World)
+	if err != nil {
+		return err
+	}
+	for i := range s.nodes {
+		if world[i] {
+			continue
+		}
+		for _, c := range s.nodes[i].Child {
+			if err := s.checkObjectLeaf(c); err != nil {
+				return fmt.Errorf("node %d: %w", i, err)
+			}
 		}
 	}
 	for i, in := range s.insts {
+		if in.Root&childLeaf == 0 && (uint64(in.Root) >= uint64(len(s.nodes)) || world[in.Root]) {
+			return blobErr("instance %d: root node %d invalid", i, in.Root)
+		}
+		if err := s.checkObjectLeaf(in.Root); err != nil {
+			return fmt.Errorf("instance %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// checkObjectLeaf checks that the child word c, if it is a leaf of an
+// instance's tree, refers to no instance. (checkForest has checked its
+// range.)
+func (s *Scene) checkObjectLeaf(c uint32) error {
+	if c&childLeaf == 0 {
+		return nil
+	}
+	first, n := leafRange(c)
+	if uint64(first)+uint64(n) > uint64(len(s.refs)) || n > maxLeafRefs {
+		return blobErr("leaf [%d, +%d) out of range", first, n)
+	}
+	for _, r := range s.refs[first : first+n] {
+		if r>>refShift == refInstance {
+			return blobErr("instance reference %#x outside the world tree", r)
+		}
+	}
+	return nil
+}
+
+// checkInstances checks that every instance has a valid track.
+func (s *Scene) checkInstances() error {
+	for i, in := range s.insts {
 		end := uint64(in.KeyFirst) + uint64(in.KeyCount)
-		if uint64(in.Root) >= uint64(len(s.nodes)) || isChild[in.Root] || in.KeyCount == 0 || end > uint64(len(s.keys)) {
-			return blobErr("instance %d: root %d or keys [%d, +%d) invalid", i, in.Root, in.KeyFirst, in.KeyCount)
+		if in.KeyCount == 0 || end > uint64(len(s.keys)) {
+			return blobErr("instance %d: keys [%d, +%d) invalid", i, in.KeyFirst, in.KeyCount)
 		}
 		keys := s.keys[in.KeyFirst:end]
 		if err := checkTimes(len(keys), func(j int) float64 { return keys[j].Time }); err != nil {

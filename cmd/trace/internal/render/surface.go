@@ -18,21 +18,26 @@ type surface struct {
 // surface computes the shading data of hit h on the world ray (o, d).
 func (tr *tracer) surface(o, d Vec, h *hit) surface {
 	p := o.AddScaled(d, h.t)
-	if h.inst < 0 {
+	if h.inst == instPlane {
 		pl := &tr.s.planes[h.ref]
 		return surface{p: p, ng: pl.Normal, n: pl.Normal, local: p, mat: pl.Mat}
 	}
+	if h.inst == instWorld {
+		ng, n, mat := tr.localNormal(h, p)
+		return orient(p, ng, n, p, mat)
+	}
 	xf := &tr.f.xf[h.inst]
-	lp := p
-	if !xf.identity {
-		lp = xf.toObj.point(o).AddScaled(xf.toObj.dir(d), h.t)
-	}
+	lp := xf.toObj.point(o).AddScaled(xf.toObj.dir(d), h.t)
 	ng, n, mat := tr.localNormal(h, lp)
-	if !xf.identity {
-		ng, n = xf.toObj.transposed(ng), xf.toObj.transposed(n)
-	}
+	return orient(p, xf.toObj.transposed(ng), xf.toObj.transposed(n), lp, mat)
+}
+
+// orient returns the surface at p with the world normals ng and n made
+// unit, the shading normal replaced by the geometric one when it is
+// missing, degenerate or flipped.
+func orient(p, ng, n, lp Vec, mat uint32) surface {
 	ng, n = ng.Normalize(), n.Normalize()
-	if !(n.Dot(ng) > 0) { // missing, degenerate or flipped vertex normals
+	if !(n.Dot(ng) > 0) {
 		n = ng
 	}
 	return surface{p: p, ng: ng, n: n, local: lp, mat: mat}

@@ -1,0 +1,107 @@
+package render
+
+import "math"
+
+// This file is the box test of traversal, in float32 like the boxes, and
+// the per-ray data it needs. The distance to a plane b along an axis is
+// b*inv + c with c = -o*inv precomputed per ray: a multiply and an add
+// that leave the ray's values in place, cheaper in scalar code than
+// (b - o) * inv.
+//
+// A box test must never miss a box the exact ray enters (a hole in a
+// surface), so its roundings all lean outwards (after Ize, "Robust BVH ray
+// traversal", JCGT 2013). Rounding inv, c, the product and the sum to
+// float32 errs by at most 3 ulps of |t| plus 3 ulps of |c|: entry
+// distances use c lowered by 8 ulps of |c|, exit distances c raised by as
+// much and then, like the product, stretched by 16 ulps. Erring outwards
+// costs a rare extra box, never a missed hit.
+
+// exitPad stretches exit distances.
+const exitPad = 1 + 0x1p-20
+
+// slack is the relative amount by which c is moved outwards.
+const slack = 0x1p-21
+
+// ray is a ray with what the box test needs, per axis: which bound is the
+// near plane (sel: 0 for lo, 1 for hi), and the factors and offsets of
+// entry and exit distances, the entry's negated (see traversal.push); and
+// the ray's octant (bit a set when the direction is negative on axis a)
+// for the visiting order of wide nodes.
+type ray struct {
+	o, d, inv Vec
+	a, ia     float64       // |d|^2 and its reciprocal
+	mul, add  [2][3]float32 // [negated entry, exit][axis]
+	sel       [3]uint8
+	oct       uint8
+}
+
+// set makes r the ray from o along the unit direction d. It writes r in
+// place: a ray is too big to return by value without copies that the
+// hardware then stalls on.
+func (r *ray) set(o, d Vec) {
+	r.o, r.d, r.inv, r.a, r.ia = o, d, reciprocals(d), 1, 1
+	r.mul[0][0], r.add[0][0], r.mul[1][0], r.add[1][0] = distances(o.X, r.inv.X)
+	r.mul[0][1], r.add[0][1], r.mul[1][1], r.add[1][1] = distances(o.Y, r.inv.Y)
+	r.mul[0][2], r.add[0][2], r.mul[1][2], r.add[1][2] = distances(o.Z, r.inv.Z)
+	sx, sy, sz := sign(r.inv.X), sign(r.inv.Y), sign(r.inv.Z)
+	r.sel = [3]uint8{sx, sy, sz}
+	r.oct = sx | sy<<1 | sz<<2
+}
+
+// setScaled makes r the ray from o along d of any length.
+func (r *ray) setScaled(o, d Vec) {
+	r.set(o, d)
+	r.a = d.Dot(d)
+	r.ia = 1 / r.a
+}
+
+// distances returns one axis's factors and offsets of negated entry and
+// of exit distances, for origin o and reciprocal inv.
+func distances(o, inv float64) (em, ea, xm, xa float32) {
+	c := -o * inv
+	e := math.Abs(c) * slack
+	return float32(-inv), float32(e - c), float32(inv * exitPad), float32((c + e) * exitPad)
+}
+
+// sign returns 1 for a negative x, 0 otherwise.
+func sign(x float64) uint8 { return uint8(math.Float64bits(x) >> 63) }
+
+// reciprocals returns 1/d per component, with components nearer zero than
+// minDir moved out to it (keeping their sign) so that no reciprocal is
+// infinite, and with one division instead of three unless the product of
+// the components is tiny, huge or NaN.
+func reciprocals(d Vec) Vec {
+	d = Vec{away(d.X), away(d.Y), away(d.Z)}
+	xy := d.X * d.Y
+	p := xy * d.Z
+	if a := math.Abs(p); !(a > 1e-300 && a < 1e300) {
+		return Vec{1 / d.X, 1 / d.Y, 1 / d.Z}
+	}
+	q := 1 / p
+	return Vec{d.Y * d.Z * q, d.X * d.Z * q, xy * q}
+}
+
+// minDir bounds direction components away from zero, so that reciprocals
+// are finite, b * inv is never 0 * Inf (NaN) but at worst enters an extra
+// box, and o * inv stays far inside the float32 range.
+const minDir = 1e-20
+
+func away(x float64) float64 { return math.Copysign(max(math.Abs(x), minDir), x) }
+
+// limit returns the float32 bound on entry distances for boxes that may
+// hold a hit closer than t: t rounded, then stretched like an exit.
+func (r *ray) limit(t float64) float32 { return float32(t) * exitPad }
+
+// enter returns where the ray enters b and whether it does so before it
+// leaves and before tmax: the test of traversal.push for one box.
+func (b *box32) enter(r *ray, tmax float32) (float32, bool) {
+	nx, ny, nz := r.sel[0]&1, r.sel[1]&1, r.sel[2]&1
+	ex := b[nx][0]*r.mul[0][0] + r.add[0][0]
+	ey := b[ny][1]*r.mul[0][1] + r.add[0][1]
+	ez := b[nz][2]*r.mul[0][2] + r.add[0][2]
+	fx := b[nx^1][0]*r.mul[1][0] + r.add[1][0]
+	fy := b[ny^1][1]*r.mul[1][1] + r.add[1][1]
+	fz := b[nz^1][2]*r.mul[1][2] + r.add[1][2]
+	t := -min(ex, ey, ez, 0)
+	return t, t <= min(fx, fy, fz, tmax)
+}

@@ -1,0 +1,181 @@
+package render
+
+import "math"
+
+// This file collapses binary SAH trees into the 4-wide nodes the blob
+// stores. Each wide node replaces up to three binary nodes: starting from
+// a binary node's two children, the inner child with the largest surface
+// area is opened (replaced by its own two children) until there are four
+// or only leaves are left. Fewer, wider nodes mean fewer stack operations
+// and fewer cache lines per ray; the four box tests of a node read two
+// adjacent cache lines.
+//
+// Which binary subtrees become leaves is decided again for the wide tree,
+// bottom up by the surface area heuristic with the costs below: a subtree
+// is one leaf when testing all its primitives costs less than a node
+// visit and the expected cost of its slots. Scalar code tests a box at
+// about twice the cost of a primitive, so wide leaves are larger than the
+// binary tree's; a tiny scene is one leaf and no box test at all.
+
+const wideSlots = 4
+
+// Costs of the wide SAH, in units of a triangle test.
+const (
+	costNode     = 3   // a node visit: four box tests and the stack
+	costPrim     = 1   // a triangle or sphere
+	costBox      = 1.5 // a box primitive
+	costInstance = 4   // an instance: its box, a transform and a walk
+)
+
+// wideBuilder appends wide nodes and leaf references to growing arrays.
+type wideBuilder struct {
+	nodes []wideNode
+	refs  []uint32
+}
+
+// add builds a tree over items (which it reorders) and returns the child
+// word of its root: an empty leaf for no items, a leaf for a few, a node
+// otherwise. The nodes it appends keep the invariants Open checks.
+func (w *wideBuilder) add(items []item) uint32 {
+	if len(items) == 0 {
+		return leafChild(0, 0)
+	}
+	t := buildBinary(items)
+	t.plan()
+	return w.emit(t, 0)
+}
+
+// plan decides which binary nodes become wide leaves (t.leaf), children
+// before parents (a child's index is above its parent's).
+func (t *binTree) plan() {
+	cost := make([]float64, len(t.nodes))
+	t.leaf = make([]bool, len(t.nodes))
+	for i := len(t.nodes) - 1; i >= 0; i-- {
+		n := &t.nodes[i]
+		leafCost := math.Inf(1)
+		if n.count <= maxLeafRefs {
+			leafCost = 0
+			for _, it := range t.items[n.first : n.first+n.count] {
+				leafCost += itemCost(it.ref)
+			}
+		}
+		if n.left < 0 {
+			cost[i], t.leaf[i] = leafCost, true
+			continue
+		}
+		a := area(n.lo, n.hi)
+		nodeCost := float64(costNode)
+		for _, s := range collapse(t, int32(i)) {
+			sn := &t.nodes[s]
+			if a > 0 {
+				nodeCost += area(sn.lo, sn.hi) / a * cost[s]
+			} else {
+				nodeCost += cost[s]
+			}
+		}
+		cost[i], t.leaf[i] = min(leafCost, nodeCost), leafCost <= nodeCost
+	}
+}
+
+func itemCost(ref uint32) float64 {
+	switch ref >> refShift {
+	case refBox:
+		return costBox
+	case refInstance:
+		return costInstance
+	}
+	return costPrim
+}
+
+// emit returns the child word for binary node b of t, appending its leaf
+// references, or its wide node and then those of its descendants (so that
+// children follow their parent, the first child right after it).
+func (w *wideBuilder) emit(t *binTree, b int32) uint32 {
+	n := &t.nodes[b]
+	if t.leaf[b] {
+		first := uint32(len(w.refs))
+		for _, it := range t.items[n.first : n.first+n.count] {
+			w.refs = append(w.refs, it.ref)
+		}
+		return leafChild(first, uint32(n.count))
+	}
+	slots := collapse(t, b)
+	idx := uint32(len(w.nodes))
+	w.nodes = append(w.nodes, wideNode{})
+	var nd wideNode
+	for s := range wideSlots {
+		box, child := emptyBox32, leafChild(0, 0)
+		if s < len(slots) {
+			sn := &t.nodes[slots[s]]
+			box = newBox32(sn.lo, sn.hi)
+			child = w.emit(t, slots[s])
+		}
+		for a := range 3 {
+			nd.Box[0][a][s], nd.Box[1][a][s] = box[0][a], box[1][a]
+		}
+		nd.Child[s] = child
+	}
+	for oct := range nd.Order {
+		nd.Order[oct] = visitOrder(t, b, slots, oct)
+	}
+	w.nodes[idx] = nd
+	return idx
+}
+
+// collapse returns the up to four binary nodes that become the slots of
+// the wide node for the inner node b: it opens nodes that plan has not
+// made leaves.
+func collapse(t *binTree, b int32) []int32 {
+	slots := []int32{t.nodes[b].left, t.nodes[b].right}
+	for len(slots) < wideSlots {
+		best, bestArea := -1, -1.0
+		for i, s := range slots {
+			if sn := &t.nodes[s]; !t.leaf[s] {
+				if a := area(sn.lo, sn.hi); a > bestArea {
+					best, bestArea = i, a
+				}
+			}
+		}
+		if best < 0 {
+			break
+		}
+		s := slots[best]
+		slots[best] = t.nodes[s].left
+		slots = append(slots, t.nodes[s].right)
+	}
+	return slots
+}
+
+// visitOrder returns the packed order (see wideNode.Order) in which a ray
+// of octant oct visits the slots of the wide node collapsed from b: at
+// every opened binary node, the child on the ray's near side first. Empty
+// slots come last.
+func visitOrder(t *binTree, b int32, slots []int32, oct int) uint8 {
+	var order []int
+	var visit func(x int32)
+	visit = func(x int32) {
+		for s, id := range slots {
+			if id == x {
+				order = append(order, s)
+				return
+			}
+		}
+		n := &t.nodes[x]
+		if oct>>n.axis&1 != 0 {
+			visit(n.right)
+			visit(n.left)
+		} else {
+			visit(n.left)
+			visit(n.right)
+		}
+	}
+	visit(b)
+	for s := len(slots); s < wideSlots; s++ {
+		order = append(order, s)
+	}
+	var packed uint8
+	for k, s := range order {
+		packed |= uint8(s) << (2 * k)
+	}
+	return packed
+}
