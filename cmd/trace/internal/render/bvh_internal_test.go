@@ -32,34 +32,27 @@ func openScene(tb testing.TB, name string) *Scene {
 var compiled sync.Map // name -> func() (*Scene, error)
 
 // bruteForce is the reference the BVH must agree with: every plane and
-// every primitive of the world and of every instance, no trees.
+// every primitive of the world and of every instance, no trees (the
+// primitive tests are the same: tracer.leaf).
 func (tr *tracer) bruteForce(o, d Vec) (h hit, ok bool) {
 	var r ray
 	r.set(o, d)
 	h = hit{t: inf, inst: instNone}
 	tr.planes(&r, &h)
-	test := func(r *ray, inst int32) func(uint32) {
-		return func(ref uint32) {
-			var got bool
-			switch j := ref & refMask; ref >> refShift {
-			case refTriangle:
-				got = tr.s.tris[j].hit(r, &h, ref)
-			case refSphere:
-				got = tr.s.spheres[j].hit(r, &h, ref)
-			case refBox:
-				got = tr.s.boxes[j].hit(r, &h, ref)
-			}
-			if got {
-				h.inst = inst
-			}
+	var refs []uint32
+	tr.s.leaves(tr.s.hdr.World, func(ref uint32) {
+		if ref>>refShift != refInstance {
+			refs = append(refs, ref)
 		}
-	}
-	tr.s.leaves(tr.s.hdr.World, test(&r, instWorld))
+	})
+	tr.leaf(refs, &r, &h, instWorld, false)
 	for i := range tr.s.insts {
 		xf := &tr.f.xf[i]
 		var lr ray
 		lr.setScaled(xf.toObj.point(r.o), xf.toObj.dir(r.d))
-		tr.s.leaves(tr.s.insts[i].Root, test(&lr, int32(i)))
+		refs = refs[:0]
+		tr.s.leaves(tr.s.insts[i].Root, func(ref uint32) { refs = append(refs, ref) })
+		tr.leaf(refs, &lr, &h, int32(i), false)
 	}
 	return h, h.inst != instNone
 }

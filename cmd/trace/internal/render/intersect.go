@@ -49,7 +49,7 @@ type traversal struct {
 
 type entry struct {
 	child uint32
-	t     float32
+	t     int32 // entry distance, as bits
 }
 
 // intersect returns the closest hit along o + t*d with t < tmax, for a
@@ -105,38 +105,12 @@ func (tr *tracer) walk(root uint32, r *ray, h *hit, inst int32, anyHit bool, st 
 	for {
 		if c&childLeaf == 0 {
 			sp = st.push(&nodes[c], r, tmax, sp)
-		} else if first, cnt := leafRange(c); cnt > 0 {
-			for _, ref := range refs[first : first+cnt] {
-				var got bool
-				switch i := ref & refMask; ref >> refShift {
-				case refTriangle:
-					got = tr.s.tris[i].hit(r, h, ref)
-				case refSphere:
-					got = tr.s.spheres[i].hit(r, h, ref)
-				case refBox:
-					got = tr.s.boxes[i].hit(r, h, ref)
-				default:
-					if inst != instWorld {
-						continue
-					}
-					if !tr.traceInstance(i, r, h, tmax, anyHit) {
-						continue
-					}
-					found = true
-					if anyHit {
-						return true
-					}
-					tmax = r.limit(h.t)
-					continue
-				}
-				if got {
-					h.inst, found = inst, true
-					if anyHit {
-						return true
-					}
-					tmax = r.limit(h.t)
-				}
+		} else if first, cnt := leafRange(c); cnt > 0 && tr.leaf(refs[first:first+cnt], r, h, inst, anyHit) {
+			found = true
+			if anyHit {
+				return true
 			}
+			tmax = r.limit(h.t)
 		}
 		for {
 			if sp == 0 {
@@ -156,7 +130,11 @@ func (tr *tracer) walk(root uint32, r *ray, h *hit, inst int32, anyHit bool, st 
 // that the first to visit ends on top; it returns the new sp. Every
 // child's entry is written and only a hit's kept, which spares a branch
 // that the hardware could not predict.
-func (st *traversal) push(n *wideNode, r *ray, tmax float32, sp int) int {
+//
+// Distances are compared as the int32 bits of their float32 values (see
+// bits): the branch-free integer min and max are much cheaper than the
+// float ones, whose NaN and signed-zero rules cost five instructions each.
+func (st *traversal) push(n *wideNode, r *ray, tmax int32, sp int) int {
 	nearX, farX := &n.Box[r.sel[0]&1][0], &n.Box[r.sel[0]&1^1][0]
 	nearY, farY := &n.Box[r.sel[1]&1][1], &n.Box[r.sel[1]&1^1][1]
 	nearZ, farZ := &n.Box[r.sel[2]&1][2], &n.Box[r.sel[2]&1^1][2]
@@ -167,10 +145,8 @@ func (st *traversal) push(n *wideNode, r *ray, tmax float32, sp int) int {
 	ord := uint32(n.Order[r.oct&7])
 	for k := 6; k >= 0; k -= 2 {
 		s := ord >> k & 3
-		// The entry distance is computed negated so that both ends are
-		// minima, which are cheaper than maxima.
-		t := -min(nearX[s]*ix+cx, nearY[s]*iy+cy, nearZ[s]*iz+cz, 0)
-		exit := min(farX[s]*jx+dx, farY[s]*jy+dy, farZ[s]*jz+dz, tmax)
+		t := max(bits(nearX[s]*ix+cx), bits(nearY[s]*iy+cy), bits(nearZ[s]*iz+cz), 0)
+		exit := min(bits(farX[s]*jx+dx), bits(farY[s]*jy+dy), bits(farZ[s]*jz+dz), tmax)
 		st.e[sp] = entry{n.Child[s], t}
 		if t <= exit {
 			sp++
@@ -179,11 +155,85 @@ func (st *traversal) push(n *wideNode, r *ray, tmax float32, sp int) int {
 	return sp
 }
 
+// leaf tests the ray against the primitives (and, in the world tree, the
+// instances) of a leaf and reports whether it hit one closer than h.t,
+// updating h. With anyHit it returns at the first hit.
+//
+// The sphere and triangle tests are written out here rather than called:
+// a call per primitive made the caller spill and reload its registers, which
+// cost as much as the test. Each computes everything and decides with one
+// branch on the OR of the sign bits of the quantities that must not be
+// negative: a ray misses most primitives it meets, at random, and a branch
+// per condition would be mispredicted about as often as taken.
+func (tr *tracer) leaf(refs []uint32, r *ray, h *hit, inst int32, anyHit bool) bool {
+	s, found := tr.s, false
+	for _, ref := range refs {
+		i := ref & refMask
+		switch ref >> refShift {
+		case refSphere:
+			// |o + t*d - c| = radius with a = |d|^2 (1 for world rays)
+			// and ia = 1/a from the ray: no division. A miss takes the
+			// square root of a negative number, NaN, which fails every
+			// comparison.
+			sp := &s.spheres[i]
+			oc := r.o.Sub(sp.Center)
+			b := oc.Dot(r.d)
+			sq := math.Sqrt(b*b - r.a*(oc.Dot(oc)-sp.Radius*sp.Radius))
+			t := (-b - sq) * r.ia
+			if t <= tMin { // inside the sphere, rarely
+				t = (-b + sq) * r.ia
+			}
+			if (signs(t-tMin)|signs(h.t-t))>>63 != 0 || t != t {
+				continue
+			}
+			h.t, h.ref = t, ref
+		case refTriangle:
+			// Moller-Trumbore with the barycentrics and the distance
+			// compared scaled by the determinant, and divided for a hit.
+			tri := &s.tris[i]
+			p := r.d.Cross(tri.E2)
+			det := tri.E1.Dot(p)
+			adet, sgn := math.Abs(det), math.Copysign(1, det)
+			o := r.o.Sub(tri.A)
+			u := o.Dot(p) * sgn
+			q := o.Cross(tri.E1)
+			v := r.d.Dot(q) * sgn
+			t := tri.E2.Dot(q) * sgn
+			if (signs(u)|signs(v)|signs(adet-u-v)|signs(t-tMin*adet)|signs(h.t*adet-t)|signs(adet-1e-12))>>63 != 0 {
+				continue
+			}
+			inv := 1 / adet
+			h.t, h.u, h.v, h.ref = t*inv, u*inv, v*inv, ref
+		case refBox:
+			if !s.boxes[i].hit(r, h, ref) {
+				continue
+			}
+		default:
+			if inst != instWorld || !tr.traceInstance(i, r, h, r.limit(h.t), anyHit) {
+				continue
+			}
+			found = true
+			if anyHit {
+				return true
+			}
+			continue
+		}
+		h.inst, found = inst, true
+		if anyHit {
+			return true
+		}
+	}
+	return found
+}
+
+// signs returns x's bits, whose top bit is x's sign.
+func signs(x float64) uint64 { return math.Float64bits(x) }
+
 // traceInstance intersects instance i if the ray enters its box at this
 // frame, moving the ray into the instance's object space.
-func (tr *tracer) traceInstance(i uint32, r *ray, h *hit, tmax float32, anyHit bool) bool {
+func (tr *tracer) traceInstance(i uint32, r *ray, h *hit, tmax int32, anyHit bool) bool {
 	xf := &tr.f.xf[i]
-	if _, in := xf.bounds.enter(r, tmax); !in {
+	if !xf.bounds.enters(r, tmax) {
 		return false
 	}
 	var lr ray

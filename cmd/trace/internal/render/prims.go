@@ -1,8 +1,7 @@
 package render
 
-import "math"
-
-// This file holds the ray-primitive tests of BVH leaves, in float64.
+// This file holds the box primitive's test (the sphere and triangle tests
+// are written out in tracer.leaf), in float64.
 
 // slab returns the entry and exit distances of the ray o + t/inv through
 // the slab [min, max] of one axis.
@@ -28,55 +27,6 @@ func fmax(a, b float64) float64 {
 		return a
 	}
 	return b
-}
-
-// The tests below compute everything and decide with one branch, on the
-// OR of the sign bits of the quantities that must be non-negative: a ray
-// misses most primitives it is tested against, at random, and a branch per
-// condition would be mispredicted about as often as taken.
-
-// neg returns x's bits, whose top bit is x's sign.
-func neg(x float64) uint64 { return math.Float64bits(x) }
-
-// hit is the Moller-Trumbore test with the division deferred: the
-// barycentrics and the distance are compared scaled by the determinant,
-// and divided only for a hit.
-func (t *triangle) hit(r *ray, h *hit, ref uint32) bool {
-	p := r.d.Cross(t.E2)
-	det := t.E1.Dot(p)
-	adet := math.Abs(det)
-	sgn := math.Copysign(1, det)
-	s := r.o.Sub(t.A)
-	u := s.Dot(p) * sgn
-	q := s.Cross(t.E1)
-	v := r.d.Dot(q) * sgn
-	d := t.E2.Dot(q) * sgn
-	if (neg(u)|neg(v)|neg(adet-u-v)|neg(d-tMin*adet)|neg(h.t*adet-d)|neg(adet-1e-12))>>63 != 0 {
-		return false
-	}
-	inv := 1 / adet
-	h.t, h.u, h.v, h.ref = d*inv, u*inv, v*inv, ref
-	return true
-}
-
-// hit solves |o + t*d - c| = r with a = |d|^2 (1 for world rays, whose
-// directions are unit) and ia = 1/a from the ray: no division. A miss
-// takes the square root of a negative number, NaN, which fails every
-// comparison.
-func (s *sphere) hit(r *ray, h *hit, ref uint32) bool {
-	oc := r.o.Sub(s.Center)
-	b := oc.Dot(r.d)
-	c := oc.Dot(oc) - s.Radius*s.Radius
-	sq := math.Sqrt(b*b - r.a*c)
-	t := (-b - sq) * r.ia
-	if t <= tMin { // inside the sphere, rarely
-		t = (-b + sq) * r.ia
-	}
-	if (neg(t-tMin)|neg(h.t-t))>>63 != 0 || t != t {
-		return false
-	}
-	h.t, h.ref = t, ref
-	return true
 }
 
 // hit is the slab test; from inside the box it finds the exit.

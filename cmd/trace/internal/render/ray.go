@@ -6,7 +6,8 @@ import "math"
 // the per-ray data it needs. The distance to a plane b along an axis is
 // b*inv + c with c = -o*inv precomputed per ray: a multiply and an add
 // that leave the ray's values in place, cheaper in scalar code than
-// (b - o) * inv.
+// (b - o) * inv. The test clamps entry distances below at 0 and exit
+// distances above at the ray's end, and compares them as bits (see bits).
 //
 // A box test must never miss a box the exact ray enters (a hole in a
 // surface), so its roundings all lean outwards (after Ize, "Robust BVH ray
@@ -55,12 +56,12 @@ func (r *ray) setScaled(o, d Vec) {
 	r.ia = 1 / r.a
 }
 
-// distances returns one axis's factors and offsets of negated entry and
-// of exit distances, for origin o and reciprocal inv.
+// distances returns one axis's factors and offsets of entry and of exit
+// distances, for origin o and reciprocal inv.
 func distances(o, inv float64) (em, ea, xm, xa float32) {
 	c := -o * inv
 	e := math.Abs(c) * slack
-	return float32(-inv), float32(e - c), float32(inv * exitPad), float32((c + e) * exitPad)
+	return float32(inv), float32(c - e), float32(inv * exitPad), float32((c + e) * exitPad)
 }
 
 // sign returns 1 for a negative x, 0 otherwise.
@@ -88,20 +89,23 @@ const minDir = 1e-20
 
 func away(x float64) float64 { return math.Copysign(max(math.Abs(x), minDir), x) }
 
-// limit returns the float32 bound on entry distances for boxes that may
-// hold a hit closer than t: t rounded, then stretched like an exit.
-func (r *ray) limit(t float64) float32 { return float32(t) * exitPad }
+// limit returns the bound, as bits, on entry distances for boxes that may
+// hold a hit closer than t: t rounded to float32, then stretched like an
+// exit.
+func (r *ray) limit(t float64) int32 { return bits(float32(t) * exitPad) }
 
-// enter returns where the ray enters b and whether it does so before it
-// leaves and before tmax: the test of traversal.push for one box.
-func (b *box32) enter(r *ray, tmax float32) (float32, bool) {
+// bits returns the bits of f as an int32. For non-negative floats (and
+// +Inf) the bits order as the values do; a negative float, with its sign
+// bit set, is a negative int32, below them all. So clamping an entry
+// distance below at 0 and an exit distance above at the ray's end, and
+// comparing them, give the same answers on bits as on floats: a negative
+// exit (a box behind the ray) stays below every entry.
+func bits(f float32) int32 { return int32(math.Float32bits(f)) }
+
+// enters reports whether the ray enters b before it leaves and before
+// tmax: the test of traversal.push for one box.
+func (b *box32) enters(r *ray, tmax int32) bool {
 	nx, ny, nz := r.sel[0]&1, r.sel[1]&1, r.sel[2]&1
-	ex := b[nx][0]*r.mul[0][0] + r.add[0][0]
-	ey := b[ny][1]*r.mul[0][1] + r.add[0][1]
-	ez := b[nz][2]*r.mul[0][2] + r.add[0][2]
-	fx := b[nx^1][0]*r.mul[1][0] + r.add[1][0]
-	fy := b[ny^1][1]*r.mul[1][1] + r.add[1][1]
-	fz := b[nz^1][2]*r.mul[1][2] + r.add[1][2]
-	t := -min(ex, ey, ez, 0)
-	return t, t <= min(fx, fy, fz, tmax)
+	t := max(bits(b[nx][0]*r.mul[0][0]+r.add[0][0]), bits(b[ny][1]*r.mul[0][1]+r.add[0][1]), bits(b[nz][2]*r.mul[0][2]+r.add[0][2]), 0)
+	return t <= min(bits(b[nx^1][0]*r.mul[1][0]+r.add[1][0]), bits(b[ny^1][1]*r.mul[1][1]+r.add[1][1]), bits(b[nz^1][2]*r.mul[1][2]+r.add[1][2]), tmax)
 }
