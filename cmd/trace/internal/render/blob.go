@@ -30,18 +30,20 @@ const (
 
 // Section indices in header.Sections.
 const (
-	secNodes     = iota // []wideNode: every BVH (the world's, one per instance)
-	secRefs             // []uint32: primitive references of BVH leaves
-	secTriangles        // []triangle
-	secNormals          // []triNormals: vertex normals of smooth triangles
-	secSpheres          // []sphere
-	secBoxes            // []box
-	secPlanes           // []plane: unbounded, outside every BVH
-	secMaterials        // []material
-	secLights           // []light
-	secInstances        // []instance: a BVH placed by keyframes
-	secKeys             // []scene.TransformKey: instance keyframes
-	secCamera           // []scene.CameraKey: camera keyframes
+	secNodes       = iota // []wideNode: every BVH (the world's, one per instance)
+	secRefs               // []uint32: primitive references of BVH leaves
+	secTriangles          // []triangle
+	secNormals            // []triNormals: vertex normals of smooth triangles
+	secSpheres            // []sphere
+	secBoxes              // []box
+	secPlanes             // []plane: unbounded, outside every BVH
+	secMaterials          // []material
+	secLights             // []light
+	secInstances          // []instance: a BVH placed by keyframes
+	secKeys               // []scene.TransformKey: instance keyframes
+	secCamera             // []scene.CameraKey: camera keyframes
+	secShadowCells        // []cellRange: light buffers of point lights
+	secShadowRefs         // []uint32: world references of light-buffer cells
 	numSections
 )
 
@@ -219,14 +221,16 @@ const (
 )
 
 type light struct {
-	Kind     uint32
-	_        uint32
-	P        Vec // point position, sphere centre, rectangle corner
-	U, V     Vec // rectangle edges
-	N        Vec // rectangle unit normal (emitting side)
-	Radius   float64
-	Area     float64
-	Emission Vec
+	Kind      uint32
+	Shadow    uint32 // first cell of a point light's buffer, or noShadow
+	ShadowRes uint32 // its resolution (see shadowRes)
+	_         uint32
+	P         Vec // point position, sphere centre, rectangle corner
+	U, V      Vec // rectangle edges
+	N         Vec // rectangle unit normal (emitting side)
+	Radius    float64
+	Area      float64
+	Emission  Vec
 }
 
 // instance places the tree at Root (a child word) by its keyframes. Lo
@@ -242,18 +246,20 @@ type instance struct {
 
 // sizeOf returns the record size of the type of a section.
 var sizeOf = [numSections]uintptr{
-	secNodes:     unsafe.Sizeof(wideNode{}),
-	secRefs:      4,
-	secTriangles: unsafe.Sizeof(triangle{}),
-	secNormals:   unsafe.Sizeof(triNormals{}),
-	secSpheres:   unsafe.Sizeof(sphere{}),
-	secBoxes:     unsafe.Sizeof(box{}),
-	secPlanes:    unsafe.Sizeof(plane{}),
-	secMaterials: unsafe.Sizeof(material{}),
-	secLights:    unsafe.Sizeof(light{}),
-	secInstances: unsafe.Sizeof(instance{}),
-	secKeys:      unsafe.Sizeof(scene.TransformKey{}),
-	secCamera:    unsafe.Sizeof(scene.CameraKey{}),
+	secNodes:       unsafe.Sizeof(wideNode{}),
+	secRefs:        4,
+	secTriangles:   unsafe.Sizeof(triangle{}),
+	secNormals:     unsafe.Sizeof(triNormals{}),
+	secSpheres:     unsafe.Sizeof(sphere{}),
+	secBoxes:       unsafe.Sizeof(box{}),
+	secPlanes:      unsafe.Sizeof(plane{}),
+	secMaterials:   unsafe.Sizeof(material{}),
+	secLights:      unsafe.Sizeof(light{}),
+	secInstances:   unsafe.Sizeof(instance{}),
+	secKeys:        unsafe.Sizeof(scene.TransformKey{}),
+	secCamera:      unsafe.Sizeof(scene.CameraKey{}),
+	secShadowCells: unsafe.Sizeof(cellRange{}),
+	secShadowRefs:  4,
 }
 
 // bytesOf views a slice of pointer-free records as bytes.

@@ -35,23 +35,26 @@ func Compile(s *scene.Scene) ([]byte, error) {
 	}
 	c.world = c.add(c.worldItems)
 	c.reorder()
+	c.addShadows()
 	return c.encode(s)
 }
 
 // compiler accumulates the sections of a blob.
 type compiler struct {
 	wideBuilder
-	tris       []triangle
-	normals    []triNormals
-	spheres    []sphere
-	boxes      []box
-	planes     []plane
-	mats       []material
-	lights     []light
-	insts      []instance
-	keys       []scene.TransformKey
-	worldItems []item // world-space primitives and instances' swept bounds
-	world      uint32 // child word of the world tree's root
+	tris        []triangle
+	normals     []triNormals
+	spheres     []sphere
+	boxes       []box
+	planes      []plane
+	mats        []material
+	lights      []light
+	insts       []instance
+	keys        []scene.TransformKey
+	worldItems  []item // world-space primitives and instances' swept bounds
+	world       uint32 // child word of the world tree's root
+	shadowCells []cellRange
+	shadowRefs  []uint32
 }
 
 // reorder puts the triangles (with their normals), spheres and boxes in
@@ -214,6 +217,7 @@ func (c *compiler) encode(s *scene.Scene) ([]byte, error) {
 		secNormals: bytesOf(c.normals), secSpheres: bytesOf(c.spheres), secBoxes: bytesOf(c.boxes),
 		secPlanes: bytesOf(c.planes), secMaterials: bytesOf(c.mats), secLights: bytesOf(c.lights),
 		secInstances: bytesOf(c.insts), secKeys: bytesOf(c.keys), secCamera: bytesOf(s.Camera.Keys),
+		secShadowCells: bytesOf(c.shadowCells), secShadowRefs: bytesOf(c.shadowRefs),
 	}
 	off := alignUp(uint64(unsafe.Sizeof(h)))
 	for i, d := range data {

@@ -57,11 +57,12 @@ func newCamera(k scene.CameraKey) camera {
 }
 
 // ray returns the primary ray through image position (px, py) in pixels
-// (y down) of a w x h image. With a lens, the origin is jittered over the
-// aperture using two numbers from r.
-func (c *camera) ray(px, py float64, w, h int, r *RNG) (o, d Vec) {
-	sx := (2*px/float64(w) - 1) * c.tanHalf * float64(w) / float64(h)
-	sy := (1 - 2*py/float64(h)) * c.tanHalf
+// (y down) of a w x h image, given k = tanHalf / h (see pixelScale). With
+// a lens, the origin is jittered over the aperture using two numbers from
+// r.
+func (c *camera) ray(px, py, w, h, k float64, r *RNG) (o, d Vec) {
+	sx := (2*px - w) * k
+	sy := (h - 2*py) * k
 	d = c.forward.AddScaled(c.right, sx).AddScaled(c.up, sy).Normalize()
 	if c.lens <= 0 {
 		return c.origin, d
@@ -71,6 +72,10 @@ func (c *camera) ray(px, py float64, w, h int, r *RNG) (o, d Vec) {
 	o = c.origin.AddScaled(c.right, lx*c.lens).AddScaled(c.up, ly*c.lens)
 	return o, focal.Sub(o).Normalize()
 }
+
+// pixelScale returns the k of ray for images h pixels high: the image
+// plane's half height at unit distance, per half pixel.
+func (c *camera) pixelScale(h int) float64 { return c.tanHalf / float64(h) }
 
 // xform is one instance's placement in one frame: the world-to-object
 // transform and the instance's world bounds at this time (for a moving

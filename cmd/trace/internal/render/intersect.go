@@ -80,6 +80,17 @@ func (tr *tracer) occluded(o, d Vec, tmax float64) bool {
 
 // planes tests every plane, dividing only when the ray heads towards the
 // plane: numerator and denominator of its distance have the same sign.
+// occludedBy is occluded with the world tree replaced by a light-buffer
+// list: refs holds every world reference that could block the ray.
+func (tr *tracer) occludedBy(refs []uint32, o, d Vec, tmax float64) bool {
+	tr.rays++
+	var r ray
+	r.set(o, d)
+	h := hit{t: tmax, inst: instNone}
+	tr.planes(&r, &h)
+	return h.inst != instNone || tr.leaf(refs, &r, &h, instWorld, true)
+}
+
 func (tr *tracer) planes(r *ray, h *hit) {
 	for i := range tr.s.planes {
 		p := &tr.s.planes[i]

@@ -22,16 +22,29 @@ func (tr *tracer) direct(p, n, ng Vec) Vec {
 	return e
 }
 
+// pointLight aims the shadow ray from its spawned origin at the light, so
+// that all of it lies in one direction from the light (see shadowList).
 func (tr *tracer) pointLight(l *light, p, n, ng Vec) Vec {
 	wi := l.P.Sub(p)
-	d2 := wi.Dot(wi)
-	dist := math.Sqrt(d2)
-	wi = wi.Scale(1 / dist)
+	inv := 1 / math.Sqrt(wi.Dot(wi))
+	wi = wi.Scale(inv)
 	cos := n.Dot(wi)
-	if !(cos > 0) || !tr.visible(p, ng, wi, l.P) {
+	if !(cos > 0) {
 		return Vec{}
 	}
-	return l.Emission.Scale(cos / d2)
+	o := spawn(p, ng, wi)
+	so := l.P.Sub(o)
+	d2 := so.Dot(so)
+	sinv := 1 / math.Sqrt(d2)
+	sd, tmax := so.Scale(sinv), d2*sinv*(1-1e-5)
+	if refs, ok := tr.s.shadowList(l, o); ok {
+		if tr.occludedBy(refs, o, sd, tmax) {
+			return Vec{}
+		}
+	} else if tr.occluded(o, sd, tmax) {
+		return Vec{}
+	}
+	return l.Emission.Scale(cos * inv * inv)
 }
 
 // rectLight samples a point uniformly on the rectangle: irradiance is

@@ -13,21 +13,23 @@ import (
 // given to Open: nothing is copied. A Scene is safe for concurrent use by
 // any number of goroutines calling RenderTile.
 type Scene struct {
-	blob      []byte
-	hdr       *header
-	nodes     []wideNode
-	refs      []uint32
-	tris      []triangle
-	normals   []triNormals
-	spheres   []sphere
-	boxes     []box
-	planes    []plane
-	mats      []material
-	lights    []light
-	insts     []instance
-	keys      []scene.TransformKey
-	cam       []scene.CameraKey
-	lastFrame atomic.Pointer[frameState] // cache of the most recent frame
+	blob        []byte
+	hdr         *header
+	nodes       []wideNode
+	refs        []uint32
+	tris        []triangle
+	normals     []triNormals
+	spheres     []sphere
+	boxes       []box
+	planes      []plane
+	mats        []material
+	lights      []light
+	insts       []instance
+	keys        []scene.TransformKey
+	cam         []scene.CameraKey
+	shadowCells []cellRange
+	shadowRefs  []uint32
+	lastFrame   atomic.Pointer[frameState] // cache of the most recent frame
 }
 
 // Open validates a compiled scene blob and returns a Scene whose arrays
@@ -71,6 +73,8 @@ func Open(b []byte) (*Scene, error) {
 	s.insts = viewOf[instance](b, sec[secInstances].Off, sec[secInstances].Count)
 	s.keys = viewOf[scene.TransformKey](b, sec[secKeys].Off, sec[secKeys].Count)
 	s.cam = viewOf[scene.CameraKey](b, sec[secCamera].Off, sec[secCamera].Count)
+	s.shadowCells = viewOf[cellRange](b, sec[secShadowCells].Off, sec[secShadowCells].Count)
+	s.shadowRefs = viewOf[uint32](b, sec[secShadowRefs].Off, sec[secShadowRefs].Count)
 	if err := s.validate(); err != nil {
 		return nil, err
 	}
@@ -157,6 +161,15 @@ func (s *Scene) checkLights() error {
 		if l.Kind >= numLightKind {
 			return blobErr("light %d has kind %d", i, l.Kind)
 		}
+		res := uint64(l.ShadowRes)
+		if l.Shadow != noShadow && (l.Kind != lightPoint || res < 2 || res > shadowMaxRes || res%2 != 0 || uint64(l.Shadow)+6*res*res > uint64(len(s.shadowCells))) {
+			return blobErr("light %d: light buffer at cell %d (resolution %d) invalid", i, l.Shadow, res)
+		}
+	}
+	for i, c := range s.shadowCells {
+		if c.First != shadowWalk && uint64(c.First)+uint64(c.Count) > uint64(len(s.shadowRefs)) {
+			return blobErr("light-buffer cell %d: list [%d, +%d) out of range", i, c.First, c.Count)
+		}
 	}
 	return nil
 }
@@ -180,9 +193,17 @@ func checkTimes(n int, time func(int) float64) error {
 	return nil
 }
 
-// checkRefs checks the primitive references of leaves.
+// checkRefs checks the primitive references of leaves and of light-buffer
+// cells (which, like the world tree's, may refer to instances).
 func (s *Scene) checkRefs() error {
-	for i, r := range s.refs {
+	if err := s.checkRefList(s.refs, "primitive"); err != nil {
+		return err
+	}
+	return s.checkRefList(s.shadowRefs, "light-buffer")
+}
+
+func (s *Scene) checkRefList(refs []uint32, what string) error {
+	for i, r := range refs {
 		idx, limit := r&refMask, 0
 		switch r >> refShift {
 		case refTriangle:
@@ -195,7 +216,7 @@ func (s *Scene) checkRefs() error {
 			limit = len(s.insts)
 		}
 		if uint64(idx) >= uint64(limit) {
-			return blobErr("primitive reference %d (%#x) out of range", i, r)
+			return blobErr("%s reference %d (%#x) out of range", what, i, r)
 		}
 	}
 	return nil

@@ -69,17 +69,13 @@ func sign(x float64) uint8 { return uint8(math.Float64bits(x) >> 63) }
 
 // reciprocals returns 1/d per component, with components nearer zero than
 // minDir moved out to it (keeping their sign) so that no reciprocal is
-// infinite, and with one division instead of three unless the product of
-// the components is tiny, huge or NaN.
+// infinite. Three divisions run in parallel: one division and products
+// would take fewer instructions but longer, and the box test waits.
 func reciprocals(d Vec) Vec {
-	d = Vec{away(d.X), away(d.Y), away(d.Z)}
-	xy := d.X * d.Y
-	p := xy * d.Z
-	if a := math.Abs(p); !(a > 1e-300 && a < 1e300) {
-		return Vec{1 / d.X, 1 / d.Y, 1 / d.Z}
+	if d.X*d.X < minDir*minDir || d.Y*d.Y < minDir*minDir || d.Z*d.Z < minDir*minDir {
+		d = Vec{away(d.X), away(d.Y), away(d.Z)}
 	}
-	q := 1 / p
-	return Vec{d.Y * d.Z * q, d.X * d.Z * q, xy * q}
+	return Vec{1 / d.X, 1 / d.Y, 1 / d.Z}
 }
 
 // minDir bounds direction components away from zero, so that reciprocals

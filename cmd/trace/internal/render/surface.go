@@ -36,6 +36,10 @@ func (tr *tracer) surface(o, d Vec, h *hit) surface {
 // unit, the shading normal replaced by the geometric one when it is
 // missing, degenerate or flipped.
 func orient(p, ng, n, lp Vec, mat uint32) surface {
+	if n == ng { // flat: one normal
+		ng = ng.Normalize()
+		return surface{p: p, ng: ng, n: ng, local: lp, mat: mat}
+	}
 	ng, n = ng.Normalize(), n.Normalize()
 	if !(n.Dot(ng) > 0) {
 		n = ng

@@ -135,6 +135,7 @@ func checkTile(dst Target, t Tile, q Quality) (Quality, error) {
 func (tr *tracer) block(dst Target, t Tile, q Quality, bx, by int) Vec {
 	k := q.PixelStep
 	w, h := min(k, dst.W-bx), min(k, dst.H-by) // the block may overhang the image
+	W, H, scale := float64(dst.W), float64(dst.H), tr.f.cam.pixelScale(dst.H)
 	var sum Vec
 	for i := t.Sample; i < t.Sample+q.SPP; i++ {
 		tr.rng = NewRNG(t.Frame, bx, by, i)
@@ -142,7 +143,7 @@ func (tr *tracer) block(dst Target, t Tile, q Quality, bx, by int) Vec {
 		if i > 0 {
 			jx, jy = tr.rng.Float64(), tr.rng.Float64()
 		}
-		o, d := tr.f.cam.ray(float64(bx)+jx*float64(w), float64(by)+jy*float64(h), dst.W, dst.H, &tr.rng)
+		o, d := tr.f.cam.ray(float64(bx)+jx*float64(w), float64(by)+jy*float64(h), W, H, scale, &tr.rng)
 		if q.Integrator == Path {
 			sum = sum.Add(tr.path(o, d, q.MaxDepth))
 		} else {
