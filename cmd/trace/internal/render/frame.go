@@ -63,11 +63,11 @@ func newCamera(k scene.CameraKey) camera {
 func (c *camera) ray(px, py, w, h, k float64, r *RNG) (o, d Vec) {
 	sx := (2*px - w) * k
 	sy := (h - 2*py) * k
-	d = c.forward.AddScaled(c.right, sx).AddScaled(c.up, sy).Normalize()
+	v := c.forward.AddScaled(c.right, sx).AddScaled(c.up, sy) // v.forward = 1
 	if c.lens <= 0 {
-		return c.origin, d
+		return c.origin, v.Normalize()
 	}
-	focal := c.origin.AddScaled(d, c.focus/d.Dot(c.forward))
+	focal := c.origin.AddScaled(v, c.focus) // on the focal plane
 	lx, ly := diskSample(r)
 	o = c.origin.AddScaled(c.right, lx*c.lens).AddScaled(c.up, ly*c.lens)
 	return o, focal.Sub(o).Normalize()
@@ -84,6 +84,16 @@ func (c *camera) pixelScale(h int) float64 { return c.tanHalf / float64(h) }
 type xform struct {
 	toObj  affine
 	bounds box32
+	// center and radius (and its square) of a sphere around bounds,
+	// padded for rounding
+	center          Vec
+	radius, radius2 float64
+}
+
+func newXform(toObj scene.Matrix, lo, hi Vec) xform {
+	c := lo.Add(hi).Scale(0.5)
+	r := hi.Sub(lo).Length()/2*(1+1e-9) + 1e-9*(1+c.Length())
+	return xform{toObj: affine(toObj), bounds: newBox32(lo, hi), center: c, radius: r, radius2: r * r}
 }
 
 // frameState is what one frame needs beyond the immutable blob: the camera
@@ -111,7 +121,7 @@ func (s *Scene) frame(frame int) *frameState {
 		keys := s.keys[in.KeyFirst : in.KeyFirst+in.KeyCount]
 		at := scene.SampleTransform(keys, t)
 		lo, hi := scene.SweptBounds([]scene.TransformKey{{Transform: at}}, scene.Vec3(in.Lo), scene.Vec3(in.Hi))
-		f.xf[i] = xform{toObj: affine(at.Matrix().Inverse()), bounds: newBox32(Vec(lo), Vec(hi))}
+		f.xf[i] = newXform(at.Matrix().Inverse(), Vec(lo), Vec(hi))
 	}
 	s.lastFrame.Store(f)
 	return f

@@ -85,7 +85,7 @@ func (tr *tracer) occluded(o, d Vec, tmax float64) bool {
 func (tr *tracer) occludedBy(refs []uint32, o, d Vec, tmax float64) bool {
 	tr.rays++
 	var r ray
-	r.set(o, d)
+	r.setLine(o, d)
 	h := hit{t: tmax, inst: instNone}
 	tr.planes(&r, &h)
 	return h.inst != instNone || tr.leaf(refs, &r, &h, instWorld, true)
@@ -136,16 +136,17 @@ func (tr *tracer) walk(root uint32, r *ray, h *hit, inst int32, anyHit bool, st 
 	}
 }
 
-// push tests the ray against the four children of n and pushes those it
-// enters before tmax onto the stack above sp, last to visit first, so
-// that the first to visit ends on top; it returns the new sp. Every
-// child's entry is written and only a hit's kept, which spares a branch
-// that the hardware could not predict.
+// pushScalar tests the ray against the four children of n and pushes
+// those it enters before tmax onto the stack above sp, last to visit
+// first, so that the first to visit ends on top; it returns the new sp.
+// Every child's entry is written and only a hit's kept, which spares a
+// branch that the hardware could not predict. It is push of the plain
+// build, and what the SIMD build's push must match (see push_simd.go).
 //
 // Distances are compared as the int32 bits of their float32 values (see
 // bits): the branch-free integer min and max are much cheaper than the
 // float ones, whose NaN and signed-zero rules cost five instructions each.
-func (st *traversal) push(n *wideNode, r *ray, tmax int32, sp int) int {
+func (st *traversal) pushScalar(n *wideNode, r *ray, tmax int32, sp int) int {
 	nearX, farX := &n.Box[r.sel[0]&1][0], &n.Box[r.sel[0]&1^1][0]
 	nearY, farY := &n.Box[r.sel[1]&1][1], &n.Box[r.sel[1]&1^1][1]
 	nearZ, farZ := &n.Box[r.sel[2]&1][2], &n.Box[r.sel[2]&1^1][2]
@@ -216,11 +217,12 @@ func (tr *tracer) leaf(refs []uint32, r *ray, h *hit, inst int32, anyHit bool) b
 			inv := 1 / adet
 			h.t, h.u, h.v, h.ref = t*inv, u*inv, v*inv, ref
 		case refBox:
+			r.prepare()
 			if !s.boxes[i].hit(r, h, ref) {
 				continue
 			}
 		default:
-			if inst != instWorld || !tr.traceInstance(i, r, h, r.limit(h.t), anyHit) {
+			if inst != instWorld || !tr.traceInstance(i, r, h, anyHit) {
 				continue
 			}
 			found = true
@@ -240,11 +242,22 @@ func (tr *tracer) leaf(refs []uint32, r *ray, h *hit, inst int32, anyHit bool) b
 // signs returns x's bits, whose top bit is x's sign.
 func signs(x float64) uint64 { return math.Float64bits(x) }
 
-// traceInstance intersects instance i if the ray enters its box at this
-// frame, moving the ray into the instance's object space.
-func (tr *tracer) traceInstance(i uint32, r *ray, h *hit, tmax int32, anyHit bool) bool {
+// traceInstance intersects instance i if the ray meets its bounding
+// sphere and enters its box at this frame, moving the ray into the
+// instance's object space. The sphere test needs none of the box data,
+// which a light buffer's shadow ray then need not prepare.
+func (tr *tracer) traceInstance(i uint32, r *ray, h *hit, anyHit bool) bool {
 	xf := &tr.f.xf[i]
-	if !xf.bounds.enters(r, tmax) {
+	oc := xf.center.Sub(r.o)
+	b := oc.Dot(r.d) // the ray is a world ray: d is unit
+	// Misses: the line passes too far from the centre (allowing for the
+	// cancellation in c - b*b), or the sphere is behind the origin or
+	// beyond the closest hit so far.
+	if c := oc.Dot(oc); c-b*b > xf.radius2+c*1e-14 || (b < 0 && c > xf.radius2) || b > h.t+xf.radius {
+		return false
+	}
+	r.prepare()
+	if !xf.bounds.enters(r, r.limit(h.t)) {
 		return false
 	}
 	var lr ray

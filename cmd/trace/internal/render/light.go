@@ -23,28 +23,27 @@ func (tr *tracer) direct(p, n, ng Vec) Vec {
 }
 
 // pointLight aims the shadow ray from its spawned origin at the light, so
-// that all of it lies in one direction from the light (see shadowList).
+// that all of it lies in one direction from the light (see shadowList),
+// and takes the light's direction and distance from that origin too.
 func (tr *tracer) pointLight(l *light, p, n, ng Vec) Vec {
 	wi := l.P.Sub(p)
-	inv := 1 / math.Sqrt(wi.Dot(wi))
-	wi = wi.Scale(inv)
-	cos := n.Dot(wi)
-	if !(cos > 0) {
+	if !(n.Dot(wi) > 0) {
 		return Vec{}
 	}
 	o := spawn(p, ng, wi)
-	so := l.P.Sub(o)
-	d2 := so.Dot(so)
-	sinv := 1 / math.Sqrt(d2)
-	sd, tmax := so.Scale(sinv), d2*sinv*(1-1e-5)
+	wi = l.P.Sub(o)
+	d2 := wi.Dot(wi)
+	inv := 1 / math.Sqrt(d2)
+	wi = wi.Scale(inv)
+	tmax := d2 * inv * (1 - 1e-5)
 	if refs, ok := tr.s.shadowList(l, o); ok {
-		if tr.occludedBy(refs, o, sd, tmax) {
+		if tr.occludedBy(refs, o, wi, tmax) {
 			return Vec{}
 		}
-	} else if tr.occluded(o, sd, tmax) {
+	} else if tr.occluded(o, wi, tmax) {
 		return Vec{}
 	}
-	return l.Emission.Scale(cos * inv * inv)
+	return l.Emission.Scale(max(0, n.Dot(wi)) * inv * inv)
 }
 
 // rectLight samples a point uniformly on the rectangle: irradiance is

@@ -25,22 +25,39 @@ const slack = 0x1p-21
 
 // ray is a ray with what the box test needs, per axis: which bound is the
 // near plane (sel: 0 for lo, 1 for hi), and the factors and offsets of
-// entry and exit distances, the entry's negated (see traversal.push); and
-// the ray's octant (bit a set when the direction is negative on axis a)
-// for the visiting order of wide nodes.
+// entry and exit distances; and the ray's octant (bit a set when the
+// direction is negative on axis a) for the visiting order of wide nodes.
 type ray struct {
 	o, d, inv Vec
 	a, ia     float64       // |d|^2 and its reciprocal
-	mul, add  [2][3]float32 // [negated entry, exit][axis]
+	mul, add  [2][3]float32 // [entry, exit][axis]
 	sel       [3]uint8
 	oct       uint8
+	boxed     bool // inv and the box-test data are set (see prepare)
 }
 
-// set makes r the ray from o along the unit direction d. It writes r in
-// place: a ray is too big to return by value without copies that the
-// hardware then stalls on.
+// set makes r the ray from o along the unit direction d, ready for box
+// tests. It writes r in place: a ray is too big to return by value without
+// copies that the hardware then stalls on.
 func (r *ray) set(o, d Vec) {
-	r.o, r.d, r.inv, r.a, r.ia = o, d, reciprocals(d), 1, 1
+	r.setLine(o, d)
+	r.prepare()
+}
+
+// setLine makes r the ray from o along the unit direction d for sphere,
+// triangle and plane tests only: a shadow ray tested against a light
+// buffer's list may need no box data at all (see tracer.leaf).
+func (r *ray) setLine(o, d Vec) {
+	r.o, r.d, r.a, r.ia, r.boxed = o, d, 1, 1, false
+}
+
+// prepare sets the ray's reciprocals and box-test data, once.
+func (r *ray) prepare() {
+	if r.boxed {
+		return
+	}
+	o := r.o
+	r.inv, r.boxed = reciprocals(r.d), true
 	r.mul[0][0], r.add[0][0], r.mul[1][0], r.add[1][0] = distances(o.X, r.inv.X)
 	r.mul[0][1], r.add[0][1], r.mul[1][1], r.add[1][1] = distances(o.Y, r.inv.Y)
 	r.mul[0][2], r.add[0][2], r.mul[1][2], r.add[1][2] = distances(o.Z, r.inv.Z)

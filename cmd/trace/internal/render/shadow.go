@@ -44,11 +44,14 @@ func cubeFace(d Vec) (face int, u, v float64) {
 	ax, ay, az := math.Abs(d.X), math.Abs(d.Y), math.Abs(d.Z)
 	switch {
 	case ax >= ay && ax >= az:
-		return signFace(0, d.X), d.Y / ax, d.Z / ax
+		inv := 1 / ax
+		return signFace(0, d.X), d.Y * inv, d.Z * inv
 	case ay >= az:
-		return signFace(1, d.Y), d.X / ay, d.Z / ay
+		inv := 1 / ay
+		return signFace(1, d.Y), d.X * inv, d.Z * inv
 	}
-	return signFace(2, d.Z), d.X / az, d.Y / az
+	inv := 1 / az
+	return signFace(2, d.Z), d.X * inv, d.Y * inv
 }
 
 func signFace(axis int, c float64) int {
