@@ -29,12 +29,15 @@ type hit struct {
 // counter and the traversal stacks. It lives on the stack of RenderTile, so
 // the stacks are zeroed once per tile rather than once per ray.
 type tracer struct {
-	s    *Scene
-	f    *frameState
-	rng  RNG
-	rays uint64
-	top  traversal // the world tree
-	bot  traversal // an instance's tree (one at a time)
+	s       *Scene
+	f       *frameState
+	rng     RNG
+	rays    uint64
+	top     traversal // the world tree
+	bot     traversal // an instance's tree (one at a time)
+	first   [maxFirst]uint32
+	nfirst  int  // the current pixel group's references (see firstRefs)
+	firstOK bool // whether camera rays test first[:nfirst]
 }
 
 // stackSize bounds a walk's stack: a node visit pops one entry and pushes

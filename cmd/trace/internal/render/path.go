@@ -19,7 +19,7 @@ func (tr *tracer) path(o, d Vec, maxDepth int) Vec {
 	beta := Vec{1, 1, 1}
 	specular := true // the last bounce was not diffuse
 	for depth := 0; depth < maxDepth; depth++ {
-		h, ok := tr.intersect(o, d, inf)
+		h, ok := tr.closest(o, d, depth)
 		if !ok {
 			return l.Add(beta.Mul(tr.s.background(d)))
 		}

@@ -92,11 +92,18 @@ func (s *Scene) RenderTile(dst Target, t Tile, q Quality) (stats TileStats, err 
 	}()
 	tr := tracer{s: s, f: s.frame(t.Frame)}
 	k := q.PixelStep
-	for by := t.Y0 - t.Y0%k; by < t.Y1; by += k {
-		for bx := t.X0 - t.X0%k; bx < t.X1; bx += k {
-			c := tr.block(dst, t, q, bx, by)
-			stats.Pixels += uint64(s.store(dst, t, bx, by, k, c, q.SPP))
-			stats.Samples += uint64(q.SPP)
+	g := k * max(1, groupSize/k) // blocks come in groups of about groupSize pixels
+	W, H, scale := float64(dst.W), float64(dst.H), tr.f.cam.pixelScale(dst.H)
+	for gy := t.Y0 - t.Y0%k; gy < t.Y1; gy += g {
+		for gx := t.X0 - t.X0%k; gx < t.X1; gx += g {
+			tr.firstRefs(float64(gx), float64(gy), float64(min(gx+g, dst.W)), float64(min(gy+g, dst.H)), W, H, scale)
+			for by := gy; by < min(gy+g, t.Y1); by += k {
+				for bx := gx; bx < min(gx+g, t.X1); bx += k {
+					c := tr.block(dst, t, q, bx, by)
+					stats.Pixels += uint64(s.store(dst, t, bx, by, k, c, q.SPP))
+					stats.Samples += uint64(q.SPP)
+				}
+			}
 		}
 	}
 	stats.Rays = tr.rays

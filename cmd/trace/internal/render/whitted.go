@@ -13,7 +13,7 @@ const splitDepth = 2
 // reflection at metals, reflection and refraction with Fresnel at glass,
 // and emission. depth counts the bounces so far.
 func (tr *tracer) whitted(o, d Vec, depth, maxDepth int) Vec {
-	h, ok := tr.intersect(o, d, inf)
+	h, ok := tr.closest(o, d, depth)
 	if !ok {
 		return tr.s.background(d)
 	}
