@@ -124,6 +124,9 @@ func newBox32(lo, hi Vec) box32 {
 	return box32{{down(lo.X), down(lo.Y), down(lo.Z)}, {up(hi.X), up(hi.Y), up(hi.Z)}}
 }
 
+func (b *box32) lo() Vec { return Vec{float64(b[0][0]), float64(b[0][1]), float64(b[0][2])} }
+func (b *box32) hi() Vec { return Vec{float64(b[1][0]), float64(b[1][1]), float64(b[1][2])} }
+
 // emptyBox32 is a box no ray enters.
 var emptyBox32 = box32{{inf32, inf32, inf32}, {-inf32, -inf32, -inf32}}
 
@@ -180,10 +183,12 @@ type box struct {
 	_        uint32
 }
 
+// plane is the plane of points x with x.Normal = Offset.
 type plane struct {
-	Point, Normal Vec
-	Mat           uint32
-	_             uint32
+	Normal Vec
+	Offset float64
+	Mat    uint32
+	_      uint32
 }
 
 // Material kinds match scene.MaterialKind.

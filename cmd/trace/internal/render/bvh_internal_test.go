@@ -88,7 +88,8 @@ func TestBVHMatchesBruteForce(t *testing.T) {
 				o := Vec{rng.Float64()*20 - 10, rng.Float64() * 6, rng.Float64()*20 - 10}
 				d := sphereSample(&rng).Normalize()
 				want, wok := tr.bruteForce(o, d)
-				got, gok := tr.intersect(o, d, inf)
+				var got hit
+				gok := tr.intersect(o, d, inf, &got)
 				require.Equal(t, wok, gok, "%s frame %d ray %d", name, frame, i)
 				if wok {
 					require.InDelta(t, want.t, got.t, 1e-9*math.Max(1, want.t), "%s frame %d ray %d", name, frame, i)
@@ -134,7 +135,8 @@ func BenchmarkIntersect(b *testing.B) {
 				o := Vec{rng.Float64()*20 - 10, 0.5 + rng.Float64(), rng.Float64()*20 - 10}
 				d := Vec{rng.Float64()*2 - 1, -0.1, rng.Float64()*2 - 1}.Normalize()
 				if mode == "bvh" {
-					tr.intersect(o, d, inf)
+					var h hit
+					tr.intersect(o, d, inf, &h)
 				} else {
 					tr.bruteForce(o, d)
 				}

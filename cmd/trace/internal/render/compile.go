@@ -129,7 +129,7 @@ func (c *compiler) object(o *scene.Object) {
 	mat := uint32(o.Material)
 	switch o.Kind {
 	case scene.PlaneObject:
-		c.planes = append(c.planes, plane{Point: Vec(o.Point), Normal: Vec(o.Normal), Mat: mat})
+		c.planes = append(c.planes, plane{Normal: Vec(o.Normal), Offset: Vec(o.Point).Dot(Vec(o.Normal)), Mat: mat})
 	case scene.SphereObject:
 		if static && k.Scale.X == k.Scale.Y && k.Scale.Y == k.Scale.Z {
 			c.worldItems = append(c.worldItems, c.sphere(Vec(m.Point(o.Center)), o.Radius*k.Scale.X, mat))

@@ -55,16 +55,17 @@ type entry struct {
 	t     int32 // entry distance, as bits
 }
 
-// intersect returns the closest hit along o + t*d with t < tmax, for a
-// unit direction d; ok is false when there is none.
-func (tr *tracer) intersect(o, d Vec, tmax float64) (h hit, ok bool) {
+// intersect finds into h the closest hit along o + t*d with t < tmax,
+// for a unit direction d, and reports whether there is one. (h is written
+// in place for the reason surface is.)
+func (tr *tracer) intersect(o, d Vec, tmax float64, h *hit) bool {
 	tr.rays++
 	var r ray
 	r.set(o, d)
-	h = hit{t: tmax, inst: instNone}
-	tr.planes(&r, &h)
-	tr.walk(tr.s.hdr.World, &r, &h, instWorld, false, &tr.top)
-	return h, h.inst != instNone
+	*h = hit{t: tmax, inst: instNone}
+	tr.planes(&r, h)
+	tr.walk(tr.s.hdr.World, &r, h, instWorld, false, &tr.top)
+	return h.inst != instNone
 }
 
 // occluded reports whether anything lies along o + t*d for t < tmax, for
@@ -81,8 +82,6 @@ func (tr *tracer) occluded(o, d Vec, tmax float64) bool {
 	return tr.walk(tr.s.hdr.World, &r, &h, instWorld, true, &tr.top)
 }
 
-// planes tests every plane, dividing only when the ray heads towards the
-// plane: numerator and denominator of its distance have the same sign.
 // occludedBy is occluded with the world tree replaced by a light-buffer
 // list: refs holds every world reference that could block the ray.
 func (tr *tracer) occludedBy(refs []uint32, o, d Vec, tmax float64) bool {
@@ -94,11 +93,23 @@ func (tr *tracer) occludedBy(refs []uint32, o, d Vec, tmax float64) bool {
 	return h.inst != instNone || tr.leaf(refs, &r, &h, instWorld, true)
 }
 
+// planes tests every plane. The distance num/den is compared scaled by
+// den first, so a ray divides only when it hits a plane closer than h.t:
+// a shadow ray, which needs no distance, only for a hit.
 func (tr *tracer) planes(r *ray, h *hit) {
 	for i := range tr.s.planes {
 		p := &tr.s.planes[i]
-		num, den := p.Point.Sub(r.o).Dot(p.Normal), r.d.Dot(p.Normal)
-		if (num < 0) != (den < 0) {
+		num, den := p.Offset-r.o.Dot(p.Normal), r.d.Dot(p.Normal)
+		switch {
+		case den > 0:
+			if !(num > tMin*den && num < h.t*den) {
+				continue
+			}
+		case den < 0:
+			if !(num < tMin*den && num > h.t*den) {
+				continue
+			}
+		default:
 			continue
 		}
 		if t := num / den; t > tMin && t < h.t {

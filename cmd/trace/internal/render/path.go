@@ -19,11 +19,12 @@ func (tr *tracer) path(o, d Vec, maxDepth int) Vec {
 	beta := Vec{1, 1, 1}
 	specular := true // the last bounce was not diffuse
 	for depth := 0; depth < maxDepth; depth++ {
-		h, ok := tr.closest(o, d, depth)
-		if !ok {
+		var h hit
+		if !tr.closest(o, d, depth, &h) {
 			return l.Add(beta.Mul(tr.s.background(d)))
 		}
-		sf := tr.surface(o, d, &h)
+		var sf surface
+		tr.surface(o, d, &h, &sf)
 		m := tr.s.material(&sf)
 		if m.Kind == matEmit {
 			if specular || m.Flags&matLight == 0 {

@@ -83,14 +83,24 @@ func (tr *tracer) firstRefs(x0, y0, x1, y1, w, h, k float64) {
 }
 
 // collect appends the references under the child word c that the cone
-// may meet, and reports false once there are too many.
+// may meet, and reports false once there are too many. An instance is
+// left out when its box at this frame, tighter than the tree's, misses.
 func (tr *tracer) collect(c uint32, k *cone) bool {
 	if c&childLeaf != 0 {
 		first, n := leafRange(c)
-		if tr.nfirst+int(n) > maxFirst {
-			return false
+		for _, ref := range tr.s.refs[first : first+n] {
+			if ref>>refShift == refInstance {
+				b := &tr.f.xf[ref&refMask].bounds
+				if !k.meets(b.lo(), b.hi()) {
+					continue
+				}
+			}
+			if tr.nfirst == maxFirst {
+				return false
+			}
+			tr.first[tr.nfirst] = ref
+			tr.nfirst++
 		}
-		tr.nfirst += copy(tr.first[tr.nfirst:], tr.s.refs[first:first+n])
 		return true
 	}
 	n := &tr.s.nodes[c]
@@ -104,26 +114,27 @@ func (tr *tracer) collect(c uint32, k *cone) bool {
 	return true
 }
 
-// closest returns the closest hit along the unit ray (o, d), a camera ray
-// of the current group at depth 0 (see firstHit).
-func (tr *tracer) closest(o, d Vec, depth int) (hit, bool) {
+// closest finds into h the closest hit along the unit ray (o, d), a
+// camera ray of the current group at depth 0 (see firstHit), and reports
+// whether there is one.
+func (tr *tracer) closest(o, d Vec, depth int, h *hit) bool {
 	if depth == 0 {
-		return tr.firstHit(o, d)
+		return tr.firstHit(o, d, h)
 	}
-	return tr.intersect(o, d, inf)
+	return tr.intersect(o, d, inf, h)
 }
 
 // firstHit is intersect for a camera ray of the current group: with a
 // list, the ray tests it instead of walking the tree.
-func (tr *tracer) firstHit(o, d Vec) (h hit, ok bool) {
+func (tr *tracer) firstHit(o, d Vec, h *hit) bool {
 	if !tr.firstOK {
-		return tr.intersect(o, d, inf)
+		return tr.intersect(o, d, inf, h)
 	}
 	tr.rays++
 	var r ray
 	r.setLine(o, d)
-	h = hit{t: inf, inst: instNone}
-	tr.planes(&r, &h)
-	tr.leaf(tr.first[:tr.nfirst], &r, &h, instWorld, false)
-	return h, h.inst != instNone
+	*h = hit{t: inf, inst: instNone}
+	tr.planes(&r, h)
+	tr.leaf(tr.first[:tr.nfirst], &r, h, instWorld, false)
+	return h.inst != instNone
 }

@@ -30,8 +30,9 @@ func TestFirstHitMatchesTree(t *testing.T) {
 						px := float64(gx) + rng.Float64()*(x1-float64(gx))
 						py := float64(gy) + rng.Float64()*(y1-float64(gy))
 						o, d := tr.f.cam.ray(px, py, w, h, k, &rng)
-						want, wok := tr.intersect(o, d, inf)
-						got, gok := tr.firstHit(o, d)
+						var want, got hit
+						wok := tr.intersect(o, d, inf, &want)
+						gok := tr.firstHit(o, d, &got)
 						require.Equal(t, wok, gok, "%s frame %d pixel (%.2f, %.2f)", name, frame, px, py)
 						require.Equal(t, want, got, "%s frame %d pixel (%.2f, %.2f)", name, frame, px, py)
 					}

@@ -19,8 +19,10 @@ func TestLightBufferMatchesTree(t *testing.T) {
 			for range 400 {
 				points = append(points, Vec{rng.Float64()*24 - 12, rng.Float64() * 5, rng.Float64()*24 - 12})
 				o, d := tr.f.cam.ray(rng.Float64()*64, rng.Float64()*36, 64, 36, tr.f.cam.pixelScale(36), &rng)
-				if h, ok := tr.intersect(o, d, inf); ok {
-					sf := tr.surface(o, d, &h)
+				var h hit
+				if tr.intersect(o, d, inf, &h) {
+					var sf surface
+					tr.surface(o, d, &h, &sf)
 					points = append(points, spawn(sf.p, sf.ng, d.Neg()))
 				}
 			}

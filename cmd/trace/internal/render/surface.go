@@ -15,36 +15,43 @@ type surface struct {
 	mat   uint32 // material index
 }
 
-// surface computes the shading data of hit h on the world ray (o, d).
-func (tr *tracer) surface(o, d Vec, h *hit) surface {
+// surface computes into sf the shading data of hit h on the world ray
+// (o, d). Results are written in place, not returned: a returned struct
+// is stored piecewise and copied whole, and the copy stalls on the
+// stores.
+func (tr *tracer) surface(o, d Vec, h *hit, sf *surface) {
 	p := o.AddScaled(d, h.t)
 	if h.inst == instPlane {
 		pl := &tr.s.planes[h.ref]
-		return surface{p: p, ng: pl.Normal, n: pl.Normal, local: p, mat: pl.Mat}
+		*sf = surface{p: p, ng: pl.Normal, n: pl.Normal, local: p, mat: pl.Mat}
+		return
 	}
 	if h.inst == instWorld {
 		ng, n, mat := tr.localNormal(h, p)
-		return orient(p, ng, n, p, mat)
+		sf.orient(p, ng, n, p, mat)
+		return
 	}
 	xf := &tr.f.xf[h.inst]
 	lp := xf.toObj.point(o).AddScaled(xf.toObj.dir(d), h.t)
 	ng, n, mat := tr.localNormal(h, lp)
-	return orient(p, xf.toObj.transposed(ng), xf.toObj.transposed(n), lp, mat)
+	sf.orient(p, xf.toObj.transposed(ng), xf.toObj.transposed(n), lp, mat)
 }
 
-// orient returns the surface at p with the world normals ng and n made
+// orient makes sf the surface at p with the world normals ng and n made
 // unit, the shading normal replaced by the geometric one when it is
 // missing, degenerate or flipped.
-func orient(p, ng, n, lp Vec, mat uint32) surface {
+func (sf *surface) orient(p, ng, n, lp Vec, mat uint32) {
+	sf.p, sf.local, sf.mat = p, lp, mat
 	if n == ng { // flat: one normal
 		ng = ng.Normalize()
-		return surface{p: p, ng: ng, n: ng, local: lp, mat: mat}
+		sf.ng, sf.n = ng, ng
+		return
 	}
 	ng, n = ng.Normalize(), n.Normalize()
 	if !(n.Dot(ng) > 0) {
 		n = ng
 	}
-	return surface{p: p, ng: ng, n: n, local: lp, mat: mat}
+	sf.ng, sf.n = ng, n
 }
 
 // localNormal returns the object-space geometric and shading normals (not

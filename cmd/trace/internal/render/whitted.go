@@ -13,11 +13,12 @@ const splitDepth = 2
 // reflection at metals, reflection and refraction with Fresnel at glass,
 // and emission. depth counts the bounces so far.
 func (tr *tracer) whitted(o, d Vec, depth, maxDepth int) Vec {
-	h, ok := tr.closest(o, d, depth)
-	if !ok {
+	var h hit
+	if !tr.closest(o, d, depth, &h) {
 		return tr.s.background(d)
 	}
-	sf := tr.surface(o, d, &h)
+	var sf surface
+	tr.surface(o, d, &h, &sf)
 	m := tr.s.material(&sf)
 	front := d.Dot(sf.ng) < 0
 	if m.Kind == matEmit {
