@@ -39,23 +39,36 @@ func (tr *tracer) bruteForce(o, d Vec) (h hit, ok bool) {
 	r.set(o, d)
 	h = hit{t: inf, inst: instNone}
 	tr.planes(&r, &h)
-	var refs []uint32
-	tr.s.leaves(tr.s.hdr.World, func(ref uint32) {
-		if ref>>refShift != refInstance {
-			refs = append(refs, ref)
-		}
-	})
-	tr.leaf(refs, &r, &h, instWorld, false)
+	lists := tr.s.primLists()
+	tr.leaf(lists[0], &r, &h, instWorld, false)
 	for i := range tr.s.insts {
 		xf := &tr.f.xf[i]
 		var lr ray
 		lr.setScaled(xf.toObj.point(r.o), xf.toObj.dir(r.d))
-		refs = refs[:0]
-		tr.s.leaves(tr.s.insts[i].Root, func(ref uint32) { refs = append(refs, ref) })
-		tr.leaf(refs, &lr, &h, int32(i), false)
+		tr.leaf(lists[i+1], &lr, &h, int32(i), false)
 	}
 	return h, h.inst != instNone
 }
+
+// primLists returns, once per scene, the world tree's primitive references
+// and then each instance's.
+func (s *Scene) primLists() [][]uint32 {
+	v, _ := primLists.LoadOrStore(s, sync.OnceValue(func() [][]uint32 {
+		lists := make([][]uint32, 1+len(s.insts))
+		s.leaves(s.hdr.World, func(ref uint32) {
+			if ref>>refShift != refInstance {
+				lists[0] = append(lists[0], ref)
+			}
+		})
+		for i := range s.insts {
+			s.leaves(s.insts[i].Root, func(ref uint32) { lists[i+1] = append(lists[i+1], ref) })
+		}
+		return lists
+	}))
+	return v.(func() [][]uint32)()
+}
+
+var primLists sync.Map // *Scene -> func() [][]uint32
 
 // leaves calls f for every reference under the child word c.
 func (s *Scene) leaves(c uint32, f func(uint32)) {
