@@ -40,6 +40,9 @@ func BenchmarkRender(b *testing.B) {
 // delivers) and Mrays/busy-s over the time workers spent in the tile kernel
 // (how fast one core traces the scene). Each op is one frame; frames follow
 // the scene's animation, and a still scene's frames are progressive passes.
+// A ray is one query of the scene (render.TileStats.Rays), counted once
+// however the kernel answers it: every camera ray, every reflected,
+// refracted or scattered ray and every shadow ray.
 func BenchmarkScenes(b *testing.B) {
 	workers := goruntime.NumCPU()
 	for _, name := range scene.Names() {

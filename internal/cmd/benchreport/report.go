@@ -53,7 +53,9 @@ func (r *report) markdown() string {
 	w("## Rays per second per core, per scene\n\n")
 	if t := sceneTable(r.data); t != nil {
 		w("`cmd/trace.BenchmarkScenes`: each scene at 320x180, 1 sample per pixel, one worker per core. ")
-		w("Per core over the wall time is what the pipeline delivers; per busy core-second is how fast one core traces the scene.\n\n%s\n", t.Markdown())
+		w("Per core over the wall time is what the pipeline delivers; per busy core-second is how fast one core traces the scene. ")
+		w("A ray is one query of the scene, counted once however it is answered (a BVH walk, a light buffer's list, a pixel group's list): ")
+		w("every camera ray, every reflected, refracted or scattered ray and every shadow ray.\n\n%s\n", t.Markdown())
 	} else {
 		w("Missing: `cmd/trace.BenchmarkScenes` reported nothing.\n\n")
 	}

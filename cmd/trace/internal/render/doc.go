@@ -15,12 +15,18 @@
 // writing packed RGBA pixels (and, for progressive rendering, float32
 // sums) straight into the shared frame buffer.
 //
-// Geometry is a two-level hierarchy. Static objects are baked into world
-// space under one SAH bounding volume hierarchy; each moving object has its
-// own hierarchy in object space, placed at render time by keyframes; a
-// top-level hierarchy over all of them uses bounds that hold for the whole
-// animation. The blob never changes while an animation plays: time is an
-// input of RenderTile (through the frame number), not of Compile.
+// Geometry is held in 4-wide bounding volume hierarchies of float32
+// boxes, built with the surface area heuristic. Static objects are baked
+// into world space; each moving object has its own hierarchy in object
+// space, placed at render time by keyframes; one world hierarchy holds the
+// static primitives and the moving objects, these with bounds that hold
+// for the whole animation. The blob never changes while an animation
+// plays: time is an input of RenderTile (through the frame number), not of
+// Compile. Two more structures answer rays without walking the world
+// hierarchy when they can, with the same answers: each point light has a
+// light buffer, a cube of cells listing what may block a shadow ray in a
+// direction (built by Compile); and each group of about 16x16 pixels lists
+// what its camera rays may hit (at render time).
 //
 // Rendering is deterministic. Random numbers come from a counter-based
 // generator seeded by (frame, pixel, sample), so the same frame, tile for

@@ -48,7 +48,7 @@ type Quality struct {
 
 // TileStats counts the work RenderTile did.
 type TileStats struct {
-	Rays    uint64 // rays traced: camera, bounce and shadow rays
+	Rays    uint64 // rays traced: camera, bounce and shadow rays, each once however it is answered
 	Samples uint64 // camera samples traced (blocks traced times SPP)
 	Pixels  uint64 // pixels written
 }
