@@ -28,6 +28,10 @@ var (
 
 	// ErrCorrupt is returned by RenderTile when the scene blob changed after
 	// Open validated it (another process wrote to it), which the renderer
-	// detected as an out-of-range index. The tile may be partly written.
+	// detected as an out-of-range index or a cycle in a tree. The tile may
+	// be partly written.
 	ErrCorrupt = errors.New("render: scene blob changed after Open")
 )
+
+// errCycle is what a walk panics with when a tree has become a cycle.
+var errCycle = errors.New("a tree has a cycle")

@@ -122,13 +122,19 @@ func (tr *tracer) planes(r *ray, h *hit) {
 // whether it found a hit closer than h.t (updating h, with inst for the
 // hit's instance). With anyHit it stops at the first hit. Only the world
 // tree (inst instWorld) may refer to instances; elsewhere such references
-// are skipped, so that a corrupted blob cannot recurse.
+// are skipped, so that a corrupted blob cannot recurse. A walk visits
+// each node at most once in the forest Open checked; more visits than
+// nodes mean the blob changed into a cycle since, and walk panics with
+// errCycle, which RenderTile reports as ErrCorrupt.
 func (tr *tracer) walk(root uint32, r *ray, h *hit, inst int32, anyHit bool, st *traversal) bool {
 	nodes, refs := tr.s.nodes, tr.s.refs
 	tmax := r.limit(h.t)
-	sp, c, found := 0, root, false
+	sp, c, found, visits := 0, root, false, len(nodes)
 	for {
 		if c&childLeaf == 0 {
+			if visits--; visits < 0 {
+				panic(errCycle)
+			}
 			sp = st.push(&nodes[c], r, tmax, sp)
 		} else if first, cnt := leafRange(c); cnt > 0 && tr.leaf(refs[first:first+cnt], r, h, inst, anyHit) {
 			found = true

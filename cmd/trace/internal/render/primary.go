@@ -79,13 +79,15 @@ func (tr *tracer) firstRefs(x0, y0, x1, y1, w, h, k float64) {
 		return
 	}
 	kc := cam.cone(x0, y0, x1, y1, w, h, k)
-	tr.firstOK = tr.collect(tr.s.hdr.World, &kc)
+	tr.firstOK = tr.collect(tr.s.hdr.World, &kc, 0)
 }
 
-// collect appends the references under the child word c that the cone
-// may meet, and reports false once there are too many. An instance is
-// left out when its box at this frame, tighter than the tree's, misses.
-func (tr *tracer) collect(c uint32, k *cone) bool {
+// collect appends the references under the child word c, at depth in the
+// tree, that the cone may meet, and reports false once there are too many.
+// An instance is left out when its box at this frame, tighter than the
+// tree's, misses. (The depth bound, which Open checked, also keeps a blob
+// corrupted after Open from recursing without end.)
+func (tr *tracer) collect(c uint32, k *cone, depth int) bool {
 	if c&childLeaf != 0 {
 		first, n := leafRange(c)
 		for _, ref := range tr.s.refs[first : first+n] {
@@ -103,11 +105,14 @@ func (tr *tracer) collect(c uint32, k *cone) bool {
 		}
 		return true
 	}
+	if depth == maxTreeDepth {
+		return false
+	}
 	n := &tr.s.nodes[c]
 	for s := range wideSlots {
 		lo := Vec{float64(n.Box[0][0][s]), float64(n.Box[0][1][s]), float64(n.Box[0][2][s])}
 		hi := Vec{float64(n.Box[1][0][s]), float64(n.Box[1][1][s]), float64(n.Box[1][2][s])}
-		if k.meets(lo, hi) && !tr.collect(n.Child[s], k) {
+		if k.meets(lo, hi) && !tr.collect(n.Child[s], k, depth+1) {
 			return false
 		}
 	}
