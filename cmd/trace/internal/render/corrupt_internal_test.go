@@ -4,9 +4,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
-	"github.com/shmrun/shmrun/cmd/trace/internal/scene"
 )
 
 // TestRenderTileReportsLateCorruption changes an opened scene's records
@@ -27,15 +24,10 @@ func TestRenderTileReportsLateCorruption(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			sc, err := scene.Load("spheres")
-			require.NoError(t, err)
-			b, err := Compile(sc)
-			require.NoError(t, err)
-			s, err := Open(b)
-			require.NoError(t, err)
+			s, _ := fresh(t, "spheres")
 			edit(s)
 			dst := Target{Pix: make([]uint32, 32*18), W: 32, H: 18}
-			_, err = s.RenderTile(dst, Tile{X1: 32, Y1: 18}, Quality{MaxDepth: 3})
+			_, err := s.RenderTile(dst, Tile{X1: 32, Y1: 18}, Quality{MaxDepth: 3})
 			assert.ErrorIs(t, err, ErrCorrupt)
 		})
 	}

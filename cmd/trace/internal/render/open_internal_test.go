@@ -14,15 +14,23 @@ import (
 // place, and returns what Open then says.
 func corrupt(t *testing.T, name string, edit func(s *Scene)) error {
 	t.Helper()
+	s, b := fresh(t, name)
+	edit(s)
+	_, err := Open(b)
+	return err
+}
+
+// fresh compiles and opens a scene of its own (not shared with other
+// tests, which its edits would corrupt) and returns it and its blob.
+func fresh(t *testing.T, name string) (*Scene, []byte) {
+	t.Helper()
 	sc, err := scene.Load(name)
 	require.NoError(t, err)
 	b, err := Compile(sc)
 	require.NoError(t, err)
 	s, err := Open(b)
 	require.NoError(t, err)
-	edit(s)
-	_, err = Open(b)
-	return err
+	return s, b
 }
 
 func TestOpenRejectsCorruption(t *testing.T) {
