@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shmrun/shmrun/internal/placement"
 	"github.com/shmrun/shmrun/proxy"
 	"github.com/shmrun/shmrun/runtime"
 )
@@ -87,6 +88,7 @@ func BenchmarkCall(b *testing.B) {
 	add, client, here := arith(b)
 	ctx := context.Background()
 	b.Run("proxy", func(b *testing.B) {
+		defer placement.Record(b)()
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
 			sum, err := add.Call(ctx, AddArgs{i, 1})
@@ -96,6 +98,7 @@ func BenchmarkCall(b *testing.B) {
 		}
 	})
 	b.Run("proxy-post", func(b *testing.B) {
+		defer placement.Record(b)()
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
 			if err := add.Post(ctx, AddArgs{i, 1}); err != nil {
@@ -104,6 +107,7 @@ func BenchmarkCall(b *testing.B) {
 		}
 	})
 	b.Run("proxy-here", func(b *testing.B) {
+		defer placement.Record(b)()
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
 			sum, err := here.Call(ctx, AddArgs{i, 1})
@@ -113,6 +117,7 @@ func BenchmarkCall(b *testing.B) {
 		}
 	})
 	b.Run("net-rpc-unix", func(b *testing.B) {
+		defer placement.Record(b)()
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
 			var sum int

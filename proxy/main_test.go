@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shmrun/shmrun/internal/placement"
 	"github.com/shmrun/shmrun/proxy"
 	"github.com/shmrun/shmrun/runtime"
 )
@@ -20,6 +21,7 @@ import (
 // TestMain makes the test binary its own worker: the pool re-executes it,
 // and runtime.Main turns that process into a worker before any test runs.
 func TestMain(m *testing.M) {
+	placement.Serve()
 	runtime.Main()
 	os.Exit(m.Run())
 }

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/shmrun/shmrun/arena"
+	"github.com/shmrun/shmrun/internal/placement"
 	"github.com/shmrun/shmrun/ring"
 )
 
@@ -32,8 +33,13 @@ func init() {
 	children["bench-atomic"] = childBenchAtomic
 }
 
+// Every benchmark between two processes, and each baseline beside one,
+// probes the placement of the machine's two CPUs before and after each
+// burst (placement.Record): compare figures within one placement.
+
 func BenchmarkThroughput(b *testing.B) {
 	b.Run("ring-cross-process", benchRingThroughput)
+	b.Run("limit-fixed-slots", benchSlotsThroughput)
 	b.Run("chan-in-process", benchChanThroughput)
 	b.Run("mpmc-cross-process", benchMPMCThroughput)
 }
@@ -71,6 +77,7 @@ func childBenchProduce(a *arena.Arena) error {
 }
 
 func benchRingThroughput(b *testing.B) {
+	defer placement.Record(b)()
 	a := newArena(b, 1<<20)
 	r := newSPSC(b, a, "r", 256<<10)
 	c, err := ring.NewConsumer(r, nil)
@@ -96,6 +103,7 @@ func benchRingThroughput(b *testing.B) {
 // benchChanThroughput is the baseline: a buffered channel of 64-byte values
 // between two goroutines of one process.
 func benchChanThroughput(b *testing.B) {
+	defer placement.Record(b)()
 	ch := make(chan [msgSize]byte, 1024)
 	go func() {
 		var msg [msgSize]byte
@@ -129,6 +137,7 @@ func childBenchPush(a *arena.Arena) error {
 }
 
 func benchMPMCThroughput(b *testing.B) {
+	defer placement.Record(b)()
 	a := newArena(b, 1<<20)
 	r, err := a.Alloc("q", ring.MPMCSize(1024, msgSize), ring.KindMPMC)
 	require.NoError(b, err)
@@ -177,6 +186,7 @@ func childBenchEcho(a *arena.Arena) error {
 }
 
 func benchRingRoundTrip(b *testing.B, spin time.Duration) {
+	defer placement.Record(b)()
 	a := newArena(b, 1<<20)
 	o := &ring.Options{Spin: spin}
 	req, err := ring.NewProducer(newSPSC(b, a, "req", 64<<10), o)
@@ -237,6 +247,7 @@ func readFull(fd int, b []byte) error {
 // same two processes, with plain blocking read and write system calls (the
 // fastest way Go can use one).
 func benchSocketRoundTrip(b *testing.B) {
+	defer placement.Record(b)()
 	a := newArena(b, 1<<16)
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	require.NoError(b, err)
@@ -287,6 +298,7 @@ func childBenchAtomic(a *arena.Arena) error {
 // as any pair of request and response channels must: the floor for a ring
 // round trip.
 func benchAtomicRoundTrip(b *testing.B, pong int) {
+	defer placement.Record(b)()
 	a := newArena(b, 1<<16)
 	r, err := a.Alloc("word", 128, arena.KindBytes)
 	require.NoError(b, err)

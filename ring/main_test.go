@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shmrun/shmrun/arena"
+	"github.com/shmrun/shmrun/internal/placement"
 	"github.com/shmrun/shmrun/ring"
 )
 
@@ -22,6 +23,7 @@ const childEnv = "SHMRUN_RING_TEST_CHILD"
 var children = map[string]func(a *arena.Arena) error{}
 
 func TestMain(m *testing.M) {
+	placement.Serve()
 	if mode := os.Getenv(childEnv); mode != "" {
 		f, ok := children[mode]
 		if !ok {

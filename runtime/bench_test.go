@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shmrun/shmrun/internal/placement"
 	"github.com/shmrun/shmrun/runtime"
 )
 
@@ -50,17 +51,25 @@ func seqN(n int) iter.Seq[int] {
 // which chunks items into tasks as it sees fit, against a plain in-process
 // worker pool fed by channels running the same function. Each op is one
 // item, dispatched and answered. processes-chunk1 forces one item per task:
-// the cost of a single task's round trip through the rings.
+// the cost of a single task's round trip through the rings. exec-gob is
+// the naive way to use other processes (benchExecGob). Each probes the
+// placement of the two CPUs around its bursts (placement.Record).
 func BenchmarkDispatch(b *testing.B) {
 	b.Run("processes", func(b *testing.B) { benchDispatch(b, 0) })
 	b.Run("processes-chunk1", func(b *testing.B) { benchDispatch(b, 1) })
 	b.Run("goroutines", func(b *testing.B) {
+		defer placement.Record(b)()
 		b.ReportAllocs()
 		channelPool(b.N, workers(), func(x int) { sinkInt.Store(int64(empty(x))) })
+	})
+	b.Run("exec-gob", func(b *testing.B) {
+		defer placement.Record(b)()
+		benchExecGob(b)
 	})
 }
 
 func benchDispatch(b *testing.B, chunk int) {
+	defer placement.Record(b)()
 	p := startPool(b, runtime.Options{})
 	ctx := context.Background()
 	o := &runtime.MapOptions{Chunk: chunk, Unordered: true, InFlight: 16 * p.Workers()}
@@ -126,6 +135,7 @@ func channelPool(n, w int, fn func(int)) {
 func BenchmarkMap(b *testing.B) {
 	for _, w := range []int{1, 2} {
 		b.Run(fmt.Sprintf("processes/workers=%d", w), func(b *testing.B) {
+			defer placement.Record(b)()
 			p := startPool(b, runtime.Options{Workers: w, PinWorkers: true})
 			ctx := context.Background()
 			runtime.Map(ctx, p, burnKernel, make([]int, 64), nil)
@@ -139,6 +149,7 @@ func BenchmarkMap(b *testing.B) {
 			reportMapCosts(b, before, p.Stats(), processCPU(b)-cpu, w)
 		})
 		b.Run(fmt.Sprintf("goroutines/workers=%d", w), func(b *testing.B) {
+			defer placement.Record(b)()
 			out := make([]float64, b.N)
 			var next atomic.Int64
 			var wg sync.WaitGroup

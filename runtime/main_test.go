@@ -11,12 +11,15 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/shmrun/shmrun/internal/placement"
 	"github.com/shmrun/shmrun/runtime"
 )
 
 // TestMain makes the test binary its own worker: the pool re-executes it,
 // and runtime.Main turns that process into a worker before any test runs.
 func TestMain(m *testing.M) {
+	placement.Serve()
+	serveExecGob()
 	if code := os.Getenv("SHMRUN_TEST_EXIT_BEFORE_MAIN"); code != "" {
 		fmt.Fprintln(os.Stderr, "dying before runtime.Main")
 		os.Exit(3) // a worker that cannot start

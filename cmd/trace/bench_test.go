@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/shmrun/shmrun/cmd/trace/internal/scene"
+	"github.com/shmrun/shmrun/internal/placement"
 	"github.com/shmrun/shmrun/runtime"
 )
 
@@ -23,6 +24,7 @@ func BenchmarkRender(b *testing.B) {
 	for _, mode := range []runtime.Mode{runtime.Processes, runtime.Goroutines} {
 		for _, w := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/workers=%d", mode, w), func(b *testing.B) {
+				defer placement.Record(b)()
 				st := benchFrames(b, 4, func(s *session) { s.base.PixelStep = 2 },
 					"-scene", "default", "-size", "640x360", "-workers", fmt.Sprint(w), "-mode", mode.String())
 				sec := b.Elapsed().Seconds()

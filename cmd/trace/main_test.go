@@ -18,11 +18,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shmrun/shmrun/internal/placement"
 	"github.com/shmrun/shmrun/runtime"
 )
 
 // TestMain makes the test binary its own worker, as main does.
 func TestMain(m *testing.M) {
+	placement.Serve()
 	runtime.Main()
 	code := m.Run()
 	removeBuiltTrace()
