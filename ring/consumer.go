@@ -2,6 +2,7 @@ package ring
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/shmrun/shmrun/arena"
 	"github.com/shmrun/shmrun/internal/spinwait"
@@ -13,8 +14,8 @@ type Consumer struct {
 	s    spsc
 	head uint64 // start of the held frame, or of the next one
 	held uint64 // size of the frame handed out last; consumed by the next call
+	tail uint64 // the producer's published position, as last read and checked
 	pub  uint64 // position last published to the producer
-	seq  uint32 // sequence number expected next
 	err  error  // sticky ErrCorrupt
 }
 
@@ -32,6 +33,9 @@ func NewConsumer(r arena.Region, o *Options) (*Consumer, error) {
 // when none is committed. The payload aliases the ring: it stays valid until
 // the next call of any Consumer method, and must not be written.
 func (c *Consumer) TryNext() (frame []byte, ok bool, err error) {
+	if f, ok := c.fast(); ok {
+		return f, true, nil
+	}
 	if c.err != nil {
 		return nil, false, c.err
 	}
@@ -43,6 +47,9 @@ func (c *Consumer) TryNext() (frame []byte, ok bool, err error) {
 // the ring is closed and drained (ErrClosed), or ctx ends. The payload
 // aliases the ring as with TryNext.
 func (c *Consumer) Next(ctx context.Context) ([]byte, error) {
+	if f, ok := c.fast(); ok {
+		return f, nil
+	}
 	if c.err != nil {
 		return nil, c.err
 	}
@@ -58,31 +65,45 @@ func (c *Consumer) Next(ctx context.Context) ([]byte, error) {
 	}
 }
 
-// Queued counts, up to max, the frames committed behind the one the last
-// Next or TryNext returned, without consuming any. It reads only frame
-// headers and checks them as Next does (frameAt); it stops at the first
-// that is not a committed frame, so garbage makes it count short, never
-// read out of bounds. Like the other methods, it is for the consumer's
-// goroutine.
+// fast is Next's fast path: the held frame is consumed without a
+// release due, and the next frame is one already known to be published,
+// with a header that frameAt would accept as a frame (not padding). Any
+// other case, errors included, is left to the slow path, untouched.
+func (c *Consumer) fast() ([]byte, bool) {
+	head := c.head + c.held
+	if head >= c.tail || head-c.pub >= c.s.cap/releaseParts || c.err != nil {
+		return nil, false
+	}
+	off := head & c.s.mask
+	h := *c.s.hdrAt(off)
+	size := frameSize(int(h))
+	if h > c.s.maxFrame || off+size > c.s.cap || head+size > c.tail {
+		return nil, false
+	}
+	c.head, c.held = head, size
+	return c.s.data[off+hdrSize : off+hdrSize+h : off+hdrSize+h], true
+}
+
+// Queued counts, up to max, the frames published behind the one the last
+// Next or TryNext returned, without consuming any. It reads the producer's
+// position and the frame headers below it and checks them as Next does
+// (loadTail, frameAt); garbage makes it count short, never read out of
+// bounds, and it leaves reporting the garbage to Next. Like the other
+// methods, it is for the consumer's goroutine.
 func (c *Consumer) Queued(max int) int {
-	if c.err != nil {
+	if c.err != nil || c.loadTail() != nil {
 		return 0
 	}
-	pos, seq := c.head+c.held, c.seq
-	if c.held != 0 {
-		seq++
-	}
 	n := 0
-	for n < max {
-		f, ok, err := c.s.frameAt(pos, seq)
-		if !ok || err != nil {
-			return n
+	for pos := c.head + c.held; n < max && pos < c.tail; {
+		f, ok := c.s.frameAt(pos, c.tail)
+		if !ok {
+			break
 		}
 		if !f.pad {
 			n++
 		}
 		pos += f.size
-		seq++
 	}
 	return n
 }
@@ -115,7 +136,6 @@ func (c *Consumer) advance() {
 	}
 	c.head += c.held
 	c.held = 0
-	c.seq++
 	if c.head-c.pub >= c.s.cap/releaseParts {
 		c.publish()
 	}
@@ -133,21 +153,28 @@ func (c *Consumer) publish() {
 	}
 }
 
-// poll reads the header at the read position: nothing yet, a padding
-// frame to skip, or the expected frame.
+// poll returns the frame at the read position, skipping padding; ok is
+// false when the producer has published nothing past it. The producer's
+// position is read only when the frames already known to be published run
+// out, so a batch costs one read of the producer's line.
 func (c *Consumer) poll() ([]byte, bool, error) {
 	for {
-		f, ok, err := c.s.frameAt(c.head, c.seq)
-		switch {
-		case err != nil:
-			c.err = err
-			return nil, false, err
-		case !ok:
-			c.publish() // nothing to read: let the producer have the space
-			return nil, false, nil
-		case f.pad:
+		if c.head == c.tail {
+			if err := c.loadTail(); err != nil {
+				return nil, false, err
+			}
+			if c.head == c.tail {
+				c.publish() // nothing to read: let the producer have the space
+				return nil, false, nil
+			}
+		}
+		f, ok := c.s.frameAt(c.head, c.tail)
+		if !ok {
+			c.err = c.s.corruptAt(c.head, c.tail)
+			return nil, false, c.err
+		}
+		if f.pad {
 			c.head += f.size
-			c.seq++
 			continue
 		}
 		c.held = f.size
@@ -156,11 +183,25 @@ func (c *Consumer) poll() ([]byte, bool, error) {
 	}
 }
 
-// ready reports whether the header at the read position is written.
-func (c *Consumer) ready() bool { return c.s.hdrAt(c.head&c.s.mask).Load() != 0 }
+// loadTail reads the producer's position and checks it: it may only move
+// forward, by whole frames, and never more than a capacity past the
+// consumer's position.
+func (c *Consumer) loadTail() error {
+	t := c.s.tail.Load()
+	if t < c.tail || t-c.head > c.s.cap || t%frameAln != 0 {
+		c.err = fmt.Errorf("%w: producer position %d outside [%d, %d]", ErrCorrupt, t, c.tail, c.head+c.s.cap)
+		return c.err
+	}
+	c.tail = t
+	return nil
+}
 
-// wait blocks until a header appears at the read position: it spins for the
-// configured time, then announces itself, re-checks and sleeps on a futex.
+// ready reports whether the producer published past the read position.
+func (c *Consumer) ready() bool { return c.s.tail.Load() != c.head }
+
+// wait blocks until the producer publishes past the read position: it
+// spins for the configured time, then announces itself, re-checks and
+// sleeps on a futex.
 func (c *Consumer) wait(ctx context.Context) error {
 	sp := c.s.spin.Start()
 	err := c.await(ctx, &sp)

@@ -24,19 +24,17 @@
 //
 // # Frame layout and commit
 //
-// Every SPSC frame starts with an 8-byte header: the payload length in the low
-// 30 bits, a flag in bit 30 that is always set (so a header is never zero), a
-// padding flag in bit 31, and the low 32 bits of the frame's sequence number
-// above. The header is the commit flag: it is written after
-// the payload, and the consumer polls the header at its read position. Within
-// a batch every header but the first is a plain store, and the first is
-// stored last with an atomic store, which publishes the whole batch at once.
-// When it reserves a frame the producer zeroes the header slot that follows
-// it, so the consumer finds either zero ("nothing yet") or the next header,
-// never stale bytes from an earlier lap. No tail index is shared: a consumer
-// waiting on an empty ring polls the very line the next frame lands on, so a
-// frame reaches it in the fewest cache-line transfers. Send writes the
-// payload bytes that share the header's line last, for the same reason.
+// Every SPSC frame starts with an 8-byte header: the payload length in the
+// low 31 bits and a padding flag in bit 31 (a frame that would cross the end
+// of the ring is preceded by padding up to the end). The commit signal is
+// not in the frames: the producer writes headers and payloads with plain
+// stores and publishes a batch with one atomic store of its write position,
+// which sits on a line of its own. The consumer reads that position only
+// when the frames it already knows of run out, and reads every frame below
+// it without touching the producer's line again; so the producer's next
+// write does not fight the consumer's poll for the line the consumer polls.
+// The consumer hands space back the same way, by storing its read position
+// now and then, and the producer reads that only when it runs out of room.
 //
 // # Waiting
 //
@@ -50,9 +48,10 @@
 // # Caveats
 //
 // The memory is shared with processes that may crash or misbehave. The
-// consumer checks every header (sequence, length, padding) and the producer
-// checks the consumer's index; a violation returns ErrCorrupt and the ring
-// stays broken. Neither side ever reads or writes outside the region, but a
+// consumer checks the producer's position (forward only, within a capacity,
+// on the frame grid) and every header below it (length, padding, within the
+// ring and the published data), and the producer checks the consumer's
+// position; a violation returns ErrCorrupt and the ring stays broken. Neither side ever reads or writes outside the region, but a
 // misbehaving peer can always feed wrong payloads: validate what you decode.
 //
 // An MPMC operation is two steps (claim a slot, then publish it). A process

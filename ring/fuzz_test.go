@@ -34,39 +34,54 @@ func FuzzConsumer(f *testing.F) {
 	f.Add(uint8(5), uint8(5), uint16(0), []byte{4, 0, 0, 0x40, 5, 0, 0, 0, 'a', 'b', 'c', 'd'})
 	f.Add(uint8(9), uint8(2), uint16(40), []byte{0xf0, 1, 0, 0xc0, 2, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, sent, read uint8, at uint16, garbage []byte) {
-		if err := ring.InitSPSC(r); err != nil {
-			t.Fatal(err)
-		}
-		p, _ := ring.NewProducer(r, nil)
-		c, _ := ring.NewConsumer(r, nil)
-		ctx, cancel := context.WithCancel(context.Background())
-		cancel() // a full ring returns at once instead of blocking
-		for i := range int(sent % 16) {
-			if err := p.Send(ctx, make([]byte, 7*i)); err != nil {
-				break
-			}
-			if i < int(read%16) {
-				if _, err := c.Next(ctx); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
+		c := exchange(t, r, int(sent%16), int(read%16), 7)
 		data := r.Bytes()[256:]
 		copy(data[int(at)%len(data):], garbage)
-		base := r.Bytes()
-		for range 64 {
-			if q := c.Queued(64); q < 0 || q > 64 {
-				t.Fatalf("Queued(64) = %d", q)
-			}
-			frame, ok, err := c.TryNext()
-			if err != nil || !ok {
-				return
-			}
-			if len(frame) > 0 && !inside(base, frame) {
-				t.Fatalf("frame of %d bytes outside the ring", len(frame))
+		readGarbage(t, r, c)
+	})
+}
+
+// exchange formats r afresh, has a correct producer send sent frames of
+// step*i bytes and the consumer read the first read of them, and returns
+// the consumer.
+func exchange(t *testing.T, r arena.Region, sent, read, step int) *ring.Consumer {
+	if err := ring.InitSPSC(r); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := ring.NewProducer(r, nil)
+	c, _ := ring.NewConsumer(r, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // a full ring returns at once instead of blocking
+	for i := range sent {
+		if err := p.Send(ctx, make([]byte, step*i)); err != nil {
+			break
+		}
+		if i < read {
+			if _, err := c.Next(ctx); err != nil {
+				t.Fatal(err)
 			}
 		}
-	})
+	}
+	return c
+}
+
+// readGarbage reads from a ring a peer scribbled on: every frame the
+// consumer returns must lie inside the region, and Queued must stay within
+// its limit, until the consumer reports an error or runs dry.
+func readGarbage(t *testing.T, r arena.Region, c *ring.Consumer) {
+	base := r.Bytes()
+	for range 64 {
+		if q := c.Queued(64); q < 0 || q > 64 {
+			t.Fatalf("Queued(64) = %d", q)
+		}
+		frame, ok, err := c.TryNext()
+		if err != nil || !ok {
+			return
+		}
+		if len(frame) > 0 && !inside(base, frame) {
+			t.Fatalf("frame of %d bytes outside the ring", len(frame))
+		}
+	}
 }
 
 func inside(region, b []byte) bool {
@@ -74,6 +89,26 @@ func inside(region, b []byte) bool {
 	end := &region[len(region)-1]
 	first, last := &b[0], &b[len(b)-1]
 	return uintptrOf(first) >= uintptrOf(start) && uintptrOf(last) <= uintptrOf(end)
+}
+
+// FuzzConsumerTail gives the consumer an arbitrary producer position
+// after a correct producer wrote some frames, and garbage in the data
+// below it, as a hostile producer could publish: the consumer must return
+// frames inside the ring or ErrCorrupt, and count queued frames between 0
+// and its limit.
+func FuzzConsumerTail(f *testing.F) {
+	r := fuzzRegion(f, ring.KindSPSC, ring.SPSCSize(512))
+	f.Add(uint8(2), uint8(1), uint64(0), uint16(0), []byte{})
+	f.Add(uint8(4), uint8(0), uint64(48), uint16(16), []byte{0xf8, 0xff, 0xff, 0x7f})
+	f.Add(uint8(7), uint8(7), uint64(1<<62), uint16(0), []byte{})
+	f.Add(uint8(9), uint8(3), uint64(504), uint16(496), []byte{0, 0, 0, 0x80})
+	f.Fuzz(func(t *testing.T, sent, read uint8, tail uint64, at uint16, garbage []byte) {
+		c := exchange(t, r, int(sent%16), int(read%16), 5)
+		data := r.Bytes()[256:]
+		copy(data[int(at)%len(data):], garbage)
+		binary.LittleEndian.PutUint64(r.Bytes()[64:], tail)
+		readGarbage(t, r, c)
+	})
 }
 
 // FuzzProducerHead gives the producer an arbitrary consumer position.

@@ -3,24 +3,20 @@ package ring
 import (
 	"context"
 	"fmt"
-	"unsafe"
 
 	"github.com/shmrun/shmrun/arena"
 	"github.com/shmrun/shmrun/internal/spinwait"
 )
 
 // Producer is the writing end of an SPSC ring. One goroutine at a time may
-// use it; Close may be called from any goroutine.
+// use it; Close and Wake may be called from any goroutine.
 type Producer struct {
 	s        spsc
 	tail     uint64 // position after the last committed frame
-	flushed  uint64 // position up to which frames are published
+	flushed  uint64 // position published to the consumer
 	head     uint64 // the consumer's position, as last read
-	seq      uint32 // sequence number of the next frame
-	open     bool   // a batch is open: its first header is not stored yet
-	openOff  uint64
-	openHdr  uint64
-	reserved bool // a Reserve awaits its Commit
+	room     uint64 // the position up to which frames fit without reading head again
+	reserved bool   // a Reserve awaits its Commit
 	resOff   uint64
 	resLen   int
 	err      error // sticky ErrCorrupt
@@ -33,7 +29,7 @@ func NewProducer(r arena.Region, o *Options) (*Producer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Producer{s: s}, nil
+	return &Producer{s: s, room: s.cap}, nil
 }
 
 // MaxFrame returns the largest payload this ring accepts.
@@ -44,6 +40,17 @@ func (p *Producer) MaxFrame() int { return MaxFrame(int(p.s.cap)) }
 // Write the payload in place, then call Commit. Nothing is visible to the
 // consumer before Commit and Flush.
 func (p *Producer) Reserve(ctx context.Context, n int) ([]byte, error) {
+	size := frameSize(n)
+	off := p.tail & p.s.mask
+	if uint64(n) <= p.s.maxFrame && off+size <= p.s.cap && p.tail+size <= p.room && p.err == nil && !p.s.closed() {
+		p.reserved, p.resOff, p.resLen = true, off, n // the fast path: no padding, room known
+		return p.s.data[off+hdrSize : off+hdrSize+uint64(n) : off+hdrSize+uint64(n)], nil
+	}
+	return p.reserve(ctx, n)
+}
+
+// reserve is Reserve's slow path: errors, padding, waiting for room.
+func (p *Producer) reserve(ctx context.Context, n int) ([]byte, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
@@ -56,15 +63,17 @@ func (p *Producer) Reserve(ctx context.Context, n int) ([]byte, error) {
 	size := frameSize(n)
 	off := p.tail & p.s.mask
 	var pad uint64
-	if off+size > p.s.cap {
+	if off+size > p.s.cap { // the frame goes at the start: pad to the end
 		pad = p.s.cap - off
 	}
-	if err := p.room(ctx, pad+size+hdrSize); err != nil {
-		return nil, err
+	if p.tail+pad+size > p.room {
+		if err := p.ensure(ctx, pad+size); err != nil {
+			return nil, err
+		}
 	}
 	if pad > 0 {
-		p.clearHeader(0)
-		p.commitFrame(off, pad, header(pad-hdrSize, p.seq)|padFlag)
+		*p.s.hdrAt(off) = (pad - hdrSize) | padFlag
+		p.tail += pad
 		off = 0
 	}
 	p.reserved, p.resOff, p.resLen = true, off, n
@@ -81,22 +90,15 @@ func (p *Producer) Commit(n int) {
 		panic("ring: Commit without a matching Reserve")
 	}
 	p.reserved = false
-	size := frameSize(n)
-	p.clearHeader(p.resOff + size)
-	p.commit(size, n)
-}
-
-// commit commits the reserved frame, whose following header slot is
-// cleared, and flushes once a quarter of the ring is waiting.
-func (p *Producer) commit(size uint64, n int) {
-	p.commitFrame(p.resOff, size, header(uint64(n), p.seq))
+	*p.s.hdrAt(p.resOff) = uint64(n)
+	p.tail += frameSize(n)
 	if p.tail-p.flushed >= p.s.cap/4 {
 		p.Flush()
 	}
 }
 
-// Flush publishes every committed frame with one atomic store and wakes the
-// consumer if it announced that it sleeps.
+// Flush publishes every committed frame with one atomic store of the
+// write position and wakes the consumer if it announced that it sleeps.
 func (p *Producer) Flush() {
 	if p.Publish() {
 		p.Wake()
@@ -110,11 +112,10 @@ func (p *Producer) Flush() {
 // publish. Use it when the consumer need not hear of each frame at once,
 // and make sure Wake follows before the producer goes idle.
 func (p *Producer) Publish() bool {
-	if !p.open {
+	if p.tail == p.flushed {
 		return false
 	}
-	p.s.hdrAt(p.openOff).Store(p.openHdr)
-	p.open = false
+	p.s.tail.Store(p.tail)
 	p.flushed = p.tail
 	return true
 }
@@ -139,29 +140,9 @@ func (p *Producer) Send(ctx context.Context, b []byte) error {
 	if err != nil {
 		return err
 	}
-	// The next header slot first, then the payload, the header's line
-	// last: the consumer's line is written once, at the end.
-	p.reserved = false
-	size := frameSize(len(b))
-	p.clearHeader(p.resOff + size)
-	copyHeaderLineLast(buf, b)
-	p.commit(size, len(b))
+	p.Commit(copy(buf, b))
 	p.Flush()
 	return nil
-}
-
-// copyHeaderLineLast copies src into a reserved payload dst, writing the
-// bytes that share a cache line with the frame's header last. The consumer
-// polls that line; if a store to it came before a store to another line,
-// the consumer could take the line back in between and the producer would
-// need it a second time for the header: one more cache-line transfer on
-// the latency path. In this order the header's line is written once, in
-// one burst, at the end.
-func copyHeaderLineLast(dst, src []byte) {
-	hdr := uintptr(unsafe.Pointer(unsafe.SliceData(dst))) - hdrSize
-	k := min(len(src), int(cacheLine-hdr%cacheLine-hdrSize))
-	copy(dst[k:], src[k:])
-	copy(dst[:k], src[:k])
 }
 
 // Close closes the ring: the consumer drains what was published and then
@@ -173,30 +154,9 @@ func (p *Producer) Close() {
 	p.s.close()
 }
 
-// clearHeader zeroes the header slot at data offset off (mod the
-// capacity), so that the consumer finds "nothing yet" there until the frame
-// is committed, never a header from an earlier lap.
-func (p *Producer) clearHeader(off uint64) {
-	*(*uint64)(unsafe.Pointer(&p.s.data[off&p.s.mask])) = 0
-}
-
-// commitFrame writes the frame's header; the first header of a batch is
-// held back for Flush. The slot after the frame must be cleared already.
-func (p *Producer) commitFrame(off, size, hdr uint64) {
-	if p.open {
-		*(*uint64)(unsafe.Pointer(&p.s.data[off])) = hdr
-	} else {
-		p.open, p.openOff, p.openHdr = true, off, hdr
-	}
-	p.tail += size
-	p.seq++
-}
-
-// room makes sure need bytes past the tail are free, waiting if they are not.
-func (p *Producer) room(ctx context.Context, need uint64) error {
-	if p.tail+need-p.head <= p.s.cap {
-		return nil
-	}
+// ensure makes sure need bytes past the tail are free, waiting if they
+// are not, and sets room to what the consumer's position leaves.
+func (p *Producer) ensure(ctx context.Context, need uint64) error {
 	if err := p.loadHead(); err != nil || p.tail+need-p.head <= p.s.cap {
 		return err
 	}
@@ -237,7 +197,8 @@ func (p *Producer) awaitRoom(ctx context.Context, need uint64, sp *spinwait.Spin
 }
 
 // loadHead reads the consumer's position and checks it: it may only move
-// forward, in whole frames, and never past what was published.
+// forward, in whole frames, and never past what was published. It moves
+// room to a capacity past it.
 func (p *Producer) loadHead() error {
 	h := p.s.head.Load()
 	if h < p.head || h > p.flushed || h%frameAln != 0 {
@@ -245,5 +206,6 @@ func (p *Producer) loadHead() error {
 		return p.err
 	}
 	p.head = h
+	p.room = h + p.s.cap
 	return nil
 }

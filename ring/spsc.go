@@ -14,26 +14,25 @@ import (
 // KindSPSC is the arena.Kind of a region holding an SPSC ring ("RSPS").
 const KindSPSC arena.Kind = 0x5350_5352
 
-// SPSC region layout. Each word that one side writes and the other reads
-// sits alone on its cache line.
+// SPSC region layout. Each word that one side writes and the other polls
+// sits alone on its cache line; the futex words, written only by a side
+// that goes to sleep, share one.
 const (
 	offHead    = 0   // consumer's release position, uint64
-	offCWait   = 64  // consumer's futex word: nonzero while it sleeps
-	offPWait   = 128 // producer's futex word: nonzero while it sleeps
+	offTail    = 64  // producer's published write position, uint64
+	offCWait   = 128 // consumer's futex word: nonzero while it sleeps
+	offPWait   = 132 // producer's futex word: nonzero while it sleeps
 	offInfo    = 192 // magic, capacity, closed flag: read-mostly
 	spscHeader = 256 // data starts here
 
-	spscMagic = 0x5253_5053 // "SPSR"
+	spscMagic = 0x5453_5053 // "SPST": the layout with a published tail
 
 	hdrSize  = 8
 	padFlag  = 1 << 31 // the frame is padding up to the end of the ring
-	liveFlag = 1 << 30 // set in every header, so a header is never zero
-	lenMask  = liveFlag - 1
+	lenMask  = padFlag - 1
 	minSPSC  = 256
 	maxSPSC  = 1 << 30
 	frameAln = 8
-
-	cacheLine = 64
 )
 
 // spscInfo is the read-mostly line: written once by InitSPSC, except for
@@ -79,13 +78,17 @@ func InitSPSC(r arena.Region) error {
 // memory.
 type spsc struct {
 	head  *atomic.Uint64
+	tail  *atomic.Uint64
 	cwait *atomic.Uint32
 	pwait *atomic.Uint32
 	info  *spscInfo
 	data  []byte
 	mask  uint64
 	cap   uint64
-	spin  *spinwait.Budget
+	// maxFrame is MaxFrame(cap); a header that is at most this is a
+	// frame's, not padding's, and its length fits the ring
+	maxFrame uint64
+	spin     *spinwait.Budget
 	// handOff: sleeps give up the goroutine's P (Options.HandOff)
 	handOff bool
 }
@@ -104,21 +107,23 @@ func openSPSC(r arena.Region, o *Options) (spsc, error) {
 		return spsc{}, fmt.Errorf("%w: SPSC region %q: capacity %d for %d bytes", ErrBadLayout, r.Name(), c, len(b))
 	}
 	return spsc{
-		head:    (*atomic.Uint64)(unsafe.Pointer(&b[offHead])),
-		cwait:   (*atomic.Uint32)(unsafe.Pointer(&b[offCWait])),
-		pwait:   (*atomic.Uint32)(unsafe.Pointer(&b[offPWait])),
-		info:    info,
-		data:    b[spscHeader : spscHeader+c : spscHeader+c],
-		mask:    c - 1,
-		cap:     c,
-		spin:    spinwait.NewBudget(o.spin()),
-		handOff: o.handOff(),
+		head:     (*atomic.Uint64)(unsafe.Pointer(&b[offHead])),
+		tail:     (*atomic.Uint64)(unsafe.Pointer(&b[offTail])),
+		cwait:    (*atomic.Uint32)(unsafe.Pointer(&b[offCWait])),
+		pwait:    (*atomic.Uint32)(unsafe.Pointer(&b[offPWait])),
+		info:     info,
+		data:     b[spscHeader : spscHeader+c : spscHeader+c],
+		mask:     c - 1,
+		cap:      c,
+		maxFrame: uint64(MaxFrame(int(c))),
+		spin:     spinwait.NewBudget(o.spin()),
+		handOff:  o.handOff(),
 	}, nil
 }
 
 // hdrAt is the header word at data offset off (8-aligned, < cap-7).
-func (s *spsc) hdrAt(off uint64) *atomic.Uint64 {
-	return (*atomic.Uint64)(unsafe.Pointer(&s.data[off]))
+func (s *spsc) hdrAt(off uint64) *uint64 {
+	return (*uint64)(unsafe.Pointer(&s.data[off]))
 }
 
 // close marks the ring closed and wakes both sides.
@@ -144,8 +149,6 @@ func wake(word *atomic.Uint32) bool {
 
 func frameSize(n int) uint64 { return (uint64(n) + hdrSize + frameAln - 1) &^ (frameAln - 1) }
 
-func header(n uint64, seq uint32) uint64 { return n | liveFlag | uint64(seq)<<32 }
-
 // frame is a header that frameAt decoded and checked.
 type frame struct {
 	off  uint64 // data offset of the header
@@ -154,32 +157,28 @@ type frame struct {
 	pad  bool   // padding up to the end of the ring: skip it
 }
 
-// frameAt decodes the header at ring position pos, which must be the
-// frame with sequence number seq: ok is false while nothing is committed
-// there (a zero header). Everything else is checked before it is trusted,
-// so a peer's garbage is an ErrCorrupt, never a read out of bounds: the
-// sequence number, a frame that fits before the end of the ring, padding
-// that reaches the end exactly.
-func (s *spsc) frameAt(pos uint64, seq uint32) (f frame, ok bool, err error) {
+// frameAt decodes the header at ring position pos, below end, the
+// producer's published position (which loadTail checked: 8-aligned, at
+// most a capacity ahead of the consumer). The header was written before
+// end was published, so it is read with a plain load; but it is the
+// peer's memory, so nothing in it is trusted before it is checked, and a
+// header that fails returns ok false (corruptAt says why): the length must
+// fit the ring, the frame must end by end and by the end of the ring, and
+// padding must reach the end of the ring exactly. A frame that passes lies
+// inside data.
+func (s *spsc) frameAt(pos, end uint64) (f frame, ok bool) {
 	off := pos & s.mask
-	h := s.hdrAt(off).Load()
-	if h == 0 {
-		return frame{}, false, nil
+	h := *s.hdrAt(off)
+	f = frame{off: off, n: h & lenMask, pad: h&padFlag != 0}
+	if f.pad {
+		f.size = hdrSize + f.n
+		return f, h>>32 == 0 && off+f.size == s.cap && pos+f.size <= end
 	}
-	n, hseq := h&lenMask, uint32(h>>32)
-	f = frame{off: off, n: n, pad: h&padFlag != 0}
-	switch {
-	case hseq != seq || h&liveFlag == 0:
-		return frame{}, false, fmt.Errorf("%w: frame header %#x at %d, want sequence %d", ErrCorrupt, h, pos, seq)
-	case f.pad:
-		if off+hdrSize+n != s.cap {
-			return frame{}, false, fmt.Errorf("%w: padding of %d bytes at offset %d", ErrCorrupt, n, off)
-		}
-		f.size = hdrSize + n
-	case n > uint64(MaxFrame(int(s.cap))) || off+frameSize(int(n)) > s.cap:
-		return frame{}, false, fmt.Errorf("%w: frame of %d bytes at offset %d", ErrCorrupt, n, off)
-	default:
-		f.size = frameSize(int(n))
-	}
-	return f, true, nil
+	f.size = frameSize(int(f.n))
+	return f, h <= s.maxFrame && off+f.size <= s.cap && pos+f.size <= end
+}
+
+// corruptAt describes the header at pos that frameAt refused.
+func (s *spsc) corruptAt(pos, end uint64) error {
+	return fmt.Errorf("%w: frame header %#x at position %d, data published up to %d", ErrCorrupt, *s.hdrAt(pos & s.mask), pos, end)
 }

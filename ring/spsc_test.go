@@ -206,14 +206,49 @@ func TestSPSCCorruptHeader(t *testing.T) {
 	p, c, r := pair(t, 1024, nil)
 	ctx := timeout(t, 10*time.Second)
 	require.NoError(t, p.Send(ctx, []byte("ok")))
-	hdr := r.Bytes()[256+16 : 256+24] // the zeroed header after frame 0
+	require.NoError(t, p.Send(ctx, []byte("ok")))
+	hdr := r.Bytes()[256+16 : 256+24] // frame 1's header, published
 	_, err := c.Next(ctx)
 	require.NoError(t, err)
-	copy(hdr, []byte{0xff, 0xff, 0xff, 0x7f, 1, 0, 0, 0}) // huge length, right sequence
+	copy(hdr, []byte{0xff, 0xff, 0xff, 0x7f, 0, 0, 0, 0}) // a length past the ring
 	_, err = c.Next(ctx)
 	assert.ErrorIs(t, err, ring.ErrCorrupt)
 	_, _, err = c.TryNext()
 	assert.ErrorIs(t, err, ring.ErrCorrupt, "sticky")
+}
+
+// The producer's published position is the peer's word too: one that runs
+// backwards, past a capacity ahead of the consumer, off the frame grid, or
+// past the frames the headers describe is refused, not followed.
+func TestSPSCCorruptTail(t *testing.T) {
+	for name, tail := range map[string]func(sent uint64) uint64{
+		"backwards":  func(sent uint64) uint64 { return sent - 8 },
+		"too far":    func(sent uint64) uint64 { return 2048 },
+		"misaligned": func(sent uint64) uint64 { return sent + 3 },
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, c, r := pair(t, 1024, nil)
+			ctx := timeout(t, 10*time.Second)
+			for range 2 {
+				require.NoError(t, p.Send(ctx, []byte("ok")))
+			}
+			_, err := c.Next(ctx)
+			require.NoError(t, err)
+			_, err = c.Next(ctx) // the consumer has read up to the tail
+			require.NoError(t, err)
+			r.Uint64s()[8] = tail(32) // offTail
+			_, _, err = c.TryNext()
+			assert.ErrorIs(t, err, ring.ErrCorrupt)
+		})
+	}
+	t.Run("past the headers", func(t *testing.T) {
+		p, c, r := pair(t, 1024, nil)
+		ctx := timeout(t, 10*time.Second)
+		require.NoError(t, p.Send(ctx, []byte("ok")))
+		r.Uint64s()[32] = 40 // frame 0 now claims 40 bytes, past the tail at 16
+		_, err := c.Next(ctx)
+		assert.ErrorIs(t, err, ring.ErrCorrupt)
+	})
 }
 
 func TestSPSCCorruptHead(t *testing.T) {
