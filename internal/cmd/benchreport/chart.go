@@ -87,20 +87,24 @@ func milliFromMicro(us float64) float64       { return us / 1e3 }
 func same(v float64) float64                  { return v }
 
 func ringThroughputPanel(set *compare.Set) (*plot.Plot, error) {
-	return barPanel("Ring throughput, 64-byte messages", "million messages/s", []series{
-		measure(set, "SPSC ring\n(processes)", key("ring", "Throughput/ring-cross-process"), "sec/op", perSecMillions),
-		measure(set, "MPMC queue\n(processes)", key("ring", "Throughput/mpmc-cross-process"), "sec/op", perSecMillions),
-		measure(set, "Go channel\n(baseline)", key("ring", "Throughput/chan-in-process"), "sec/op", perSecMillions),
+	return barPanel("Ring throughput, 64-byte messages, near placement", "million messages/s", []series{
+		measure(set, "fixed slots\n(limit)", near("Throughput/limit-fixed-slots"), "sec/op", perSecMillions),
+		measure(set, "SPSC ring\n(processes)", near("Throughput/ring-cross-process"), "sec/op", perSecMillions),
+		measure(set, "MPMC queue\n(processes)", near("Throughput/mpmc-cross-process"), "sec/op", perSecMillions),
+		measure(set, "Go channel\n(baseline)", near("Throughput/chan-in-process"), "sec/op", perSecMillions),
 	}, false)
 }
 
+// near names a ring benchmark's runs in the near placement.
+func near(name string) compare.Key { return key("ring", placed(name, "near")) }
+
 func roundTripPanel(set *compare.Set) (*plot.Plot, error) {
-	return barPanel("Round trip of 64 bytes between two processes", "µs, log scale (lower is better)", []series{
-		measure(set, "atomic\nlimit", key("ring", "RoundTrip/atomic-limit"), "sec/op", micro),
-		measure(set, "atomic\n2 lines", key("ring", "RoundTrip/atomic-2lines"), "sec/op", micro),
-		measure(set, "ring\nspin", key("ring", "RoundTrip/ring-spin"), "sec/op", micro),
-		measure(set, "ring\nfutex", key("ring", "RoundTrip/ring-futex"), "sec/op", micro),
-		measure(set, "unix socket\n(baseline)", key("ring", "RoundTrip/unix-socket"), "sec/op", micro),
+	return barPanel("Round trip of 64 bytes between two processes, near placement", "µs, log scale (lower is better)", []series{
+		measure(set, "atomic\nlimit", near("RoundTrip/atomic-limit"), "sec/op", micro),
+		measure(set, "atomic\n2 lines", near("RoundTrip/atomic-2lines"), "sec/op", micro),
+		measure(set, "ring\nspin", near("RoundTrip/ring-spin"), "sec/op", micro),
+		measure(set, "ring\nfutex", near("RoundTrip/ring-futex"), "sec/op", micro),
+		measure(set, "unix socket\n(baseline)", near("RoundTrip/unix-socket"), "sec/op", micro),
 	}, true)
 }
 

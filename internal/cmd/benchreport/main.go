@@ -146,7 +146,7 @@ func parseFile(path, module string) (*compare.Set, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return compare.Parse(f, module)
+	return compare.ParseTagged(f, module, placementTag)
 }
 
 // write writes BENCHMARKS.md, the chart and the README's block under root.

@@ -17,7 +17,7 @@ type suite struct {
 // finishes) cost it a few milliseconds, a percent of a 300 ms map against a
 // baseline that hands out single items.
 var suites = []suite{
-	{"ring", "./ring", "^(BenchmarkThroughput|BenchmarkRoundTrip)$", "300ms", "50ms"},
+	{"ring", "./ring", "^(BenchmarkThroughput|BenchmarkRoundTrip|BenchmarkLoopback)$", "300ms", "50ms"},
 	{"runtime", "./runtime", "^(BenchmarkDispatch|BenchmarkMap|BenchmarkGCIsolation|BenchmarkCrashNotice)$", "1s", "50ms"},
 	{"proxy", "./proxy", "^BenchmarkCall$", "300ms", "50ms"},
 	{"render", "./cmd/trace", "^BenchmarkRender$", "500ms", "100ms"},

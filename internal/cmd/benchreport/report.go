@@ -8,6 +8,7 @@ import (
 
 	"github.com/shmrun/shmrun/internal/cmd/benchreport/compare"
 	"github.com/shmrun/shmrun/internal/cmd/benchreport/scaling"
+	"github.com/shmrun/shmrun/internal/placement"
 )
 
 // report is everything BENCHMARKS.md and the README section show.
@@ -47,6 +48,7 @@ func (r *report) markdown() string {
 	w("p is the Mann-Whitney U test's p-value (below 0.05: the difference is not noise). ")
 	w("A status with `?` has its target inside the spread.\n\n")
 	w("%s\n", comparisonTable(r.data, r.pairs).Markdown())
+	r.writePlacement(w)
 	w("## Targets from the issues\n\n%s\n", r.targetSummary())
 	w("%s\n", targetTable(r.pairs, r.checks).Markdown())
 	w("Not measured by `make bench`: #5's 60 fps over 600 frames (`trace -fps 60 -stats`).\n\n")
@@ -91,6 +93,20 @@ func (r *report) writeMachine(w func(string, ...any)) {
 		bt = append(bt, su.name+" "+r.settings.benchtime(su))
 	}
 	w("%s. The whole run took %s.\n\n", strings.Join(bt, ", "), r.took.Round(time.Second))
+}
+
+func (r *report) writePlacement(w func(string, ...any)) {
+	w("## Placement\n\n")
+	w("The machine's two vCPUs flip every few seconds between a near placement (a cache line bounced between two processes ")
+	w("in about 135 ns) and a far one (about 500 ns), and every figure between processes moves with them. So each benchmark ")
+	w("between processes, and each baseline beside one, probes the placement before and after each burst (`internal/placement`: ")
+	w("a one-word round trip to a helper process; below %v is near). A run whose two probes agree is filed as near or far, ", placement.Near)
+	w("one whose placement changed during the burst as mixed; the rows marked with a placement above compare runs of that placement only.\n\n")
+	if t := placementTable(r.data); t != nil {
+		w("%s\n", t.Markdown())
+	} else {
+		w("Missing: no benchmark reported its probes.\n\n")
+	}
 }
 
 func (r *report) targetSummary() string {

@@ -41,19 +41,35 @@ type Set struct {
 // benchmark results (test logs, PASS, ok) are ignored; malformed benchmark
 // lines, and NaN or infinite values, are counted in Skipped. It fails, wrapping ErrBadInput, only when r
 // cannot be read.
-func Parse(r io.Reader, module string) (*Set, error) {
+func Parse(r io.Reader, module string) (*Set, error) { return ParseTagged(r, module, nil) }
+
+// A Tagger names a class of one benchmark result from its values, by
+// unit as the line has them ("ns/op", not "sec/op"): "" for none.
+type Tagger func(values map[string]float64) string
+
+// ParseTagged is Parse that also files each result that tag names under
+// a second key, its name followed by "@" and the tag
+// ("Throughput/ring-cross-process@near"), so that results of one class can
+// be compared with each other alone. A nil tag tags nothing.
+func ParseTagged(r io.Reader, module string, tag Tagger) (*Set, error) {
 	s := &Set{}
 	br := benchfmt.NewReader(r, "bench")
 	for br.Scan() {
 		switch rec := br.Result().(type) {
 		case *benchfmt.Result:
 			k := Key{Pkg: relPkg(rec.GetConfig("pkg"), module), Name: stripProcs(rec.Name)}
+			keys := []Key{k}
+			if t := tagOf(rec, tag); t != "" {
+				keys = append(keys, Key{Pkg: k.Pkg, Name: k.Name + "@" + t})
+			}
 			for _, v := range rec.Values {
 				if math.IsNaN(v.Value) || math.IsInf(v.Value, 0) {
 					s.Skipped++ // a broken metric; benchmath would hang on a NaN
 					continue
 				}
-				s.Add(k, v.Unit, v.Value)
+				for _, k := range keys {
+					s.Add(k, v.Unit, v.Value)
+				}
 			}
 		case *benchfmt.SyntaxError:
 			s.Skipped++
@@ -63,6 +79,21 @@ func Parse(r io.Reader, module string) (*Set, error) {
 		return nil, fmt.Errorf("%w: %w", ErrBadInput, err)
 	}
 	return s, nil
+}
+
+func tagOf(rec *benchfmt.Result, tag Tagger) string {
+	if tag == nil {
+		return ""
+	}
+	values := make(map[string]float64, len(rec.Values))
+	for _, v := range rec.Values {
+		if v.OrigUnit == "" { // not tidied: as read
+			values[v.Unit] = v.Value
+		} else {
+			values[v.OrigUnit] = v.OrigValue
+		}
+	}
+	return tag(values)
 }
 
 // relPkg makes a package path relative to module.

@@ -93,3 +93,27 @@ func TestParseDropsNonFiniteValues(t *testing.T) {
 	s.Add(k, "x/op", math.NaN())
 	assert.Equal(t, []float64{5}, s.Values(k, "x/op"))
 }
+
+func TestParseTaggedFilesResultsUnderTheirClassToo(t *testing.T) {
+	out := `pkg: m/p
+BenchmarkX-2 10 100 ns/op 130 probe-ns
+BenchmarkX-2 10 300 ns/op 500 probe-ns
+BenchmarkX-2 10 110 ns/op 120 probe-ns
+BenchmarkY-2 10 50 ns/op
+`
+	tag := func(v map[string]float64) string {
+		switch p, ok := v["probe-ns"]; {
+		case !ok:
+			return ""
+		case p < 250:
+			return "near"
+		}
+		return "far"
+	}
+	s, err := compare.ParseTagged(strings.NewReader(out), "m", tag)
+	require.NoError(t, err)
+	assert.InDeltaSlice(t, []float64{100e-9, 300e-9, 110e-9}, s.Values(compare.Key{Pkg: "p", Name: "X"}, "sec/op"), 1e-15)
+	assert.InDeltaSlice(t, []float64{100e-9, 110e-9}, s.Values(compare.Key{Pkg: "p", Name: "X@near"}, "sec/op"), 1e-15)
+	assert.Equal(t, []string{"sec/op", "probe-sec"}, s.Units(compare.Key{Pkg: "p", Name: "X@far"}), "units tidied as ever")
+	assert.Len(t, s.Keys(), 4, "Y has no tag")
+}
