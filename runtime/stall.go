@@ -18,9 +18,10 @@ type idleSince struct {
 // stopped taking its tasks must be killed, if it must.
 //
 // A worker whose memory is corrupt can lose its place in its task ring (a
-// frame length half overwritten sends its reader to the middle of a later
-// frame, where zero bytes read as "nothing yet") and wait there for good,
-// alive and beating, while the master counts on it for the tasks it sent.
+// frame length overwritten with one the ring's checks still accept sends
+// its reader past frames it never reads, up to the published end, where
+// it waits for more) and wait there for good, alive and beating, while the
+// master counts on it for the tasks it sent.
 // Such a worker holds tasks, runs none (its running word names no task the
 // master sent it) and finishes none. A healthy one never stays so: it
 // takes a queued task within microseconds. So the watcher kills a worker
