@@ -30,10 +30,13 @@ import (
 // envChild marks the helper process; the shared page is its fd 3.
 const envChild = "SHMRUN_PLACEMENT_PROBE"
 
-// Rounds is how many round trips one Bounce times, after as many again to
-// wake the helper and warm the line: a millisecond or less in either
-// placement.
-const Rounds = 2000
+// Rounds is how many round trips one run of a probe times, after warmUp
+// more that wake the helper and warm the line; Bounce takes the median of
+// three runs, a millisecond or two in either placement.
+const (
+	Rounds = 500
+	warmUp = 100
+)
 
 // Near is the round trip below which a probe counts as the near placement:
 // between the near one (about 135 ns on the machine this was written on)
@@ -108,15 +111,15 @@ func median3(r [3]time.Duration) time.Duration {
 // ErrNoHelper is returned when the helper process does not answer.
 var ErrNoHelper = errors.New("placement: the probe's helper process does not answer")
 
-// bounce runs one probe: 2*Rounds round trips, the second half timed.
+// bounce runs one probe: warmUp+Rounds round trips, the last Rounds timed.
 func bounce(p *page) (time.Duration, error) {
 	p.ping.Store(0)
-	p.rounds.Store(2 * Rounds)
+	p.rounds.Store(warmUp + Rounds)
 	p.gen.Add(1)
 	futex.Wake(&p.gen, 1)
 	var start time.Time
-	for i := range uint64(2 * Rounds) {
-		if i == Rounds {
+	for i := range uint64(warmUp + Rounds) {
+		if i == warmUp {
 			start = time.Now()
 		}
 		p.ping.Store(2*i + 1)
