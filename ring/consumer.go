@@ -67,21 +67,20 @@ func (c *Consumer) Next(ctx context.Context) ([]byte, error) {
 
 // fast is Next's fast path: the held frame is consumed without a
 // release due, and the next frame is one already known to be published,
-// with a header that frameAt would accept as a frame (not padding). Any
-// other case, errors included, is left to the slow path, untouched.
+// which frameAt accepts as a frame (not padding). Any other case, errors
+// included, is left to the slow path, untouched.
 func (c *Consumer) fast() ([]byte, bool) {
 	head := c.head + c.held
 	if head >= c.tail || head-c.pub >= c.s.cap/releaseParts || c.err != nil {
 		return nil, false
 	}
-	off := head & c.s.mask
-	h := *c.s.hdrAt(off)
-	size := frameSize(int(h))
-	if h > c.s.maxFrame || off+size > c.s.cap || head+size > c.tail {
+	f, ok := c.s.frameAt(head, c.tail)
+	if !ok || f.pad {
 		return nil, false
 	}
-	c.head, c.held = head, size
-	return c.s.data[off+hdrSize : off+hdrSize+h : off+hdrSize+h], true
+	c.head, c.held = head, f.size
+	start := f.off + hdrSize
+	return c.s.data[start : start+f.n : start+f.n], true
 }
 
 // Queued counts, up to max, the frames published behind the one the last

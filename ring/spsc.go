@@ -166,16 +166,21 @@ type frame struct {
 // fit the ring, the frame must end by end and by the end of the ring, and
 // padding must reach the end of the ring exactly. A frame that passes lies
 // inside data.
-func (s *spsc) frameAt(pos, end uint64) (f frame, ok bool) {
+func (s *spsc) frameAt(pos, end uint64) (frame, bool) {
 	off := pos & s.mask
 	h := *s.hdrAt(off)
-	f = frame{off: off, n: h & lenMask, pad: h&padFlag != 0}
-	if f.pad {
-		f.size = hdrSize + f.n
-		return f, h>>32 == 0 && off+f.size == s.cap && pos+f.size <= end
+	if h > s.maxFrame { // not a frame that fits: padding, or garbage
+		return s.padAt(pos, end, off, h)
 	}
-	f.size = frameSize(int(f.n))
-	return f, h <= s.maxFrame && off+f.size <= s.cap && pos+f.size <= end
+	size := frameSize(int(h))
+	return frame{off: off, n: h, size: size}, off+size <= s.cap && pos+size <= end
+}
+
+// padAt is frameAt for a header h that is not a frame's.
+func (s *spsc) padAt(pos, end, off, h uint64) (frame, bool) {
+	n := h &^ padFlag
+	f := frame{off: off, n: n, size: hdrSize + n, pad: true}
+	return f, h&padFlag != 0 && n < s.cap && off+f.size == s.cap && pos+f.size <= end
 }
 
 // corruptAt describes the header at pos that frameAt refused.
