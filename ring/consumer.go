@@ -65,22 +65,21 @@ func (c *Consumer) Next(ctx context.Context) ([]byte, error) {
 	}
 }
 
-// fast is Next's fast path: the held frame is consumed without a
-// release due, and the next frame is one already known to be published,
-// which frameAt accepts as a frame (not padding). Any other case, errors
-// included, is left to the slow path, untouched.
+// fast is the fast path of Next and TryNext: the held frame is consumed
+// without a release due, and the next frame is one already known to be
+// published, with data (spsc.dataAt). Any other case, errors included, is
+// left to the slow path, untouched.
 func (c *Consumer) fast() ([]byte, bool) {
 	head := c.head + c.held
 	if head >= c.tail || head-c.pub >= c.s.cap/releaseParts || c.err != nil {
 		return nil, false
 	}
-	f, ok := c.s.frameAt(head, c.tail)
-	if !ok || f.pad {
+	f, ok := c.s.dataAt(head, c.tail)
+	if !ok {
 		return nil, false
 	}
 	c.head, c.held = head, f.size
-	start := f.off + hdrSize
-	return c.s.data[start : start+f.n : start+f.n], true
+	return c.s.data[f.off+hdrSize : f.off+hdrSize+f.n : f.off+hdrSize+f.n], true
 }
 
 // Queued counts, up to max, the frames published behind the one the last

@@ -167,17 +167,26 @@ type frame struct {
 // padding must reach the end of the ring exactly. A frame that passes lies
 // inside data.
 func (s *spsc) frameAt(pos, end uint64) (frame, bool) {
-	off := pos & s.mask
-	h := *s.hdrAt(off)
-	if h > s.maxFrame { // not a frame that fits: padding, or garbage
-		return s.padAt(pos, end, off, h)
+	if f, ok := s.dataAt(pos, end); ok {
+		return f, true
 	}
-	size := frameSize(int(h))
-	return frame{off: off, n: h, size: size}, off+size <= s.cap && pos+size <= end
+	return s.padAt(pos, end)
 }
 
-// padAt is frameAt for a header h that is not a frame's.
-func (s *spsc) padAt(pos, end, off, h uint64) (frame, bool) {
+// dataAt is frameAt for a frame that carries data, the common case, small
+// enough to be inlined into the consumer's fast path: ok is false for
+// padding as for garbage.
+func (s *spsc) dataAt(pos, end uint64) (frame, bool) {
+	off := pos & s.mask
+	h := *s.hdrAt(off)
+	size := frameSize(int(h))
+	return frame{off: off, n: h, size: size}, h <= s.maxFrame && off+size <= s.cap && pos+size <= end
+}
+
+// padAt is frameAt for padding.
+func (s *spsc) padAt(pos, end uint64) (frame, bool) {
+	off := pos & s.mask
+	h := *s.hdrAt(off)
 	n := h &^ padFlag
 	f := frame{off: off, n: n, size: hdrSize + n, pad: true}
 	return f, h&padFlag != 0 && n < s.cap && off+f.size == s.cap && pos+f.size <= end
