@@ -33,6 +33,8 @@ const (
 	minSPSC  = 256
 	maxSPSC  = 1 << 30
 	frameAln = 8
+
+	cacheLine = 64
 )
 
 // spscInfo is the read-mostly line: written once by InitSPSC, except for
