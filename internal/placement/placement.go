@@ -39,8 +39,8 @@ const (
 )
 
 // Near is the round trip below which a probe counts as the near placement:
-// between the near one (about 135 ns on the machine this was written on)
-// and the far one (about 500 ns).
+// between the round trips of the two placements of this project's 2-vCPU
+// machine, whose medians BENCHMARKS.md's Placement section reports.
 const Near = 250 * time.Nanosecond
 
 // page is the shared memory: the bounced word on the first line, the

@@ -97,8 +97,8 @@ func (r *report) writeMachine(w func(string, ...any)) {
 
 func (r *report) writePlacement(w func(string, ...any)) {
 	w("## Placement\n\n")
-	w("The machine's two vCPUs flip every few seconds between a near placement (a cache line bounced between two processes ")
-	w("in about 135 ns) and a far one (about 500 ns), and every figure between processes moves with them. So each benchmark ")
+	w("The machine's two vCPUs flip every few seconds between a near placement and a far one, in which a cache line bounced ")
+	w("between two processes takes several times longer (the probe columns below), and every figure between processes moves with them. So each benchmark ")
 	w("between processes, and each baseline beside one, probes the placement before and after each burst (`internal/placement`: ")
 	w("a one-word round trip to a helper process; below %v is near). A run whose two probes agree is filed as near or far, ", placement.Near)
 	w("one whose placement changed during the burst as mixed; the rows marked with a placement above compare runs of that placement only.\n\n")
