@@ -23,8 +23,11 @@ type builds struct {
 	errs map[string]error  // package -> why it has no binary
 }
 
-// build compiles the test binary of each package into dir. A package that
-// does not build is recorded, not fatal.
+// build compiles the test binary of each package into dir, as make test
+// does, with the fault-injection hooks (the shmrun_faults tag: the chaos
+// tests need them; a worker whose environment does not ask for faults runs
+// as a plain build's does). A package that does not build is recorded, not
+// fatal.
 func build(ctx context.Context, root, dir string, pkgs []string, log io.Writer) *builds {
 	b := &builds{bins: map[string]string{}, errs: map[string]error{}}
 	for _, pkg := range pkgs {
@@ -33,7 +36,7 @@ func build(ctx context.Context, root, dir string, pkgs []string, log io.Writer) 
 		}
 		start := time.Now()
 		bin := filepath.Join(dir, strings.NewReplacer("/", "_", ".", "_").Replace(pkg)+".test")
-		cmd := exec.CommandContext(ctx, goTool(), "test", "-c", "-o", bin, pkg)
+		cmd := exec.CommandContext(ctx, goTool(), "test", "-c", "-tags", "shmrun_faults", "-o", bin, pkg)
 		cmd.Dir = root
 		out, err := cmd.CombinedOutput()
 		switch {
