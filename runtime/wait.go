@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"github.com/shmrun/shmrun/internal/mono"
 	"github.com/shmrun/shmrun/runtime/internal/wire"
@@ -21,6 +22,7 @@ const maxWaits = 16
 // over for the task's result, which the timeline shows. A kernel's own
 // goroutines may wait at once, hence the lock.
 type waits struct {
+	used  atomic.Bool // the task waited: tasks that do not cost no lock
 	mu    sync.Mutex
 	ctl   *control
 	name  string
@@ -32,15 +34,19 @@ type waits struct {
 
 // reset starts a new task.
 func (w *waits) reset() {
-	w.mu.Lock()
-	w.rec, w.n = w.rec[:0], 0
-	w.mu.Unlock()
+	if w.used.Load() {
+		w.mu.Lock()
+		w.rec, w.n = w.rec[:0], 0
+		w.used.Store(false)
+		w.mu.Unlock()
+	}
 }
 
 // begin notes that the kernel starts waiting on the named channel.
 func (w *waits) begin(name string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.used.Store(true)
 	if w.depth++; w.depth > 1 {
 		return // the first one under way shows
 	}
@@ -64,6 +70,9 @@ func (w *waits) end() {
 
 // recorded returns the task's waits, for its result.
 func (w *waits) recorded() []byte {
+	if !w.used.Load() {
+		return nil
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.rec
