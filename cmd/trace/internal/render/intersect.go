@@ -31,13 +31,25 @@ type hit struct {
 type tracer struct {
 	s       *Scene
 	f       *frameState
-	rng     RNG
+	rng     RNG    // the current sample's stream, once seeded (see random)
+	seed    [4]int // the current sample's frame, x, y and index
+	seeded  bool   // whether rng is the current sample's
 	rays    uint64
 	top     traversal // the world tree
 	bot     traversal // an instance's tree (one at a time)
 	first   [maxFirst]uint32
 	nfirst  int  // the current pixel group's references (see firstRefs)
 	firstOK bool // whether camera rays test first[:nfirst]
+}
+
+// random returns the current sample's random numbers, seeding them on
+// first use: most Whitted samples draw none, and seeding costs three
+// rounds of mixing. The stream is the same as seeded up front.
+func (tr *tracer) random() *RNG {
+	if !tr.seeded {
+		tr.rng, tr.seeded = NewRNG(tr.seed[0], tr.seed[1], tr.seed[2], tr.seed[3]), true
+	}
+	return &tr.rng
 }
 
 // stackSize bounds a walk's stack: a node visit pops one entry and pushes

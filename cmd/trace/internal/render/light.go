@@ -49,7 +49,7 @@ func (tr *tracer) pointLight(l *light, p, n, ng Vec) Vec {
 // rectLight samples a point uniformly on the rectangle: irradiance is
 // Le * cos * cosL * area / d^2. Rectangles emit on both sides.
 func (tr *tracer) rectLight(l *light, p, n, ng Vec) Vec {
-	q := l.P.AddScaled(l.U, tr.rng.Float64()).AddScaled(l.V, tr.rng.Float64())
+	q := l.P.AddScaled(l.U, tr.random().Float64()).AddScaled(l.V, tr.random().Float64())
 	wi := q.Sub(p)
 	d2 := wi.Dot(wi)
 	dist := math.Sqrt(d2)
@@ -73,9 +73,9 @@ func (tr *tracer) sphereLight(l *light, p, n, ng Vec) Vec {
 	w := c.Scale(1 / dc)
 	cosMax := math.Sqrt(1 - r2/dc2)
 	oneMinus := (r2 / dc2) / (1 + cosMax) // 1 - cosMax without cancellation
-	cosT := 1 - tr.rng.Float64()*oneMinus
+	cosT := 1 - tr.random().Float64()*oneMinus
 	sinT := math.Sqrt(max(0, 1-cosT*cosT))
-	s, co := math.Sincos(2 * math.Pi * tr.rng.Float64())
+	s, co := math.Sincos(2 * math.Pi * tr.random().Float64())
 	u, v := basis(w)
 	wi := u.Scale(co*sinT).AddScaled(v, s*sinT).AddScaled(w, cosT)
 	cos := n.Dot(wi)

@@ -42,7 +42,7 @@ func (tr *tracer) path(o, d Vec, maxDepth int) Vec {
 		}
 		if depth >= rrDepth {
 			q := min(0.95, beta.MaxComponent())
-			if tr.rng.Float64() >= q {
+			if tr.random().Float64() >= q {
 				return l
 			}
 			beta = beta.Scale(1 / q)
@@ -65,7 +65,7 @@ func (tr *tracer) scatter(m *material, sf *surface, d Vec, beta *Vec) (next Vec,
 			n, eta = n.Neg(), m.IOR
 		}
 		refr, f := dielectric(d, n, eta)
-		if tr.rng.Float64() < f {
+		if tr.random().Float64() < f {
 			return d.Reflect(n), true
 		}
 		*beta = beta.Mul(m.Color)
@@ -77,7 +77,7 @@ func (tr *tracer) scatter(m *material, sf *surface, d Vec, beta *Vec) (next Vec,
 	if m.Kind == matMetal {
 		r := d.Reflect(sf.n)
 		if m.Roughness > 0 {
-			r = r.AddScaled(sphereSample(&tr.rng), m.Roughness).Normalize()
+			r = r.AddScaled(sphereSample(tr.random()), m.Roughness).Normalize()
 		}
 		if !(r.Dot(sf.ng) > 0) {
 			*beta = Vec{}
@@ -85,9 +85,9 @@ func (tr *tracer) scatter(m *material, sf *surface, d Vec, beta *Vec) (next Vec,
 		*beta = beta.Mul(m.Color)
 		return r, true
 	}
-	next = cosineSample(sf.n, &tr.rng)
+	next = cosineSample(sf.n, tr.random())
 	if !(next.Dot(sf.ng) > 0) { // shading normal tilted past the surface
-		next = cosineSample(sf.ng, &tr.rng)
+		next = cosineSample(sf.ng, tr.random())
 	}
 	*beta = beta.Mul(m.Color)
 	return next, false

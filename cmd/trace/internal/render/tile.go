@@ -145,12 +145,16 @@ func (tr *tracer) block(dst Target, t Tile, q Quality, bx, by int) Vec {
 	W, H, scale := float64(dst.W), float64(dst.H), tr.f.cam.pixelScale(dst.H)
 	var sum Vec
 	for i := t.Sample; i < t.Sample+q.SPP; i++ {
-		tr.rng = NewRNG(t.Frame, bx, by, i)
+		tr.seed, tr.seeded = [4]int{t.Frame, bx, by, i}, false
 		jx, jy := 0.5, 0.5
 		if i > 0 {
-			jx, jy = tr.rng.Float64(), tr.rng.Float64()
+			jx, jy = tr.random().Float64(), tr.random().Float64()
 		}
-		o, d := tr.f.cam.ray(float64(bx)+jx*float64(w), float64(by)+jy*float64(h), W, H, scale, &tr.rng)
+		var lens *RNG // a pinhole camera needs no random numbers
+		if tr.f.cam.lens > 0 {
+			lens = tr.random()
+		}
+		o, d := tr.f.cam.ray(float64(bx)+jx*float64(w), float64(by)+jy*float64(h), W, H, scale, lens)
 		if q.Integrator == Path {
 			sum = sum.Add(tr.path(o, d, q.MaxDepth))
 		} else {

@@ -46,7 +46,7 @@ func (tr *tracer) whitted(o, d Vec, depth, maxDepth int) Vec {
 func (tr *tracer) reflect(d Vec, sf *surface, roughness float64) Vec {
 	r := d.Reflect(sf.n)
 	if roughness > 0 {
-		f := r.AddScaled(sphereSample(&tr.rng), roughness).Normalize()
+		f := r.AddScaled(sphereSample(tr.random()), roughness).Normalize()
 		if f.Dot(sf.ng) > 0 {
 			return f
 		}
@@ -65,7 +65,7 @@ func (tr *tracer) whittedGlass(m *material, sf *surface, d Vec, front bool, dept
 	refr, f := dielectric(d, n, eta)
 	refl := d.Reflect(n)
 	if depth >= splitDepth {
-		if tr.rng.Float64() < f {
+		if tr.random().Float64() < f {
 			return tr.whitted(spawn(sf.p, sf.ng, refl), refl, depth+1, maxDepth)
 		}
 		return m.Color.Mul(tr.whitted(spawn(sf.p, sf.ng, refr), refr, depth+1, maxDepth))
