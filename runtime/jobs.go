@@ -178,6 +178,17 @@ func copyBlockBytes(mem []byte, b wire.Block, src []byte) []byte {
 	return src
 }
 
+// SharedRegion returns the named region as a task that declares it
+// shared sends it to hosts: its content hash (computed the first time)
+// and its bytes, for a HostLink to publish ahead of the first such task.
+func (p *Pool) SharedRegion(name string) (SharedRegion, error) {
+	r, err := p.arena.Region(name)
+	if err != nil {
+		return SharedRegion{}, fmt.Errorf("%w: shared region %q: %w", ErrFootprint, name, err)
+	}
+	return SharedRegion{Name: name, Hash: p.sharedHash(name, r), Bytes: r.Bytes()}, nil
+}
+
 // sharedHashes caches the content hash of each shared region: a shared
 // region does not change once a task named it, so it is hashed once.
 type sharedHashes struct {
