@@ -100,7 +100,7 @@ func Join(ctx context.Context, addr string, o *HostOptions) error {
 		opts = *o
 	}
 	opts = opts.withDefaults()
-	if err := checkAddr(addr, opts.Token); err != nil {
+	if err := CheckJoin(addr, opts.Token); err != nil {
 		return err
 	}
 	for {
@@ -112,8 +112,10 @@ func Join(ctx context.Context, addr string, o *HostOptions) error {
 	}
 }
 
-// checkAddr refuses to join a master beyond loopback without a token.
-func checkAddr(addr, token string) error {
+// CheckJoin checks a master's address and the token as Join does, without
+// joining: an address that is not nats://HOST:PORT fails with ErrAddress,
+// one beyond loopback without a token with ErrNoToken.
+func CheckJoin(addr, token string) error {
 	for _, a := range strings.Split(addr, ",") {
 		u, err := url.Parse(strings.TrimSpace(a))
 		if err != nil || u.Hostname() == "" {

@@ -52,13 +52,10 @@ func StartServer(o ServerOptions) (*Server, error) {
 	if o.MaxMemory <= 0 {
 		o.MaxMemory = 4 << 30
 	}
-	host, port, err := splitListen(o.Listen)
-	if err != nil {
+	if err := CheckListen(o.Listen, o.Token); err != nil {
 		return nil, err
 	}
-	if o.Token == "" && !isLoopback(host) {
-		return nil, fmt.Errorf("listen %s: %w", o.Listen, ErrNoToken)
-	}
+	host, port, _ := splitListen(o.Listen)
 	dir, err := os.MkdirTemp("", "shmrun-nats-")
 	if err != nil {
 		return nil, fmt.Errorf("cluster: %w", err)
@@ -107,6 +104,20 @@ func (s *Server) Close() {
 	s.s.Shutdown()
 	s.s.WaitForShutdown()
 	os.RemoveAll(s.dir)
+}
+
+// CheckListen checks a server's listen address and token as StartServer
+// and Serve do, without starting anything: a CLI refuses bad flags before
+// it starts workers.
+func CheckListen(addr, token string) error {
+	host, _, err := splitListen(addr)
+	if err != nil {
+		return err
+	}
+	if token == "" && !isLoopback(host) {
+		return fmt.Errorf("listen %s: %w", addr, ErrNoToken)
+	}
+	return nil
 }
 
 // splitListen parses HOST:PORT; port 0 means any free port.
