@@ -110,8 +110,13 @@ func startHost(t testing.TB, url string, workers int, env ...string) *hostProc {
 
 func startHostBinary(t testing.TB, bin, url string, workers int, env ...string) *hostProc {
 	t.Helper()
-	h := &hostProc{out: &lockedBuffer{}, done: make(chan struct{})}
-	h.cmd = exec.Command(bin, "-test.run=^$")
+	return startHostCmd(t, exec.Command(bin, "-test.run=^$"), url, workers, env...)
+}
+
+// startHostCmd starts cmd, which runs this test binary, as a host.
+func startHostCmd(t testing.TB, cmd *exec.Cmd, url string, workers int, env ...string) *hostProc {
+	t.Helper()
+	h := &hostProc{cmd: cmd, out: &lockedBuffer{}, done: make(chan struct{})}
 	h.cmd.Env = append(os.Environ(), runtime.EnvJoin+"="+url, "GOMAXPROCS="+strconv.Itoa(workers))
 	h.cmd.Env = append(h.cmd.Env, env...)
 	h.cmd.Stdout, h.cmd.Stderr = h.out, h.out

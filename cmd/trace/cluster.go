@@ -101,8 +101,13 @@ func (s *session) openCluster(ctx context.Context) error {
 }
 
 // width is how many tiles the pool renders at once: its workers and its
-// hosts' workers.
-func (s *session) width() int { return s.pool.Capacity() }
+// hosts' workers (-workers before the pool starts).
+func (s *session) width() int {
+	if s.pool == nil {
+		return s.cfg.workers
+	}
+	return s.pool.Capacity()
+}
 
 // beginHostTiles starts counting the hosts' tiles for a run.
 func (s *session) beginHostTiles() {

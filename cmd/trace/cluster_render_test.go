@@ -31,18 +31,7 @@ func freeAddr(t *testing.T) string {
 func startHost(t *testing.T, addr string) *exec.Cmd {
 	cmd := exec.Command("/proc/self/exe", "-test.run=^$")
 	cmd.Env = append(os.Environ(), runtime.EnvJoin+"=nats://"+addr, "GOMAXPROCS=1")
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	require.NoError(t, cmd.Start())
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-done
-		if t.Failed() {
-			t.Logf("host %d:\n%s", cmd.Process.Pid, out.String())
-		}
-	})
+	startCmd(t, cmd)
 	return cmd
 }
 
