@@ -179,6 +179,14 @@ func (c *Cluster) open(ctx context.Context) error {
 	return c.nc.Flush()
 }
 
+// Traffic returns the bytes the master's connection has sent and received
+// (jobs, answers, heartbeats and control messages): over an embedded
+// server, what crossed the master's link to its hosts, and more.
+func (c *Cluster) Traffic() (sent, received uint64) {
+	st := c.nc.Stats()
+	return st.OutBytes, st.InBytes
+}
+
 // URL returns the address hosts join: nats://HOST:PORT.
 func (c *Cluster) URL() string { return c.url }
 

@@ -61,7 +61,8 @@ func tileRect(j tileJob, region string, size int) runtime.Span {
 // hostTiles is the master's count of the tiles its hosts rendered in the
 // latest run.
 type hostTiles struct {
-	base map[int]uint64 // each host slot's tasks when the run began
+	base      map[int]uint64 // each host slot's tasks when the run began
+	published time.Duration  // hashing the scene and putting it in the Object Store
 }
 
 // openCluster opens the pool to hosts when -cluster or -nats asks, then
@@ -81,9 +82,11 @@ func (s *session) openCluster(ctx context.Context) error {
 	}
 	s.cluster = c
 	s.moreStats = append(s.moreStats, s.addHostKeys)
+	start := time.Now()
 	if err := c.Share(ctx, sceneRegion); err != nil {
 		return err
 	}
+	s.hostTiles.published = time.Since(start)
 	if cfg.hosts == 0 {
 		return nil
 	}
@@ -139,7 +142,8 @@ func (s *session) addHostKeys(m map[string]any) {
 		per = append(per, hostJSON{Host: h.Name, PID: h.PID, Capacity: h.Capacity, Tiles: h.Tasks - s.hostTiles.base[h.Worker], Alive: h.Alive})
 	}
 	slices.SortFunc(per, func(a, b hostJSON) int { return strings.Compare(a.Host, b.Host) })
-	m["hosts"] = map[string]any{"joined": len(hosts), "lost": lost, "per_host": per}
+	m["hosts"] = map[string]any{"joined": len(hosts), "lost": lost, "per_host": per,
+		"scene_publish_ms": float64(s.hostTiles.published.Microseconds()) / 1e3}
 }
 
 // closeCluster closes the cluster, after the pool: the pool's Close tells
