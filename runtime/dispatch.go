@@ -88,7 +88,7 @@ func (p *Pool) pickLocked(remote bool) *worker {
 	}
 	if remote {
 		for _, w := range p.hosts {
-			if w.cur.Load().isReady() && w.inflight < p.opts.QueueDepth*w.capacity &&
+			if inc := w.cur.Load(); inc.isReady() && !inc.live.(*hostLive).suspect.Load() && w.inflight < p.opts.QueueDepth*w.capacity &&
 				(best == nil || w.inflight*best.slotCapacity() < best.inflight*w.capacity) {
 				best = w
 			}

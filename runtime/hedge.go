@@ -136,8 +136,11 @@ func (l *hostLive) overdue(now, threshold int64) ([]uint64, bool) {
 	}
 	var ids []uint64
 	for id, sj := range l.sent {
-		if !sj.hedged && now-sj.at > threshold {
-			ids = append(ids, id)
+		if now-sj.at > threshold {
+			l.suspect.Store(true)
+			if !sj.hedged {
+				ids = append(ids, id)
+			}
 		}
 	}
 	return ids, len(l.sent) > 0

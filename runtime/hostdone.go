@@ -56,6 +56,7 @@ func (h *Host) Complete(done []byte) error {
 		r.Status, r.Error = wire.StatusError, nil
 	}
 	l.p.hedger().observe(now - sj.at)
+	l.suspect.Store(false)
 	return l.p.completeRemote(l.inc, r, func(t *task) {
 		if crash != nil {
 			t.err = crash

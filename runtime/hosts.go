@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/shmrun/shmrun/internal/mono"
 )
@@ -152,6 +153,11 @@ type hostLive struct {
 	mu   sync.Mutex
 	dead bool               // ended: sends are dropped, results refused
 	sent map[uint64]sentJob // tasks sent and not answered, by id
+
+	// suspect is set while the host holds overdue tasks, until it answers
+	// one: the pool sends it nothing more meanwhile (a stopped host would
+	// otherwise take tasks until its heartbeat goes stale).
+	suspect atomic.Bool
 
 	endOnce sync.Once
 }

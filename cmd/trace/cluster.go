@@ -73,7 +73,9 @@ func (s *session) openCluster(ctx context.Context) error {
 	if cfg.listen == "" && cfg.natsURL == "" {
 		return nil
 	}
-	c, err := cluster.Serve(ctx, s.pool, &cluster.Options{Listen: cfg.listen, URL: cfg.natsURL, Token: cfg.token})
+	o := &cluster.Options{Listen: cfg.listen, URL: cfg.natsURL, Token: cfg.token}
+	adjustClusterOptions(o)
+	c, err := cluster.Serve(ctx, s.pool, o)
 	if errors.Is(err, cluster.ErrNoToken) {
 		return badInput(err)
 	}
