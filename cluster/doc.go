@@ -62,5 +62,8 @@
 // live in one machine's arena: a kernel that uses them must not be
 // declared Remote. A shared region must not change once a task that names
 // it was sent. A task's job and answer must fit the server's max_payload
-// (8 MiB on an embedded server, 1 MiB by default elsewhere).
+// (8 MiB on an embedded server, 1 MiB by default elsewhere). A master that
+// is killed on an external server leaves its Object Store bucket
+// (shmrun-SESSION) in that server's memory until the server restarts; one
+// that closes deletes it.
 package cluster

@@ -160,7 +160,7 @@ func (s *session) closeCluster() error {
 // runHost is trace -join: this process joins the master at cfg.join and
 // renders what it sends until the master is done with it.
 func runHost(ctx context.Context, cfg config, stderr io.Writer) int {
-	err := cluster.Join(ctx, cfg.join, &cluster.HostOptions{Token: cfg.token, Workers: cfg.workers})
+	err := cluster.Join(ctx, cfg.join, &cluster.HostOptions{Token: cfg.token, Workers: cfg.workers, Rejoin: cfg.rejoin})
 	if in, ok := errors.AsType[*interrupted](context.Cause(ctx)); ok {
 		return in.status()
 	}
@@ -176,6 +176,7 @@ const hostWaitDefault = 30 * time.Second
 // clusterConfig is what the cluster flags ask for.
 type clusterConfig struct {
 	join     string        // -join: be a host of the master there
+	rejoin   bool          // -rejoin: a host that lost its master waits for the next
 	token    string        // -token, default SHMRUN_TOKEN
 	listen   string        // -cluster: the embedded server's address
 	natsURL  string        // -nats: an external server instead
@@ -186,6 +187,7 @@ type clusterConfig struct {
 // clusterFlags adds the cluster's flags to fs.
 func clusterFlags(fs *flag.FlagSet, c *clusterConfig) {
 	fs.StringVar(&c.join, "join", "", "be a host: render for the master whose server is at `nats://HOST:PORT` (with -workers, -token)")
+	fs.BoolVar(&c.rejoin, "rejoin", false, "with -join: when the master goes away, wait for the next one instead of exiting")
 	fs.StringVar(&c.token, "token", "", "the cluster's secret `TOKEN` (default $"+cluster.EnvToken+"); needed beyond 127.0.0.1")
 	fs.StringVar(&c.listen, "cluster", "", "be a master: take hosts at `HOST:PORT` (an embedded NATS server)")
 	fs.StringVar(&c.natsURL, "nats", "", "be a master through the NATS server at `URL` instead of an embedded one (see trace nats)")
@@ -209,6 +211,8 @@ func (c *clusterConfig) checkCluster(set map[string]bool) error {
 		return fmt.Errorf("-hosts needs -cluster or -nats")
 	case c.hostWait <= 0:
 		return fmt.Errorf("-host-wait %v: want a positive duration", c.hostWait)
+	case c.rejoin && c.join == "":
+		return fmt.Errorf("-rejoin needs -join")
 	}
 	var err error
 	switch {
@@ -223,7 +227,7 @@ func (c *clusterConfig) checkCluster(set map[string]bool) error {
 	if c.join != "" {
 		for name := range set {
 			if !hostFlags[name] {
-				return fmt.Errorf("-%s does not apply with -join: a host renders what its master sends (it takes -workers, -token and -q)", name)
+				return fmt.Errorf("-%s does not apply with -join: a host renders what its master sends (it takes -workers, -token, -rejoin and -q)", name)
 			}
 		}
 	}
@@ -231,7 +235,7 @@ func (c *clusterConfig) checkCluster(set map[string]bool) error {
 }
 
 // hostFlags are the flags that apply to a host.
-var hostFlags = map[string]bool{"join": true, "workers": true, "token": true, "q": true, "pin": true}
+var hostFlags = map[string]bool{"join": true, "rejoin": true, "workers": true, "token": true, "q": true, "pin": true}
 
 // runNATS is trace nats: a NATS server of the version trace embeds, for
 // masters (-nats URL) and hosts (-join URL), until SIGINT or SIGTERM.

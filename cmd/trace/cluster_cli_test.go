@@ -15,6 +15,7 @@ func TestClusterFlagsAreChecked(t *testing.T) {
 		{[]string{"-join", "nats://127.0.0.1:1", "-cluster", "127.0.0.1:1"}, "give one"},
 		{[]string{"-cluster", "127.0.0.1:1", "-nats", "nats://127.0.0.1:1"}, "give one"},
 		{[]string{"-hosts", "2"}, "-hosts needs -cluster or -nats"},
+		{[]string{"-rejoin"}, "-rejoin needs -join"},
 		{[]string{"-cluster", "127.0.0.1:1", "-hosts", "-1"}, "-hosts -1"},
 		{[]string{"-cluster", "127.0.0.1:1", "-host-wait", "0s"}, "-host-wait 0s"},
 		{[]string{"-join", "nats://127.0.0.1:1", "-scene", "cornell"}, "-scene does not apply with -join"},
