@@ -341,6 +341,9 @@ func (s *session) serve(ctx context.Context) error {
 // ready tells the master the pool runs and the host listens for jobs.
 func (s *session) ready() error {
 	reply, err := s.nc.Request(s.subj.ready(), encode(readyMsg{Key: s.w.Key}), 10*time.Second)
+	if errors.Is(err, nats.ErrTimeout) || errors.Is(err, nats.ErrNoResponders) {
+		return fmt.Errorf("%w: it welcomed this host, then did not answer: %w", ErrMasterLost, err)
+	}
 	if err != nil {
 		return fmt.Errorf("cluster: ready: %w", err)
 	}

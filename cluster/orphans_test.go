@@ -46,6 +46,7 @@ func runMaster() int {
 	}
 	fmt.Println("url", c.URL())
 	c.WaitHosts(ctx, hosts)
+	runtime.Map(ctx, pool, square, ints(100), &runtime.MapOptions{Chunk: 1}) // the hosts know they joined
 	fmt.Println("ready")
 	for {
 		runtime.Map(ctx, pool, slowSquare, ints(1000), nil)
