@@ -50,7 +50,10 @@ func TestInstalledNATSServer(t *testing.T) {
 	lost := make(chan runtime.WorkerExit, 2)
 	m.pool.OnWorkerExit(func(e runtime.WorkerExit) {
 		if e.Host != "" && !e.Graceful {
-			lost <- e
+			select {
+			case lost <- e:
+			default:
+			}
 		}
 	})
 	go func() {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/shmrun/shmrun/cluster"
+	"github.com/shmrun/shmrun/internal/faults"
 	"github.com/shmrun/shmrun/runtime"
 )
 
@@ -20,8 +21,8 @@ import (
 // never panics.
 func TestGarbageFromAHostIsRefused(t *testing.T) {
 	m := startMaster(t, 1, nil)
-	var exits []runtime.WorkerExit
-	m.pool.OnWorkerExit(func(e runtime.WorkerExit) { exits = append(exits, e) })
+	var deaths faults.Deaths
+	m.pool.OnWorkerExit(deaths.Record)
 	startHost(t, m.c.URL(), 1)
 	m.waitHosts(t, 1)
 	name := m.pool.Stats().Hosts[0].Name
@@ -31,9 +32,7 @@ func TestGarbageFromAHostIsRefused(t *testing.T) {
 	require.NoError(t, nc.Publish(cluster.DoneSubject(m.c, name), []byte("\x10\x00\x00\x00garbage that is no flatbuffer")))
 	require.NoError(t, nc.Flush())
 	require.Eventually(t, func() bool { return !m.pool.Stats().Hosts[0].Alive }, 10*time.Second, time.Millisecond)
-	require.Len(t, exits, 1)
-	assert.Equal(t, runtime.ExitKilled, exits[0].Cause)
-	assert.Equal(t, runtime.KillProtocol, exits[0].Kill.Reason)
+	assert.Equal(t, 1, deaths.Killed(runtime.KillProtocol), "%s", &deaths)
 	sq, err := runtime.Map(context.Background(), m.pool, square, ints(100), nil)
 	require.NoError(t, err)
 	assert.Equal(t, 99*99, sq[99])

@@ -45,12 +45,17 @@ func TestPartitionNoticedByHeartbeat(t *testing.T) {
 	}
 	m.waitHosts(t, 2)
 	cut := make(chan time.Time, 1)
-	noticed := make(chan time.Time, 1)
-	var exit runtime.WorkerExit
+	type death struct {
+		e  runtime.WorkerExit
+		at time.Time
+	}
+	noticed := make(chan death, 1)
 	m.pool.OnWorkerExit(func(e runtime.WorkerExit) {
 		if e.Host != "" && !e.Graceful {
-			exit = e
-			noticed <- time.Now()
+			select {
+			case noticed <- death{e, time.Now()}: // the first
+			default:
+			}
 		}
 	})
 	slotOf := func(h *hostProc) runtime.HostStats { // ip netns exec execs: the host has its pid
@@ -75,20 +80,22 @@ func TestPartitionNoticedByHeartbeat(t *testing.T) {
 	for i, v := range sq {
 		require.Equal(t, i*i, v)
 	}
-	var at, seen time.Time
+	var at time.Time
+	var d death
 	select {
 	case at = <-cut:
 	case <-time.After(30 * time.Second):
 		t.Fatal("the link was never cut")
 	}
 	select {
-	case seen = <-noticed:
+	case d = <-noticed:
 	case <-time.After(30 * time.Second):
 		t.Fatal("the partition was not noticed")
 	}
+	exit := d.e
 	assert.Equal(t, runtime.ExitKilled, exit.Cause)
 	assert.Equal(t, runtime.KillUnreachable, exit.Kill.Reason)
-	after := seen.Sub(at)
+	after := d.at.Sub(at)
 	assert.Less(t, after, timeout+time.Second, "noticed %v after the cut", after)
 	require.True(t, hosts[1].exited(20*time.Second), "the cut-off host did not leave")
 	assert.Contains(t, hosts[1].out.String(), "lost the master")

@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	goruntime "runtime"
 	"slices"
 	"strings"
 	"time"
@@ -158,9 +160,15 @@ func (s *session) closeCluster() error {
 }
 
 // runHost is trace -join: this process joins the master at cfg.join and
-// renders what it sends until the master is done with it.
+// renders what it sends until the master is done with it. It logs its
+// joins and losses on stderr, unless -q.
 func runHost(ctx context.Context, cfg config, stderr io.Writer) int {
-	err := cluster.Join(ctx, cfg.join, &cluster.HostOptions{Token: cfg.token, Workers: cfg.workers, Rejoin: cfg.rejoin})
+	o := &cluster.HostOptions{Token: cfg.token, Workers: cfg.workers, Rejoin: cfg.rejoin,
+		Pool: func(po *runtime.Options) { po.PinWorkers = cfg.pin && cfg.workers <= goruntime.NumCPU() }}
+	if !cfg.quiet {
+		o.Logger = slog.New(slog.NewTextHandler(stderr, nil))
+	}
+	err := cluster.Join(ctx, cfg.join, o)
 	if in, ok := errors.AsType[*interrupted](context.Cause(ctx)); ok {
 		return in.status()
 	}
