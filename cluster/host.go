@@ -152,7 +152,13 @@ func joinOnce(ctx context.Context, addr string, o HostOptions) error {
 		return err
 	}
 	err := s.serve(ctx)
-	closeCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// A master that is done with the host has no task left here; one that
+	// is gone waits for no answer: its tasks stop at once.
+	grace := 10 * time.Second
+	if err != nil {
+		grace = 0
+	}
+	closeCtx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	s.pool.Close(closeCtx)
 	return err
