@@ -21,12 +21,15 @@ import (
 
 // Main turns this process into a worker if a shmrun master started it as
 // one; then it runs tasks until the master closes the pool or dies, and
-// exits without returning. In any other process it returns at once. Call it
+// exits without returning. A process whose environment sets EnvJoin
+// becomes a remote host instead (see SetJoin), and does not return
+// either. In any other process it returns at once. Call it
 // first thing in main (and in TestMain), after every kernel is registered
 // and before flags are parsed or anything else starts.
 func Main() {
 	spec, ok := os.LookupEnv(envWorker)
 	if !ok {
+		joinMain() // a remote host, if EnvJoin says so
 		return
 	}
 	os.Exit(runWorker(spec))

@@ -42,7 +42,7 @@ func (p *Pool) Close(ctx context.Context) error {
 	p.mu.Unlock()
 	p.timelineOpenWaits()
 	close(p.stopWatch)
-	for _, w := range p.workers {
+	for _, w := range p.allSlots() {
 		w.stop(err != nil)
 	}
 	p.awaitExit(ctx)
@@ -64,7 +64,7 @@ func (p *Pool) Close(ctx context.Context) error {
 // awaitExit waits for every worker process to exit, and kills those still
 // running when ctx ends.
 func (p *Pool) awaitExit(ctx context.Context) {
-	for _, w := range p.workers {
+	for _, w := range p.allSlots() {
 		inc := w.cur.Load()
 		if inc == nil {
 			continue

@@ -15,6 +15,7 @@ type submission struct {
 	items    uint32
 	deadline int64
 	sink     chan<- *task
+	job      *hostJob // on a host: the master's job the task runs
 }
 
 // submit takes a task slot, copies the submission into it and sends it to
@@ -24,13 +25,13 @@ func (p *Pool) submit(ctx context.Context, s submission) (*task, uint32, error) 
 		return nil, 0, fmt.Errorf("%w: %d bytes of arguments, at most %d", ErrTooLarge, len(s.args), max)
 	}
 	p.mu.Lock()
-	w, err := p.waitWorkerLocked(ctx)
+	w, err := p.waitWorkerLocked(ctx, s.kernel.remote)
 	if err != nil {
 		p.mu.Unlock()
 		return nil, 0, err
 	}
 	t := p.tasks.alloc()
-	t.kernel, t.items, t.deadline, t.sink = s.kernel, s.items, s.deadline, s.sink
+	t.kernel, t.items, t.deadline, t.sink, t.job = s.kernel, s.items, s.deadline, s.sink, s.job
 	t.args = append(t.args[:0], s.args...)
 	t.attempt = 1
 	p.active++
@@ -41,13 +42,14 @@ func (p *Pool) submit(ctx context.Context, s submission) (*task, uint32, error) 
 	return t, gen, nil
 }
 
-// waitWorkerLocked returns a ready worker with room, waiting for one.
-func (p *Pool) waitWorkerLocked(ctx context.Context) (*worker, error) {
+// waitWorkerLocked returns a ready worker with room, waiting for one; a
+// host is one if remote.
+func (p *Pool) waitWorkerLocked(ctx context.Context, remote bool) (*worker, error) {
 	for {
 		if p.closing {
 			return nil, ErrClosed
 		}
-		if w := p.pickLocked(); w != nil {
+		if w := p.pickLocked(remote); w != nil {
 			return w, nil
 		}
 		ch := p.space
@@ -66,8 +68,10 @@ func (p *Pool) waitWorkerLocked(ctx context.Context) (*worker, error) {
 }
 
 // pickLocked chooses the ready worker with the fewest tasks in flight,
-// starting the scan after the last choice so that ties rotate.
-func (p *Pool) pickLocked() *worker {
+// starting the scan after the last choice so that ties rotate; with
+// remote, the hosts too, by their tasks in flight per unit of capacity
+// (a local worker wins a tie: its results come sooner).
+func (p *Pool) pickLocked(remote bool) *worker {
 	var best *worker
 	n := len(p.workers)
 	for i := range n {
@@ -82,8 +86,19 @@ func (p *Pool) pickLocked() *worker {
 	if best != nil {
 		p.next = (best.id + 1) % n
 	}
+	if remote {
+		for _, w := range p.hosts {
+			if inc := w.cur.Load(); inc.isReady() && !inc.live.(*hostLive).suspect.Load() && w.inflight < p.opts.QueueDepth*w.capacity &&
+				(best == nil || w.inflight*best.slotCapacity() < best.inflight*w.capacity) {
+				best = w
+			}
+		}
+	}
 	return best
 }
+
+// slotCapacity is how many tasks the slot runs at once.
+func (w *worker) slotCapacity() int { return max(w.capacity, 1) }
 
 // assignLocked marks t in flight on w's current incarnation, which it
 // returns: t belongs to that incarnation, and dies with it.
@@ -103,31 +118,53 @@ func (p *Pool) freedLocked() {
 	}
 }
 
-// dispatchPending sends queued tasks to workers with room.
+// dispatchPending sends queued tasks to workers with room, the oldest
+// first: a task only a local worker may run does not hold back one that
+// a host with room could.
 func (p *Pool) dispatchPending() {
 	for {
 		p.mu.Lock()
-		if len(p.pending) == 0 {
-			p.mu.Unlock()
-			return
-		}
-		w := p.pickLocked()
+		i, w := p.nextPendingLocked()
 		if w == nil {
 			p.mu.Unlock()
 			return
 		}
-		t := p.pending[0]
-		p.pending = p.pending[1:]
+		t := p.pending[i]
+		if i == 0 {
+			p.pending = p.pending[1:]
+		} else {
+			p.pending = append(p.pending[:i], p.pending[i+1:]...)
+		}
 		inc := p.assignLocked(t, w)
 		p.mu.Unlock()
 		inc.live.send(t)
 	}
 }
 
+// nextPendingLocked returns the oldest pending task that a worker with
+// room may run, and that worker; nil if there is none.
+func (p *Pool) nextPendingLocked() (int, *worker) {
+	local := true // a local worker has room, as far as we know
+	for i, t := range p.pending {
+		if !t.kernel.remote && !local {
+			continue
+		}
+		if w := p.pickLocked(t.kernel.remote); w != nil {
+			return i, w
+		}
+		if !t.kernel.remote {
+			local = false
+		} else {
+			return 0, nil // not even a host has room
+		}
+	}
+	return 0, nil
+}
+
 // finishLocked records a task's outcome and hands it to its owner, or
 // frees the slot if the owner gave up on it.
 func (p *Pool) finishLocked(t *task) {
-	t.state, t.inc = taskDone, nil
+	t.state, t.inc, t.hedge, t.held = taskDone, nil, nil, false
 	p.active--
 	if p.active == 0 && p.idle != nil {
 		close(p.idle)

@@ -67,6 +67,19 @@
 // output and error go to Options.Stderr, never to the master's standard
 // output.
 //
+// # Remote hosts
+//
+// A pool can also send tasks to remote hosts, each a pool of its own on
+// another machine (package cluster carries them over NATS): a host is a
+// worker slot with a capacity ([Pool.AddHost]), under the same scheduler,
+// attempts, deadlines, [*CrashError] and timeline as a local worker. Only
+// tasks of kernels declared [Kernel.Remote] go there, with a [Footprint]
+// that says what a task touches in the arena: shared regions reach each
+// host once, the bytes a task reads go with it, and those it writes in
+// place come back with its result. A task overdue on a host is hedged on
+// an idle local worker; the first result wins. [Main] turns a process
+// whose environment sets [EnvJoin] into a host.
+//
 // # Caveats
 //
 // Kernels must be registered identically in every process, before Main

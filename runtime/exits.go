@@ -57,10 +57,14 @@ const (
 	// KillStalled: it held queued tasks and took none of them for
 	// Options.HeartbeatTimeout.
 	KillStalled
+	// KillUnreachable: a remote host whose heartbeat did not arrive for
+	// its cluster's HostTimeout (it stopped, or the network between
+	// them failed).
+	KillUnreachable
 )
 
 var killNames = [...]string{KillProtocol: "protocol", KillHandshake: "handshake", KillStopped: "stopped",
-	KillHung: "hung", KillClock: "clock", KillOverdue: "overdue", KillStalled: "stalled"}
+	KillHung: "hung", KillClock: "clock", KillOverdue: "overdue", KillStalled: "stalled", KillUnreachable: "unreachable"}
 
 func (r KillReason) String() string {
 	if int(r) < len(killNames) && killNames[r] != "" {
@@ -83,9 +87,9 @@ func (k Kill) String() string {
 	return k.Reason.String() + ": " + k.Detail
 }
 
-// WorkerExit describes the end of one worker process, as OnWorkerExit
-// reports it and CrashError carries it. Match on its fields; String is for
-// people.
+// WorkerExit describes the end of one worker process, or of a remote
+// host's place in the pool, as OnWorkerExit reports it and CrashError
+// carries it. Match on its fields; String is for people.
 type WorkerExit struct {
 	Worker   int            // the index of the worker slot
 	PID      int            // the process that ended
@@ -94,11 +98,21 @@ type WorkerExit struct {
 	Signal   syscall.Signal // the signal that ended the process; 0 if it exited
 	Status   int            // the process's exit status; -1 if a signal ended it
 	Graceful bool           // the pool stopped it and it exited with status 0
+	// Host names the remote host of the slot (see Pool.AddHost), or the
+	// host whose worker crashed for a CrashError from a host; "" for this
+	// machine's workers. PID is then the host process's id on its own
+	// machine, and a lost host (its connection closed) ends with
+	// ExitCrashed and Lost saying how.
+	Host string
+	Lost string
 }
 
 // String says how the worker ended: "exit status 7", "killed by signal
 // SIGSEGV", "killed by the master: stopped: no heartbeat for 2.1s".
 func (e WorkerExit) String() string {
+	if e.Lost != "" {
+		return "host lost: " + e.Lost
+	}
 	if e.Cause == ExitKilled {
 		return "killed by the master: " + e.Kill.String()
 	}

@@ -189,15 +189,15 @@ func (p *Pool) abandon(t *task, gen uint32, cause error) {
 	}
 	switch t.state {
 	case taskQueued:
-		for i, q := range p.pending {
-			if q == t {
-				p.pending = append(p.pending[:i], p.pending[i+1:]...)
-				break
-			}
-		}
+		p.unqueueLocked(t)
 		p.finishLocked(t)
 	case taskInflight:
-		t.inc.live.cancel(t.id())
+		if t.inc != nil { // nil: a host answered, and its hedge runs
+			t.inc.live.cancel(t.id())
+		}
+		if t.hedge != nil {
+			t.hedge.live.cancel(t.id())
+		}
 		if t.waiters > 0 {
 			t.signal()
 		}
@@ -206,6 +206,16 @@ func (p *Pool) abandon(t *task, gen uint32, cause error) {
 			p.tasks.release(t)
 		} else {
 			t.signal()
+		}
+	}
+}
+
+// unqueueLocked takes a queued task off the pending list.
+func (p *Pool) unqueueLocked(t *task) {
+	for i, q := range p.pending {
+		if q == t {
+			p.pending = append(p.pending[:i], p.pending[i+1:]...)
+			return
 		}
 	}
 }

@@ -28,6 +28,10 @@ type kernelInfo struct {
 	// call decodes one argument, runs the kernel and appends the encoded
 	// result (or the error message) to out.
 	call func(env *Env, arg, out []byte) ([]byte, wire.Status)
+	// remote: the kernel may run on remote hosts (Kernel.Remote), with
+	// footprint (nil: none) saying what one item's task touches.
+	remote    bool
+	footprint func(arg []byte) (Footprint, error)
 }
 
 var registry struct {

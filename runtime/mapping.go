@@ -32,7 +32,8 @@ type MapOptions struct {
 	// over the workers.
 	TaskTime time.Duration
 	// InFlight bounds the tasks in flight for this map, its backpressure on
-	// the input; default four times the number of workers. With two tasks
+	// the input; default four times the number of workers (with the
+	// capacity of the remote hosts, for a kernel declared Remote). With two tasks
 	// queued behind the running one, a worker sends every other result
 	// without waking the master (see the package documentation on quiet
 	// results), which halves the master's work per task.
@@ -131,6 +132,7 @@ type mapper[A, R any] struct {
 	done     int
 	maxBlob  int
 	idle     bool // the last non-blocking collect found nothing
+	width    int  // how many tasks the pool runs at once, for this kernel
 }
 
 func newMapper[A, R any](p *Pool, k *Kernel[A, R], o *MapOptions, total int) *mapper[A, R] {
@@ -138,8 +140,9 @@ func newMapper[A, R any](p *Pool, k *Kernel[A, R], o *MapOptions, total int) *ma
 	if o != nil {
 		m.o = *o
 	}
+	m.width = p.capacity(k.info.remote)
 	if m.o.InFlight <= 0 {
-		m.o.InFlight = 4 * p.Workers()
+		m.o.InFlight = 4 * m.width
 	}
 	if m.o.TaskTime <= 0 {
 		m.o.TaskTime = 8 * time.Millisecond
@@ -148,7 +151,7 @@ func newMapper[A, R any](p *Pool, k *Kernel[A, R], o *MapOptions, total int) *ma
 	if m.chunk <= 0 {
 		m.chunk = 1
 		if total > 0 {
-			m.chunk = max(1, min(64, total/(8*p.Workers())))
+			m.chunk = max(1, min(64, total/(8*m.width)))
 		}
 	}
 	m.sink = make(chan *task, m.o.InFlight)
@@ -332,7 +335,7 @@ func (m *mapper[A, R]) adapt(t *task) {
 	}
 	c := int(float64(m.o.TaskTime) / max(m.perItem, 1))
 	if m.total > 0 {
-		c = min(c, max(1, (m.total-m.done)/(2*m.p.Workers())))
+		c = min(c, max(1, (m.total-m.done)/(2*m.width)))
 	}
 	m.chunk = max(1, min(c, 4096))
 }

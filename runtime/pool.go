@@ -174,6 +174,18 @@ type Pool struct {
 	redone    atomic.Uint64
 	crashes   atomic.Uint64
 	exitSubs  exitSubscribers
+
+	// Remote hosts (hosts.go): their slots, after the local workers'
+	// (guarded by mu), the hedger watching their tasks, and the content
+	// hashes of the shared regions sent to them.
+	hosts     []*worker
+	hedge     *hedger
+	hedgeOnce sync.Once
+	hedges    atomic.Uint64
+	shared    sharedHashes
+	// On a host: the jobs its master sent (hostjobs.go).
+	jobs     *jobServer
+	jobsOnce sync.Once
 }
 
 // Start creates the pool's arena, starts its workers and waits until every
@@ -313,12 +325,39 @@ func (p *Pool) Scope() *Scope { return p.scope }
 // Workers returns the number of workers.
 func (p *Pool) Workers() int { return len(p.workers) }
 
+// Capacity returns how many tasks the pool runs at once: its workers, and
+// the capacity of the remote hosts it sends tasks to now (see AddHost).
+func (p *Pool) Capacity() int { return p.capacity(true) }
+
+// capacity is Capacity, counting the hosts only if remote.
+func (p *Pool) capacity(remote bool) int {
+	n := len(p.workers)
+	if !remote {
+		return n
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, w := range p.hosts {
+		if w.cur.Load().isReady() {
+			n += w.capacity
+		}
+	}
+	return n
+}
+
 // Mode returns whether the workers are processes or goroutines.
 func (p *Pool) Mode() Mode { return p.opts.Mode }
 
-// kill stops every worker at once, without draining.
+// kill stops every worker and host at once, without draining.
 func (p *Pool) kill() {
-	for _, w := range p.workers {
+	for _, w := range p.allSlots() {
 		w.stop(true)
 	}
+}
+
+// allSlots returns the local workers and the hosts.
+func (p *Pool) allSlots() []*worker {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append(p.workers[:len(p.workers):len(p.workers)], p.hosts...)
 }

@@ -12,16 +12,24 @@ import (
 // another incarnation, a malformed values blob) is an error, and the
 // caller kills the worker.
 func (p *Pool) complete(inc *incarnation, r *wire.ResultMsg) error {
-	if !r.Status.Known() {
+	if !r.Status.Known() || r.Status == wire.StatusCrashed {
 		return fmt.Errorf("result status %d", r.Status)
 	}
-	w := inc.w
 	p.mu.Lock()
 	t := p.tasks.lookup(r.ID)
-	if t == nil || t.state != taskInflight || t.inc != inc {
+	if t == nil || t.state != taskInflight || !t.on(inc) {
 		p.mu.Unlock()
-		return fmt.Errorf("result for task %#x, which is not in flight on worker %d", r.ID, w.id)
+		return fmt.Errorf("result for task %#x, which is not in flight on worker %d", r.ID, inc.w.id)
 	}
+	return p.completeLocked(inc, t, r, nil)
+}
+
+// completeLocked checks a result for t, in flight on inc, and stores it,
+// then unlocks the pool. landed, if not nil, runs once the result is
+// checked and before the task's owner can see it: it writes what a remote
+// host's task wrote in place.
+func (p *Pool) completeLocked(inc *incarnation, t *task, r *wire.ResultMsg, landed func(*task)) error {
+	w := inc.w
 	raceAcquire(unsafe.Pointer(t))
 	if r.Status == wire.StatusOk {
 		if err := checkValues(r.Values, t.items); err != nil {
@@ -34,12 +42,17 @@ func (p *Pool) complete(inc *incarnation, r *wire.ResultMsg) error {
 		return err
 	}
 	w.inflight--
-	t.status, t.start, t.end = r.Status, r.Start, r.End
-	t.values = append(t.values[:0], r.Values...)
-	t.errMsg = append(t.errMsg[:0], r.Error...)
 	// Count the task before its owner can see the result, so that Stats
 	// read after a Wait include it.
 	w.account(t, r)
+	if p.hedgedLocked(inc, t, r, landed) {
+		p.mu.Unlock()
+		return nil
+	}
+	storeResult(t, r)
+	if landed != nil {
+		landed(t)
+	}
 	p.finishLocked(t)
 	more := len(p.pending) > 0
 	p.mu.Unlock()
@@ -47,6 +60,13 @@ func (p *Pool) complete(inc *incarnation, r *wire.ResultMsg) error {
 		p.dispatchPending()
 	}
 	return nil
+}
+
+// storeResult copies a result's outcome into its task.
+func storeResult(t *task, r *wire.ResultMsg) {
+	t.status, t.start, t.end = r.Status, r.Start, r.End
+	t.values = append(t.values[:0], r.Values...)
+	t.errMsg = append(t.errMsg[:0], r.Error...)
 }
 
 // checkValues verifies that a values blob holds exactly n well-formed

@@ -55,7 +55,7 @@ func (b *procBackend) stalled(l *procLive, now, heartbeat int64) (Kill, bool) {
 	busy := false
 	if running != 0 {
 		t := p.tasks.lookup(running)
-		busy = t != nil && t.state == taskInflight && t.inc == l.inc
+		busy = t != nil && t.state == taskInflight && t.on(l.inc)
 	}
 	p.mu.Unlock()
 	fresh := time.Duration(now-heartbeat) <= p.opts.HeartbeatTimeout/2

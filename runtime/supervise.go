@@ -93,7 +93,7 @@ func (p *Pool) recover(inc *incarnation, e WorkerExit) {
 	defer p.mu.Unlock()
 	w.inflight = 0
 	for _, t := range p.tasks.all {
-		if t.state != taskInflight || t.inc != inc {
+		if t.state != taskInflight || !t.on(inc) || p.recoverHedgedLocked(inc, t) {
 			continue
 		}
 		crashed := running != 0 && t.id() == running
@@ -127,7 +127,8 @@ func (p *Pool) restart(w *worker) bool {
 	p.mu.Lock()
 	stopping := p.stopping
 	p.mu.Unlock()
-	if stopping || !p.started.Load() || w.stopped.Load() || w.badStart.Load() >= maxBadStarts {
+	if stopping || !p.started.Load() || w.stopped.Load() || w.host != "" || w.badStart.Load() >= maxBadStarts {
+		// A host is not restarted: the process that comes back joins anew.
 		if w.badStart.Load() >= maxBadStarts {
 			p.log.Error("shmrun: worker keeps dying before it starts; giving up on it", "worker", w.id)
 			p.failIfNoWorkers()
@@ -183,6 +184,11 @@ func (p *Pool) failIfNoWorkers() {
 	defer p.mu.Unlock()
 	for _, w := range p.workers {
 		if w.badStart.Load() < maxBadStarts {
+			return
+		}
+	}
+	for _, w := range p.hosts {
+		if w.cur.Load().isReady() {
 			return
 		}
 	}

@@ -29,6 +29,9 @@ type task struct {
 	crashes      uint32
 	deadline     int64
 	inc          *incarnation // the incarnation it is in flight on
+	hedge        *incarnation // a local worker running a copy of it, while a host has it (see hedge.go)
+	held         bool         // its host's result is stored; it ends when its hedge ends
+	job          *hostJob     // on a host: the master's job it runs (see hostjobs.go)
 	abandoned    bool         // the owner gave up: free the slot when it comes back
 	abandonedGen uint32       // generation last released after being abandoned
 	cause        error        // why it was abandoned: ErrCancelled, maybe wrapping the context's cause
@@ -96,8 +99,8 @@ func (tt *taskTable) release(t *task) {
 	if t.gen == 0 {
 		t.gen = 1 // ids are never 0: 0 means "idle" in a control block
 	}
-	t.state, t.kernel, t.sink, t.stopCtx, t.err, t.cause = taskFree, nil, nil, nil, nil, nil
-	t.abandoned, t.crashes, t.attempt, t.inc = false, 0, 0, nil
+	t.state, t.kernel, t.sink, t.stopCtx, t.err, t.cause, t.job = taskFree, nil, nil, nil, nil, nil, nil
+	t.abandoned, t.crashes, t.attempt, t.inc, t.hedge, t.held = false, 0, 0, nil, nil, false
 	t.args, t.values, t.errMsg = t.args[:0], t.values[:0], t.errMsg[:0]
 	tt.free = append(tt.free, t.idx)
 }

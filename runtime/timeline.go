@@ -20,7 +20,30 @@ type timeline struct {
 	workers int
 	events  []tlEvent
 	dropped int
-	tracks  []string // the master's tracks (see Track), after the workers'
+	tracks  []string       // the master's tracks (see Track), after the workers'
+	hosts   map[int]string // the names of the host slots, by index
+}
+
+// hostTid is where a host slot's track goes: after the master's tracks,
+// whatever their number.
+const hostTid = 1 << 20
+
+// nameHost gives host slot w its track, named after the host.
+func (tl *timeline) nameHost(w int, name string) {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	if tl.hosts == nil {
+		tl.hosts = map[int]string{}
+	}
+	tl.hosts[w] = name
+}
+
+// tid is the track of a worker or host slot's events.
+func (tl *timeline) tid(w int) int {
+	if w >= tl.workers {
+		return hostTid + w
+	}
+	return w
 }
 
 type tlEvent struct {
@@ -113,10 +136,13 @@ func (tl *timeline) write(path string) error {
 	for _, e := range tl.trackMetadata() {
 		emit(e)
 	}
+	for w, name := range tl.hosts {
+		emit(traceEvent{Name: "thread_name", Ph: "M", Tid: tl.tid(w), Args: map[string]any{"name": "host " + name}})
+	}
 	us := func(t int64) float64 { return float64(t-tl.origin) / 1e3 }
 	for _, e := range tl.events {
 		if e.wait {
-			emit(traceEvent{Name: e.name, Cat: "wait", Ph: "X", Ts: us(e.start), Dur: float64(e.end-e.start) / 1e3, Tid: e.worker,
+			emit(traceEvent{Name: e.name, Cat: "wait", Ph: "X", Ts: us(e.start), Dur: float64(e.end-e.start) / 1e3, Tid: tl.tid(e.worker),
 				Args: map[string]any{"channel": e.detail}})
 			continue
 		}
@@ -125,11 +151,11 @@ func (tl *timeline) write(path string) error {
 			continue
 		}
 		if e.end == 0 {
-			emit(traceEvent{Name: e.name, Cat: "supervision", Ph: "i", Scope: "t", Ts: us(e.start), Tid: e.worker,
+			emit(traceEvent{Name: e.name, Cat: "supervision", Ph: "i", Scope: "t", Ts: us(e.start), Tid: tl.tid(e.worker),
 				Args: map[string]any{"detail": e.detail}})
 			continue
 		}
-		emit(traceEvent{Name: e.name, Cat: "task", Ph: "X", Ts: us(e.start), Dur: float64(e.end-e.start) / 1e3, Tid: e.worker,
+		emit(traceEvent{Name: e.name, Cat: "task", Ph: "X", Ts: us(e.start), Dur: float64(e.end-e.start) / 1e3, Tid: tl.tid(e.worker),
 			Args: map[string]any{"task": fmt.Sprintf("%#x", e.id), "attempt": e.attempt, "items": e.items}})
 	}
 	fmt.Fprintf(bw, `],"otherData":{"dropped_events":%d}}`, tl.dropped)

@@ -17,7 +17,9 @@ type worker struct {
 	cur     atomic.Pointer[incarnation] // the latest incarnation; nil before the first start
 	stopped atomic.Bool                 // the pool stopped the slot for good
 
-	inflight int // tasks assigned to the current incarnation, not answered; guarded by Pool.mu
+	inflight int    // tasks assigned to the current incarnation, not answered; guarded by Pool.mu
+	capacity int    // tasks it runs at once: 1 for a local worker, a host's worker count (then 0 is 1)
+	host     string // the remote host's name; "" for a local worker
 	restarts atomic.Int64
 	badStart atomic.Int64 // consecutive incarnations that died before they were ready
 	tasks    atomic.Uint64

@@ -67,16 +67,9 @@ func BenchmarkScenes(b *testing.B) {
 // renders warm frames untimed (processes start, scenes open, caches fill),
 // then b.N timed frames, and returns the timed run's stats.
 func benchFrames(b *testing.B, warm int, adjust func(*session), args ...string) *runStats {
-	cfg, err := parseFlags(append(args, "-o", "none"), io.Discard)
-	if err != nil {
-		b.Fatal(err)
-	}
 	ctx := context.Background()
-	s, err := open(ctx, cfg, io.Discard)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.close(ctx)
+	s, done := benchSession(b, args...)
+	defer done()
 	adjust(s)
 	s.cfg.frames = warm
 	if err := s.run(ctx); err != nil {
@@ -89,4 +82,19 @@ func benchFrames(b *testing.B, warm int, adjust func(*session), args ...string) 
 	}
 	b.StopTimer()
 	return s.last.stats
+}
+
+// benchSession opens a session with args, its output discarded, and
+// returns it with the function that closes it.
+func benchSession(b *testing.B, args ...string) (*session, func()) {
+	cfg, err := parseFlags(append(args, "-o", "none"), io.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	s, err := open(ctx, cfg, io.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, func() { s.close(ctx) }
 }

@@ -35,6 +35,7 @@ type config struct {
 	tile       int
 	pin        bool
 	quiet      bool
+	clusterConfig
 }
 
 // flags is the flag set of config c, with the flags that need checking
@@ -57,15 +58,20 @@ func flags(c *config, size, mode *string) *flag.FlagSet {
 	fs.BoolVar(&c.pin, "pin", true, "bind each worker process to a CPU of its own (processes mode, no more workers than CPUs)")
 	fs.IntVar(&c.tile, "tile", 64, "tile size in traced blocks: tiles are N pixels at pixel step 1 and grow with the step")
 	fs.BoolVar(&c.quiet, "q", false, "quiet: no progress bar and no summary line (errors are still printed)")
+	clusterFlags(fs, &c.clusterConfig)
 	return fs
 }
 
 // usage writes what -h shows: how to call trace, its scenes and flags.
 func usage(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprintf(w, `Usage: trace [flags]
+       trace -join nats://HOST:PORT [-workers N] [-token TOKEN]
+       trace nats [-listen HOST:PORT] [-token TOKEN]
 
 trace renders frames of a scene with worker processes. With no flags it
-renders frame 0 of the default scene to trace.png.
+renders frame 0 of the default scene to trace.png. With -cluster or -nats
+it also sends tiles to hosts: the same binary, run with -join on other
+machines. trace nats runs a NATS server for -nats and -join.
 
 Scenes: %s (or the path of a .json scene file)
 
@@ -98,9 +104,9 @@ func parseFlags(args []string, stdout io.Writer) (config, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q (flags come first; trace -h lists them)", fs.Arg(0))
 	}
-	setO := false
-	fs.Visit(func(f *flag.Flag) { setO = setO || f.Name == "o" })
-	if !setO {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if !set["o"] {
 		c.out = "trace.png"
 		if c.view != "none" && c.view != "" {
 			c.out = "none"
@@ -124,6 +130,9 @@ func parseFlags(args []string, stdout io.Writer) (config, error) {
 		}
 	}
 	if err := c.check(); err != nil {
+		return c, err
+	}
+	if err := c.checkCluster(set); err != nil {
 		return c, err
 	}
 	return c, c.checkPaths()

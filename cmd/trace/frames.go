@@ -95,12 +95,13 @@ func (s *session) newRun(ctx context.Context) (*runState, error) {
 		if _, err := runtime.Map(ctx, s.pool, tileKernel, s.tiles(warm), &runtime.MapOptions{Chunk: 1}); err != nil {
 			return nil, fmt.Errorf("warm-up frame: %w", err)
 		}
-		r.ctl = newController(rungs, s.cfg.fps, s.cfg.workers)
+		r.ctl = newController(rungs, s.cfg.fps, s.width())
 	}
 	start := time.Now()
 	r.pace = newPacer(s.cfg.fps, start)
 	r.stats = newRunStats(start)
 	s.tileLog.reset()
+	s.beginHostTiles()
 	if !s.cfg.quiet {
 		r.bar = startProgress(s.stderr, s.cfg.view, s.cfg.frames)
 	}
@@ -253,7 +254,7 @@ func (s *session) renderFrame(ctx context.Context, r *runState, f *frame) error 
 // tiles per worker to balance the load.
 func (s *session) tileSide(step int) int {
 	side := s.cfg.tile * max(step, 1)
-	for side > s.cfg.tile && ceilDiv(s.cfg.w, side)*ceilDiv(s.cfg.h, side) < 4*s.cfg.workers {
+	for side > s.cfg.tile && ceilDiv(s.cfg.w, side)*ceilDiv(s.cfg.h, side) < 4*s.width() {
 		side -= s.cfg.tile
 	}
 	return side

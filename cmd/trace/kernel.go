@@ -39,7 +39,7 @@ type tileResult struct {
 	Nanos                 int64 // time spent rendering, in the worker
 }
 
-var tileKernel = runtime.Register("trace.tile", renderTile)
+var tileKernel = runtime.Register("trace.tile", renderTile).Remote(tileFootprint)
 
 func renderTile(env *runtime.Env, j tileJob) (tileResult, error) {
 	v, err := viewsFor(env, int(j.W), int(j.H))

@@ -34,6 +34,11 @@ func main() {
 // run is main without the process around it, for tests: it returns the
 // exit status.
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "nats" {
+		ctx, stop := onInterrupt(context.Background())
+		defer stop()
+		return runNATS(ctx, args[1:], stderr)
+	}
 	cfg, err := parseFlags(args, stdout)
 	if errors.Is(err, errHelp) {
 		return 0
@@ -48,6 +53,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := onInterrupt(context.Background())
 	defer stop()
+	if cfg.join != "" {
+		return runHost(ctx, cfg, stderr)
+	}
 	err = renderAll(ctx, cfg, stderr)
 	if in, ok := errors.AsType[*interrupted](err); ok {
 		return in.status() // the summary said so

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/shmrun/shmrun/arena"
+	"github.com/shmrun/shmrun/cluster"
 	"github.com/shmrun/shmrun/cmd/trace/internal/output"
 	"github.com/shmrun/shmrun/cmd/trace/internal/render"
 	"github.com/shmrun/shmrun/cmd/trace/internal/scene"
@@ -38,7 +39,9 @@ type session struct {
 	last      *runState  // the latest run, for its stats
 	// moreStats add keys to the -stats object (see statsKeys).
 	moreStats []func(keys map[string]any)
-	tileLog   *tileLog     // the master's tile statistics, reported through a proxy
+	tileLog   *tileLog         // the master's tile statistics, reported through a proxy
+	cluster   *cluster.Cluster // with -cluster or -nats: the hosts
+	hostTiles hostTiles
 	marks     masterTracks // the master's tracks on the -timeline
 }
 
@@ -80,6 +83,10 @@ func open(ctx context.Context, cfg config, stderr io.Writer) (*session, error) {
 		return nil, err
 	}
 	if err := s.layout(blob); err != nil {
+		s.abandon(ctx)
+		return nil, err
+	}
+	if err := s.openCluster(ctx); err != nil {
 		s.abandon(ctx)
 		return nil, err
 	}
@@ -169,6 +176,9 @@ func (s *session) close(ctx context.Context) error {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
 		defer cancel()
 		if cerr := s.pool.Close(ctx); err == nil {
+			err = cerr
+		}
+		if cerr := s.closeCluster(); err == nil {
 			err = cerr
 		}
 	}

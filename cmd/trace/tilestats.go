@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -248,8 +249,13 @@ func (h *durationHist) percentile(p float64) float64 {
 
 // reporters is this process's stub for the master's tile statistics, made
 // by the first tile report and kept for the pool's life.
+// A remote host's pool has no hub (see cluster.go): its stub is nil, and
+// the master counts its tiles from their results.
 var reporters = runtime.NewLocal(func(s *runtime.Scope) (*proxy.Stub[tileReport, struct{}], error) {
 	hub, err := proxy.OpenScope(s)
+	if errors.Is(err, proxy.ErrNoHub) && s.Worker() >= 0 {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -272,6 +278,9 @@ func reportTile(env *runtime.Env, r tileReport) error {
 	stub, err := reporters.Get(env.Scope())
 	if err != nil {
 		return fmt.Errorf("tile statistics: %w", err)
+	}
+	if stub == nil {
+		return nil // on a host
 	}
 	r.Worker, r.PID = int32(env.Worker()), selfPID
 	return stub.PostLazy(env.Context(), r)

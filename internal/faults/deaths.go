@@ -79,8 +79,15 @@ func (d *Deaths) Explain(rep Report) error {
 
 // diedOf reports whether e is how a pool reports the death of a worker hit
 // by sig: a SIGKILLed worker crashed of the signal, a SIGSTOPped one was
-// killed by the master as stopped.
+// killed by the master as stopped. A remote host hit by SIGKILL is lost
+// (its connection closed), and one hit by SIGSTOP killed as unreachable.
 func diedOf(e runtime.WorkerExit, sig syscall.Signal) bool {
+	if e.Host != "" {
+		if sig == syscall.SIGKILL {
+			return e.Cause == runtime.ExitCrashed && e.Lost != ""
+		}
+		return e.Cause == runtime.ExitKilled && e.Kill.Reason == runtime.KillUnreachable
+	}
 	if sig == syscall.SIGKILL {
 		return e.Cause == runtime.ExitCrashed && e.Signal == syscall.SIGKILL
 	}
@@ -123,6 +130,8 @@ func (d *Deaths) String() string {
 		switch {
 		case e.Cause == runtime.ExitKilled:
 			key += e.Kill.Reason.String()
+		case e.Lost != "":
+			key += "host lost"
 		case e.Signal != 0:
 			key += "killed by signal " + unix.SignalName(e.Signal)
 		default:

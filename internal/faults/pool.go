@@ -26,6 +26,20 @@ func Workers(p *runtime.Pool) func() []int {
 	}
 }
 
+// Hosts returns a Targets function for a pool: the PIDs of the remote
+// hosts (on loopback, processes of this machine) it sends tasks to.
+func Hosts(p *runtime.Pool) func() []int {
+	return func() []int {
+		var pids []int
+		for _, h := range p.Stats().Hosts {
+			if h.Alive && h.PID > 0 {
+				pids = append(pids, h.PID)
+			}
+		}
+		return pids
+	}
+}
+
 // AwaitRecovery waits up to timeout for pool p to recover from the faults
 // in rep: every victim gone (killed and reaped, the stopped ones included),
 // replaced, and every worker ready again. Its error says what is still

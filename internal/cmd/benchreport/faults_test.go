@@ -59,7 +59,7 @@ func TestFaultResultParseNoSuchTest(t *testing.T) {
 }
 
 func TestRunFaultTestsWithoutBinaries(t *testing.T) {
-	b := &builds{bins: map[string]string{}, errs: map[string]error{"./runtime": errMissing, "./cmd/trace": errMissing}}
+	b := &builds{bins: map[string]string{}, errs: map[string]error{"./runtime": errMissing, "./cmd/trace": errMissing, "./cluster": errMissing}}
 	rs := runFaultTests(t.Context(), t.TempDir(), b, 0, discardLog{})
 	assert.Len(t, rs, len(faultTests))
 	for _, r := range rs {

@@ -67,6 +67,12 @@ func fixture(t *testing.T, runs int) *compare.Set {
 		fmt.Fprintf(&b, "pkg: github.com/shmrun/shmrun/runtime\nBenchmarkGCIsolation/processes-2 10 5000000 ns/op %d p99-late-µs 900 max-late-µs\n", 100+rng.IntN(10))
 		fmt.Fprintf(&b, "BenchmarkGCIsolation/goroutines-2 10 6000000 ns/op %d p99-late-µs 9000 max-late-µs\n", 5000+rng.IntN(100))
 		fmt.Fprintf(&b, "pkg: github.com/shmrun/shmrun/internal/cmd/benchreport/scaling\nBenchmarkBandwidth/all-threads-2 10 10000000 ns/op %d MB/s\n", 20000+rng.IntN(100))
+		alone, with := 160e6*(1+0.02*rng.Float64()), 42e6*(1+0.02*rng.Float64())
+		fmt.Fprintf(&b, "pkg: github.com/shmrun/shmrun/cluster\nBenchmarkClusterFrames/master-alone-2 10 %.0f ns/op %.3f frames/s 90 master-µs/task\n", alone, 1e9/alone)
+		fmt.Fprintf(&b, "BenchmarkClusterFrames/hosts=3-2 30 %.0f ns/op %.3f frames/s 200 master-µs/remote-task 15700 link-B/remote-task 44 remote-tasks/frame\n", with, 1e9/with)
+		fmt.Fprintf(&b, "BenchmarkClusterFrames/hosts=3/sequential-2 30 47000000 ns/op 21.3 frames/s 210 master-µs/remote-task\n")
+		fmt.Fprintf(&b, "BenchmarkHostLossNotice-2 5 3600000 ns/op %.2f notice-ms\n", 3.5+rng.Float64())
+		fmt.Fprintf(&b, "pkg: github.com/shmrun/shmrun/cmd/trace\nBenchmarkSceneDistribution-2 1 3000000000 ns/op 153 fetch-ms 23.54 MiB 170 publish-ms\n")
 	}
 	set, err := compare.ParseTagged(strings.NewReader(b.String()), "github.com/shmrun/shmrun", placementTag)
 	require.NoError(t, err)

@@ -24,7 +24,7 @@ type pair struct {
 
 func key(pkg, name string) compare.Key { return compare.Key{Pkg: pkg, Name: name} }
 
-var pairs = append(append(append(placedPairs(), []pair{
+var pairs = append(append(append(append(placedPairs(), []pair{
 	{title: "ring loopback: one goroutine at both ends of the ring vs of the fixed-slot limit",
 		ours: key("ring", "Loopback/ring"), base: key("ring", "Loopback/limit-fixed-slots"),
 		unit: "sec/op"},
@@ -52,7 +52,18 @@ var pairs = append(append(append(placedPairs(), []pair{
 	{title: "GC isolation: master's worst wake-up lateness, processes vs goroutines",
 		ours: key("runtime", "GCIsolation/processes"), base: key("runtime", "GCIsolation/goroutines"),
 		unit: "max-late-µs"},
-}...), modePairs()...), scalingPairs()...)
+}...), modePairs()...), scalingPairs()...), clusterPairs...)
+
+// clusterPairs compare a master with three hosts of two workers against
+// the master alone (two workers): ideally 4x.
+var clusterPairs = []pair{
+	{title: "cluster: master + 3 hosts of 2 workers vs the master alone, 60 sleeping tiles a frame, 3 frames in flight", headline: true,
+		ours: key("cluster", "ClusterFrames/hosts=3"), base: key("cluster", "ClusterFrames/master-alone"),
+		unit: "frames/s", better: compare.Higher, target: 3.4, targetText: "≥ 3.4x, 85% of ideal (#14)"},
+	{title: "cluster: the same, one frame at a time (each frame's tail paid)",
+		ours: key("cluster", "ClusterFrames/hosts=3/sequential"), base: key("cluster", "ClusterFrames/master-alone"),
+		unit: "frames/s", better: compare.Higher},
+}
 
 // placedPairs are the comparisons between processes that issue 16 asks to
 // make within one placement of the two CPUs: each in the near placement,
@@ -138,4 +149,5 @@ var checks = []check{
 	{"dispatch allocates nothing in steady state", key("runtime", "Dispatch/processes"), "allocs/op", 0, "0 allocs/op (#3)"},
 	{"a proxy call allocates nothing in steady state", key("proxy", "Call/proxy"), "allocs/op", 0, "0 allocs/op (#4)"},
 	{"a SIGKILLed worker is noticed (median)", key("runtime", "CrashNotice"), "notice-ms", 10, "< 10 ms (#3)"},
+	{"a SIGKILLed host is noticed by its connection closing (median)", key("cluster", "HostLossNotice"), "notice-ms", 16, "2-16 ms (#14)"},
 }

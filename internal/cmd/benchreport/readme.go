@@ -65,6 +65,12 @@ func (r *report) readmeBlock() string {
 	}
 	w(" a SIGKILLed worker is noticed in %s and replaced in %s (medians, `BenchmarkCrashNotice`); see BENCHMARKS.md.\n",
 		side(r.data, key("runtime", "CrashNotice"), "notice-ms"), side(r.data, key("runtime", "CrashNotice"), "recover-ms"))
+	remoteCPU := "missing"
+	if s, err := r.data.Summary(clusterWith, "master-µs/remote-task"); err == nil {
+		remoteCPU = compare.Format(s.Median, "µs")
+	}
+	w("- **More than one machine**: a SIGKILLed host is given up on in %s (median, `BenchmarkHostLossNotice`); the terrain scene reaches a host in %s after %s to publish it (`BenchmarkSceneDistribution`); the master spends %s of CPU per remote tile (`BenchmarkClusterFrames`).\n",
+		side(r.data, hostNotice, "notice-ms"), side(r.data, sceneShare, "fetch-ms"), side(r.data, sceneShare, "publish-ms"), remoteCPU)
 	for _, mr := range r.models {
 		if mr.err == nil && len(mr.preds) > 0 {
 			last := mr.preds[len(mr.preds)-1]
@@ -76,5 +82,6 @@ func (r *report) readmeBlock() string {
 			}
 		}
 	}
+	w("%s", r.clusterLine())
 	return b.String()
 }

@@ -149,6 +149,11 @@ func (r *report) writeEvidence(w func(string, ...any)) {
 		side(r.data, key("runtime", "CrashNotice"), "notice-ms"))
 	w("(median; everything blocked on the worker's rings is woken then) and the pool is back to full strength, a replacement ")
 	w("started and handshaken, in %s.\n\n", side(r.data, key("runtime", "CrashNotice"), "recover-ms"))
+	w("**Noticing a lost host** (`cluster.BenchmarkHostLossNotice`): an idle host on loopback is SIGKILLed; the master gives up on it in %s ",
+		side(r.data, hostNotice, "notice-ms"))
+	w("(median), when the server tells it the host's connection closed. **Distributing a scene** (`cmd/trace.BenchmarkSceneDistribution`): ")
+	w("the terrain scene (%s) is hashed and put in the Object Store in %s, once per master, and a host fetches and checks it in %s, once.\n\n",
+		side(r.data, sceneShare, "MiB"), side(r.data, sceneShare, "publish-ms"), side(r.data, sceneShare, "fetch-ms"))
 }
 
 func (r *report) writeModel(w func(string, ...any)) {
@@ -169,6 +174,7 @@ func (r *report) writeModel(w func(string, ...any)) {
 		w("%s\n", m.inputTable().Markdown())
 		w("%s\n", m.predictionTable().Markdown())
 	}
+	r.writeClusterModel(w)
 }
 
 // allTable lists every benchmark and unit measured.

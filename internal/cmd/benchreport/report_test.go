@@ -51,12 +51,21 @@ func TestMarkdown(t *testing.T) {
 		assert.Contains(t, md, want)
 	}
 	assert.Regexp(t, `\| ring \| Throughput/ring-cross-process \| sec/op \| (49|50)\.\d+ns \|`, md)
-	assert.Regexp(t, `\d+ of 16 targets met, \d+ missed, 3 missing\.`, md)
+	assert.Regexp(t, `\d+ of 18 targets met, \d+ missed, 3 missing\.`, md)
+	for _, want := range []string{
+		"### More than one machine: hosts over NATS",
+		"T(H) = max(",
+		"| 16 | 34 | 1 Gbit/s |",
+		"(PREDICTED)",
+		"the terrain scene (23.54 MiB) is hashed and put in the Object Store in 170.0ms",
+	} {
+		assert.Contains(t, md, want)
+	}
 }
 
 func TestMarkdownWithNothingMeasured(t *testing.T) {
 	md := testReport(t, &compare.Set{}).markdown()
-	assert.Contains(t, md, "0 of 16 targets met, 0 missed, 16 missing.")
+	assert.Contains(t, md, "0 of 18 targets met, 0 missed, 18 missing.")
 	assert.Contains(t, md, "Missing: compare: no samples")
 }
 
@@ -72,7 +81,10 @@ func TestReadmeBlock(t *testing.T) {
 	assert.Contains(t, b, "`TestGone` missing;")
 	assert.Regexp(t, `\*\*Predicted, not measured\*\*: render [\d.]+x at 16 workers, [\d.]+x at 64`, b)
 	assert.NotContains(t, b, "headline", "only headline pairs, and no field names")
-	assert.Equal(t, 12, strings.Count(b, "\n| ")-1, "the header and the headline pairs")
+	assert.Regexp(t, `\| cluster: master \+ 3 hosts of 2 workers vs the master alone.* \| 3\.\d\dx \| ≥ 3\.4x, 85% of ideal \(#14\) met \|`, b)
+	assert.Contains(t, b, "the master spends 200.0µs of CPU per remote tile")
+	assert.Regexp(t, `\*\*Predicted, not measured\*\*: hosts of 2 workers over a 1 Gbit/s link, [\d.]+x the master alone with 8 hosts`, b)
+	assert.Equal(t, 13, strings.Count(b, "\n| ")-1, "the header and the headline pairs")
 }
 
 func TestWrite(t *testing.T) {

@@ -48,6 +48,9 @@ func (r *runner) runRounds(ctx context.Context, start time.Time, between func())
 func (r *runner) round(ctx context.Context) {
 	var line []string
 	for _, su := range r.suites {
+		if su.rounds > 0 && r.done >= su.rounds {
+			continue
+		}
 		bin, ok := r.builds.bins[su.pkg]
 		if !ok {
 			line = append(line, su.name+" missing")

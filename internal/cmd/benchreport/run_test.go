@@ -114,7 +114,8 @@ func TestTail(t *testing.T) {
 
 func TestSuiteFailures(t *testing.T) {
 	set := fixture(t, 1)
-	b := &builds{bins: map[string]string{"./ring": "x", "./runtime": "x", "./cmd/trace": "x", "./internal/cmd/benchreport/scaling": "x", "./proxy": "x"}, errs: map[string]error{}}
+	b := &builds{bins: map[string]string{"./ring": "x", "./runtime": "x", "./cmd/trace": "x", "./internal/cmd/benchreport/scaling": "x", "./proxy": "x",
+		"./cluster": "x"}, errs: map[string]error{}}
 	assert.Equal(t, []string{"proxy: missing: no benchmark matched ^BenchmarkCall$"}, suiteFailures(b, set))
 	delete(b.bins, "./proxy")
 	b.errs["./proxy"] = errMissing

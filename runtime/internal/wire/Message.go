@@ -11,6 +11,8 @@ const (
 	MessageHello  Message = 1
 	MessageTask   Message = 2
 	MessageResult Message = 3
+	MessageJob    Message = 4
+	MessageDone   Message = 5
 )
 
 var EnumNamesMessage = map[Message]string{
@@ -18,6 +20,8 @@ var EnumNamesMessage = map[Message]string{
 	MessageHello:  "Hello",
 	MessageTask:   "Task",
 	MessageResult: "Result",
+	MessageJob:    "Job",
+	MessageDone:   "Done",
 }
 
 var EnumValuesMessage = map[string]Message{
@@ -25,6 +29,8 @@ var EnumValuesMessage = map[string]Message{
 	"Hello":  MessageHello,
 	"Task":   MessageTask,
 	"Result": MessageResult,
+	"Job":    MessageJob,
+	"Done":   MessageDone,
 }
 
 func (v Message) String() string {

@@ -12,6 +12,7 @@ const (
 	StatusPanic     Status = 2
 	StatusCancelled Status = 3
 	StatusDeadline  Status = 4
+	StatusCrashed   Status = 5
 )
 
 var EnumNamesStatus = map[Status]string{
@@ -20,6 +21,7 @@ var EnumNamesStatus = map[Status]string{
 	StatusPanic:     "Panic",
 	StatusCancelled: "Cancelled",
 	StatusDeadline:  "Deadline",
+	StatusCrashed:   "Crashed",
 }
 
 var EnumValuesStatus = map[string]Status{
@@ -28,6 +30,7 @@ var EnumValuesStatus = map[string]Status{
 	"Panic":     StatusPanic,
 	"Cancelled": StatusCancelled,
 	"Deadline":  StatusDeadline,
+	"Crashed":   StatusCrashed,
 }
 
 func (v Status) String() string {

@@ -45,6 +45,8 @@ type Msg struct {
 	Hello  HelloMsg
 	Task   TaskMsg
 	Result ResultMsg
+	Job    JobMsg
+	Done   DoneMsg
 }
 
 // Encoder builds messages with one reused flatbuffers.Builder. It is not
@@ -158,6 +160,8 @@ func Decode(buf []byte, m *Msg) error {
 		if sum := resultSum(&m.Result); sum != r.Sum() {
 			return malformed("result %#x: checksum %#x, its fields sum to %#x", m.Result.ID, r.Sum(), sum)
 		}
+	case MessageJob, MessageDone:
+		return decodeRemote(tab, mt, m)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 // Package wire encodes and decodes the flatbuffer messages that a shmrun
 // master and its workers exchange over their rings: Hello, Task and Result,
-// each wrapped in an Envelope (see wire.fbs; the generated code sits beside
+// and the Job and Done that carry a task to a remote host and back, each
+// wrapped in an Envelope (see wire.fbs; the generated code sits beside
 // it and is refreshed by `make generate`).
 //
 // Bytes read from a ring come from another process and are untrusted. The
@@ -18,4 +19,4 @@ package wire
 
 // Protocol is the version of the message protocol. A worker reports it in
 // Hello and the master refuses a worker that speaks another.
-const Protocol = 3
+const Protocol = 4

@@ -47,7 +47,7 @@ func NextValue(src []byte) (st Status, b, rest []byte, err error) {
 
 // Known reports whether st is a status this protocol defines: anything
 // else, read from a peer, is garbage.
-func (st Status) Known() bool { return st <= StatusDeadline }
+func (st Status) Known() bool { return st <= StatusCrashed }
 
 // AppendPanic appends the message of an item whose kernel panicked: the
 // panic's value as an item (a uvarint length, the bytes), then the stack.

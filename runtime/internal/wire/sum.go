@@ -31,3 +31,21 @@ func resultSum(r *ResultMsg) uint32 {
 	sum = crc32.Update(sum, castagnoli, r.Values)
 	return crc32.Update(sum, castagnoli, r.Waits)
 }
+
+// jobSum is a job's checksum, over what follows its task (which carries
+// its own): the CRC-32C of its records and input, seeded with its timeout
+// and their lengths.
+func jobSum(j *JobMsg) uint32 {
+	h := mix(mix(mix(mix(mix(0, uint64(j.Timeout)), uint64(len(j.Regions))), uint64(len(j.Reads))), uint64(len(j.Input))), uint64(len(j.Writes)))
+	sum := crc32.Update(uint32(h^h>>32), castagnoli, j.Regions)
+	sum = crc32.Update(sum, castagnoli, j.Reads)
+	sum = crc32.Update(sum, castagnoli, j.Input)
+	return crc32.Update(sum, castagnoli, j.Writes)
+}
+
+// doneSum is a done's checksum, over what follows its result: the CRC-32C
+// of its output, seeded with the time held and the output's length.
+func doneSum(d *DoneMsg) uint32 {
+	h := mix(mix(0, uint64(d.Held)), uint64(len(d.Output)))
+	return crc32.Update(uint32(h^h>>32), castagnoli, d.Output)
+}

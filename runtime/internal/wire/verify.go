@@ -20,6 +20,8 @@ var (
 	helloFields    = []fbcheck.Kind{fbcheck.U32, fbcheck.U32, fbcheck.U32, fbcheck.U64, fbcheck.U64}
 	taskFields     = []fbcheck.Kind{fbcheck.U64, fbcheck.U64, fbcheck.U32, fbcheck.U64, fbcheck.U32, fbcheck.Bytes, fbcheck.U32}
 	resultFields   = []fbcheck.Kind{fbcheck.U64, fbcheck.U8, fbcheck.Bytes, fbcheck.U32, fbcheck.Bytes, fbcheck.U64, fbcheck.U64, fbcheck.Bytes, fbcheck.U32}
+	jobFields      = []fbcheck.Kind{fbcheck.Bytes, fbcheck.U64, fbcheck.Bytes, fbcheck.Bytes, fbcheck.Bytes, fbcheck.Bytes, fbcheck.U32}
+	doneFields     = []fbcheck.Kind{fbcheck.Bytes, fbcheck.U64, fbcheck.Bytes, fbcheck.U32}
 )
 
 func malformed(format string, args ...any) error {
@@ -48,6 +50,10 @@ func verifyEnvelope(buf []byte) (Message, error) {
 		spec = taskFields
 	case MessageResult:
 		spec = resultFields
+	case MessageJob:
+		spec = jobFields
+	case MessageDone:
+		spec = doneFields
 	default:
 		return 0, malformed("message type %d", mt)
 	}

@@ -98,3 +98,34 @@ func TestBoundString(t *testing.T) {
 	assert.Equal(t, "dispatch", scaling.Dispatch.String())
 	assert.Equal(t, "bandwidth", scaling.Bandwidth.String())
 }
+
+func TestClusterPredictions(t *testing.T) {
+	// The master alone: 2 workers, 160 ms a frame of 60 tiles; with 3
+	// hosts of 2 workers, 42 ms (W/N = 40 ms, so o = 2 ms); 200 µs of the
+	// master's CPU and 16.6 KB over its link per remote tile, on 1 Gbit/s.
+	c := scaling.Cluster{T0: 160e-3, T3: 42e-3, H3: 3, Local: 2, PerHost: 2, Tasks: 60, RemoteCPU: 200e-6, TaskBytes: 16.6e3, Link: 125e6}
+	p, err := c.Predict(3)
+	require.NoError(t, err)
+	assert.InDelta(t, 42e-3, p.SecPerOp, 1e-9, "the model reproduces its measurement")
+	assert.Equal(t, scaling.Work, p.Bound)
+	p, err = c.Predict(0)
+	require.NoError(t, err)
+	assert.InDelta(t, 160e-3, p.SecPerOp, 1e-9)
+	p, err = c.Predict(16)
+	require.NoError(t, err)
+	assert.Equal(t, 34, p.Workers)
+	// 60·32/34 = 56.5 remote tiles cost the master 11.3 ms of CPU, just
+	// under the 320/34 + 2 = 11.4 ms of work: work sets it.
+	assert.Equal(t, scaling.Work, p.Bound)
+	assert.InDelta(t, 320e-3/34+2e-3, p.SecPerOp, 1e-9)
+	c.RemoteCPU = 400e-6
+	p, err = c.Predict(16)
+	require.NoError(t, err)
+	assert.Equal(t, scaling.MasterCPU, p.Bound)
+	c.Link = 12.5e6 // 100 Mbit/s
+	p, err = c.Predict(16)
+	require.NoError(t, err)
+	assert.Equal(t, scaling.Link, p.Bound)
+	_, err = scaling.Cluster{}.Predict(4)
+	assert.ErrorIs(t, err, scaling.ErrBadInput)
+}

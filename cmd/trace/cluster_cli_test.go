@@ -1,0 +1,40 @@
+package main
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestClusterFlagsAreChecked(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-join", "nats://127.0.0.1:1", "-cluster", "127.0.0.1:1"}, "give one"},
+		{[]string{"-cluster", "127.0.0.1:1", "-nats", "nats://127.0.0.1:1"}, "give one"},
+		{[]string{"-hosts", "2"}, "-hosts needs -cluster or -nats"},
+		{[]string{"-rejoin"}, "-rejoin needs -join"},
+		{[]string{"-cluster", "127.0.0.1:1", "-hosts", "-1"}, "-hosts -1"},
+		{[]string{"-cluster", "127.0.0.1:1", "-host-wait", "0s"}, "-host-wait 0s"},
+		{[]string{"-join", "nats://127.0.0.1:1", "-scene", "cornell"}, "-scene does not apply with -join"},
+		{[]string{"-join", "nats://192.0.2.1:4222"}, "a token is needed beyond 127.0.0.1"},
+		{[]string{"-join", "4222"}, "bad master address"},
+		{[]string{"-cluster", "0.0.0.0:0", "-o", "none"}, "a token is needed beyond 127.0.0.1"},
+		{[]string{"nats", "-listen", "0.0.0.0:0"}, "a token is needed beyond 127.0.0.1"},
+		{[]string{"nats", "extra"}, `unexpected argument "extra"`},
+	} {
+		t.Setenv("SHMRUN_TOKEN", "")
+		code, stderr := trace(t, c.args...)
+		assert.Equal(t, 2, code, "%v: %s", c.args, stderr)
+		assert.Contains(t, stderr, c.want, "%v", c.args)
+	}
+}
+
+func TestTokenNeverShownInHelp(t *testing.T) {
+	t.Setenv("SHMRUN_TOKEN", "do-not-print-me")
+	var out, errOut bytes.Buffer
+	assert.Equal(t, 0, run([]string{"-h"}, &out, &errOut))
+	assert.NotContains(t, out.String()+errOut.String(), "do-not-print-me")
+}
