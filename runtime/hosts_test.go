@@ -288,6 +288,8 @@ func TestHostOverdueTasksAreHedged(t *testing.T) {
 	l.hold = true // the host stalls: its answers wait
 	l.mu.Unlock()
 	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second) // a hedger that never hedges fails, not hangs
+	defer cancel()
 	sums, err := runtime.Map(ctx, master, remoteFill, jobs[:8], &runtime.MapOptions{Chunk: 1})
 	require.NoError(t, err)
 	assert.Less(t, time.Since(start), 5*time.Second)
@@ -352,14 +354,22 @@ func TestHostBadFootprintFailsTheTask(t *testing.T) {
 	assert.Contains(t, err.Error(), "host loop")
 }
 
-// teachHedger runs 64 fill jobs over the cluster, so that the hedger has
-// turnarounds to judge by, and returns them.
+// teachHedger runs batches of 64 fill jobs over the cluster until the host
+// has answered enough of them for the hedger to judge by (it hedges
+// nothing before 16 remote turnarounds, and a fast local worker can take
+// most of a batch), and returns them.
 func teachHedger(t *testing.T, master *runtime.Pool) []fillJob {
 	jobs := make([]fillJob, 64)
 	for i := range jobs {
 		jobs[i] = fillJob{Index: i}
 	}
-	_, err := runtime.Map(context.Background(), master, remoteFill, jobs, &runtime.MapOptions{Chunk: 1})
-	require.NoError(t, err)
-	return jobs
+	for range 50 {
+		_, err := runtime.Map(context.Background(), master, remoteFill, jobs, &runtime.MapOptions{Chunk: 1})
+		require.NoError(t, err)
+		if master.Stats().Hosts[0].Tasks >= 32 {
+			return jobs
+		}
+	}
+	require.FailNow(t, "the host answered too few tasks to teach the hedger", "%d", master.Stats().Hosts[0].Tasks)
+	return nil
 }
