@@ -41,11 +41,12 @@ race:
 
 # chaos runs the fault-injection, garbage, resource and security tests in
 # full, with their counts in the output: 100 SIGKILLs and SIGSTOPs during a
-# 10,000-item map and during a 200-frame render, 1000 worker restarts.
+# 10,000-item map and during a 200-frame render, 1000 worker restarts, 25
+# SIGKILLs and SIGSTOPs of hosts during a map over hosts.
 # SHMRUN_CHAOS_FAULTS=n injects n faults instead.
 CHAOS_RUN := Chaos|Garbage|Scribbled|Leak|Nothing|Orphan|Outlive|Heartbeat|Stuck|SIGKILL|Minimal|Forged|Sealed|Named
 chaos:
-	$(GO) test -race -count=1 -timeout 20m -tags $(TEST_TAGS) -v -run '$(CHAOS_RUN)' ./arena/ ./runtime/ ./cmd/trace/
+	$(GO) test -race -count=1 -timeout 20m -tags $(TEST_TAGS) -v -run '$(CHAOS_RUN)' ./arena/ ./runtime/ ./cluster/ ./cmd/trace/
 
 # generate reruns flatc on every schema; the Go code it writes is committed.
 # A schema's namespace is the name of its directory, so flatc writes the
