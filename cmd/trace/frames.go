@@ -35,7 +35,7 @@ func renderAll(ctx context.Context, cfg config, stderr io.Writer) error {
 		runErr = err
 	}
 	if rep == nil {
-		return runErr
+		return s.endView(ctx, runErr, stderr)
 	}
 	// After the live view has let go of the terminal.
 	if err := rep.write(stderr, cfg.quiet); err != nil {
@@ -45,7 +45,7 @@ func renderAll(ctx context.Context, cfg config, stderr io.Writer) error {
 			runErr = err
 		}
 	}
-	return runErr
+	return s.endView(ctx, runErr, stderr)
 }
 
 // firstCause returns ctx's cause instead of err when ctx was interrupted:
@@ -303,6 +303,7 @@ func (s *session) present(ctx context.Context, r *runState, finished <-chan *fra
 				start := time.Now()
 				r.stats.shown(g, start)
 				r.bar.frameShown()
+				s.showStatus(r, g)
 				if err = s.sink.WriteFrame(s.img[g.slot], g.n); err != nil {
 					fail(err)
 				}
