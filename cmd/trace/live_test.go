@@ -269,7 +269,7 @@ func TestTermViewOffATerminalWritesNoEscapeCode(t *testing.T) {
 	out := stderr.String()
 	assert.NotContains(t, out, "\x1b")
 	assert.Regexp(t, `(?m)^frame [0-9]+/25  64x36  [0-9.]+ fps \(target 10\)  [0-9.]+ ms a frame  [0-9]+ deadline misse?s?  `+
-		`[0-9]+ spp step [0-9]+  [0-9]+% traced  1 worker$`, out)
+		`[0-9]+ spp step [0-9]+  [0-9.]+% traced  1 worker$`, out)
 	assert.Regexp(t, `\ntrace: 25 frames in [^\n]*\n$`, out)
 }
 

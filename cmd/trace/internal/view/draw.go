@@ -97,20 +97,17 @@ func (c *cells) appendANSI(buf []byte) []byte {
 // previous cell, which roughly halves the output for smooth images.
 func (c *cells) appendRow(buf []byte, ty int) []byte {
 	fg, bg := [3]byte{}, [3]byte{}
-	fresh := true // no colour set yet on this line
+	fresh := true       // no colour set yet on this line
+	odd := ty+1 >= c.th // odd height: the last line has no lower pixel
+	if odd {
+		buf = append(buf, "\x1b[49m"...) // the terminal's own background
+	}
 	for tx := range c.tw {
 		up := c.pixel(tx, ty)
-		if ty+1 >= c.th { // odd height: the last line has no lower pixel
-			buf = append(buf, "\x1b[49m"...)
-			buf = appendColor(buf, 38, up)
-			buf = append(buf, upperHalf...)
-			continue
-		}
-		lo := c.pixel(tx, ty+1)
 		if fresh || up != fg {
 			buf, fg = appendColor(buf, 38, up), up
 		}
-		if fresh || lo != bg {
+		if lo := c.pixel(tx, min(ty+1, c.th-1)); !odd && (fresh || lo != bg) {
 			buf, bg = appendColor(buf, 48, lo), lo
 		}
 		fresh = false

@@ -91,7 +91,7 @@ func TestHTTPPageStatusAndPNG(t *testing.T) {
 	assert.Contains(t, body, `<span id="frame">frame 3/10</span><span id="size">40x20</span>`+
 		`<span id="fps">30.0 fps (target 30)</span><span id="frame_ms">12.3 ms a frame</span>`+
 		`<span id="misses">1 deadline miss</span><span id="rung">2 spp step 4</span>`+
-		`<span id="traced">6% traced</span><span id="workers">2 workers</span>`, "the figures, before any script runs")
+		`<span id="traced">6.2% traced</span><span id="workers">2 workers</span>`, "the figures, before any script runs")
 	assert.Contains(t, body, `<div id="state">rendering</div>`)
 
 	var status struct {
@@ -108,7 +108,7 @@ func TestHTTPPageStatusAndPNG(t *testing.T) {
 	assert.InDelta(t, 1.0/16, status.TracedShare, 1e-12)
 	assert.False(t, status.Done)
 	require.Len(t, status.Figures, 8)
-	assert.Equal(t, struct{ Key, Text string }{"traced", "6% traced"}, status.Figures[6])
+	assert.Equal(t, struct{ Key, Text string }{"traced", "6.2% traced"}, status.Figures[6])
 
 	v.SetStatus(view.Status{Frames: 10, Done: true})
 	body = get(t, srv.URL+"/")

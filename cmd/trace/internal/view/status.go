@@ -76,7 +76,7 @@ func (st Status) figures(frame, w, h int) []figure {
 	}
 	if st.SPP > 0 {
 		fs = append(fs, figure{"rung", fmt.Sprintf("%d spp step %d", st.SPP, max(st.PixelStep, 1))},
-			figure{"traced", fmt.Sprintf("%.0f%% traced", 100*st.TracedShare)})
+			figure{"traced", percent(st.TracedShare) + " traced"})
 	}
 	if st.Workers > 0 {
 		fs = append(fs, figure{"workers", plural(st.Workers, "worker", "workers")})
@@ -90,6 +90,16 @@ func (st Status) state() string {
 		return "render finished: this is its last frame, served until Ctrl-C"
 	}
 	return "rendering"
+}
+
+// percent writes share as a percentage: whole above 10%, with a decimal
+// below, so that the 0.4% of pixel step 16 does not read as none.
+func percent(share float64) string {
+	p := 100 * share
+	if p < 9.95 {
+		return fmt.Sprintf("%.1f%%", p)
+	}
+	return fmt.Sprintf("%.0f%%", p)
 }
 
 func plural(n int, one, many string) string {

@@ -248,3 +248,14 @@ func TestTermRejectsBadFrame(t *testing.T) {
 	assert.ErrorIs(t, term.WriteFrame(bad, 0), output.ErrFrame)
 	assert.ErrorIs(t, term.WriteFrame(nil, 0), output.ErrFrame)
 }
+
+func TestTracedShareReadsAsAPercentage(t *testing.T) {
+	for share, want := range map[float64]string{1: "100% traced", 0.25: "25% traced", 1.0 / 16: "6.2% traced", 1.0 / 256: "0.4% traced"} {
+		var out syncBuffer
+		term := view.NewTerm(&out, view.TermOptions{Plain: true})
+		term.SetStatus(view.Status{SPP: 1, PixelStep: 1, TracedShare: share})
+		require.NoError(t, term.WriteFrame(frametest.New(8, 8, 0), 0))
+		require.NoError(t, term.Close())
+		assert.Equal(t, "frame 0  8x8  1 spp step 1  "+want+"\n", out.String())
+	}
+}
