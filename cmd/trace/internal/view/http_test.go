@@ -204,8 +204,9 @@ func ExampleHTTP() {
 
 // TestHTTPStreamShowsALoneFrameAtOnce reads a stream that gets one frame
 // and no other, as after a single-frame render: the part ends (its
-// boundary follows it) without waiting for a next frame, which is when a
-// browser shows it.
+// boundary follows it) without waiting for a next frame, which is when
+// Firefox shows it, and the same frame comes again, which is when
+// Chromium does.
 func TestHTTPStreamShowsALoneFrameAtOnce(t *testing.T) {
 	v := view.NewHTTP()
 	srv := httptest.NewServer(v.Handler())
@@ -222,7 +223,8 @@ func TestHTTPStreamShowsALoneFrameAtOnce(t *testing.T) {
 	defer resp.Body.Close()
 	_, params, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	require.NoError(t, err)
-	part, err := multipart.NewReader(resp.Body, params["boundary"]).NextPart()
+	mr := multipart.NewReader(resp.Body, params["boundary"])
+	part, err := mr.NextPart()
 	require.NoError(t, err)
 	b, err := io.ReadAll(part) // ends at the boundary after the part
 	require.NoError(t, err, "the part ends before any next frame")
@@ -230,4 +232,12 @@ func TestHTTPStreamShowsALoneFrameAtOnce(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 64, img.Bounds().Dx())
 	assert.Equal(t, strconv.Itoa(len(b)), part.Header.Get("Content-Length"))
+
+	// Chromium shows a part when the next one begins: the frame comes again.
+	again, err := mr.NextPart()
+	require.NoError(t, err, "the lone frame is sent again")
+	b2, err := io.ReadAll(again)
+	require.NoError(t, err)
+	assert.Equal(t, "5", again.Header.Get("X-Frame"))
+	assert.Equal(t, b, b2)
 }

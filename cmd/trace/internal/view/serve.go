@@ -50,12 +50,12 @@ func (v *HTTP) serveStream(w http.ResponseWriter, r *http.Request) {
 	}
 	part := stream{opt: jpeg.Options{Quality: jpegQuality}}
 	var seen uint64
+	var sent int               // the number of the frame in part.img
 	var again <-chan time.Time // fires once after a frame, to send it again
 	for {
-		frame, seq, ok := v.latest.snapshot(&part.img, seen)
-		if ok {
-			seen = seq
-			if part.send(w, frame) != nil || rc.Flush() != nil {
+		if frame, seq, ok := v.latest.snapshot(&part.img, seen); ok {
+			seen, sent = seq, frame
+			if part.send(w, sent) != nil || rc.Flush() != nil {
 				return // the client went away
 			}
 			again = time.After(repeatAfter)
@@ -64,7 +64,7 @@ func (v *HTTP) serveStream(w http.ResponseWriter, r *http.Request) {
 		case <-sub:
 		case <-again:
 			again = nil
-			if part.send(w, frame) != nil || rc.Flush() != nil {
+			if part.send(w, sent) != nil || rc.Flush() != nil {
 				return
 			}
 		case <-r.Context().Done():
