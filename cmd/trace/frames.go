@@ -14,7 +14,9 @@ import (
 // renderAll runs a whole session: open, render every frame, close, and
 // report. An interrupted run (ctx's cause an *interrupted) still reports
 // the frames it showed, and returns the interruption: the first cause
-// wins over what it did to the frames in flight and to the pool.
+// wins over what it did to the frames in flight and to the pool. With
+// -view http (and -hold), a run that succeeded then serves its last frame
+// until ctx ends (see endView).
 func renderAll(ctx context.Context, cfg config, stderr io.Writer) error {
 	s, err := open(ctx, cfg, stderr)
 	if err != nil {
