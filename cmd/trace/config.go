@@ -84,7 +84,9 @@ Flags:
 	fmt.Fprint(w, `
 Exit status: 0 on success, 2 for bad input (a flag, a size, a scene, an
 output that cannot be written), 1 when rendering fails, 130 on Ctrl-C
-(143 on SIGTERM), after writing what the frames done allow.
+(143 on SIGTERM), after writing what the frames done allow. With -view
+http, trace keeps serving the last frame after the render until Ctrl-C,
+which then ends it with 0 (-hold=false: it exits when the render ends).
 `)
 }
 
