@@ -12,10 +12,12 @@
 //
 // # Caveats
 //
-// A page that keeps loading (the MJPEG stream of a live view) is stopped
-// after [Settle], so that its scripts have run a few times; a screenshot is
-// taken at a device scale factor of 1, so a frame shown at its size covers
-// as many pixels of the screenshot as it has.
+// Chromium takes the screenshot or dumps the DOM once the page has loaded
+// (for an MJPEG image, once its first part is shown), which may be before
+// a script's fetch has come back; a page that keeps loading is stopped
+// after [Settle]. A screenshot is taken at a device scale factor of 1, so a
+// frame shown at its size covers as many pixels of the screenshot as it
+// has.
 package headless
 
 import (
@@ -36,9 +38,11 @@ import (
 // ErrNotInstalled is returned by Find when no Chromium is installed.
 var ErrNotInstalled = errors.New("headless: Chromium is not installed (apt-get install chromium)")
 
-// Settle is how long Chromium lets a page load and run its scripts before
-// it stops loading and takes the screenshot or dumps the DOM, in ms.
-const Settle = 2500
+// Settle is the longest Chromium lets a page load, in ms: it takes the
+// screenshot or dumps the DOM when the page has loaded, or after Settle,
+// when it stops the loading (an image that never ends, a machine so
+// loaded that the page is that slow).
+const Settle = 10000
 
 // Find returns the path of the Chromium to use: $CHROMIUM if set, else
 // chromium or chromium-browser on $PATH. It returns ErrNotInstalled when
