@@ -41,12 +41,12 @@ func TestSuccessPrintsOneSummaryLine(t *testing.T) {
 }
 
 // TestViewWithoutOWritesNothing runs the README's live-view command (with
-// an HTTP view on a free port, and fewer frames): it writes no file, and
-// -o still asks for one.
+// an HTTP view on a free port, fewer frames, and -hold=false so that it
+// ends with the render): it writes no file, and -o still asks for one.
 func TestViewWithoutOWritesNothing(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
-	args := append(small, "-fps", "60", "-frames", "6", "-view", "http=127.0.0.1:0")
+	args := append(small, "-fps", "60", "-frames", "6", "-view", "http=127.0.0.1:0", "-hold=false")
 	code, stderr := trace(t, args...)
 	require.Equal(t, 0, code, stderr)
 	entries, err := os.ReadDir(dir)

@@ -30,6 +30,7 @@ type config struct {
 	mode       runtime.Mode
 	integrator string // "": the scene's own
 	view       string
+	hold       bool // -view http: serve the last frame until Ctrl-C
 	timeline   string
 	stats      string
 	tile       int
@@ -53,6 +54,7 @@ func flags(c *config, size, mode *string) *flag.FlagSet {
 	fs.StringVar(mode, "mode", "processes", "workers are `MODE`: processes or goroutines")
 	fs.StringVar(&c.integrator, "integrator", "", "light transport `NAME`: whitted or path (default: the scene's setting)")
 	fs.StringVar(&c.view, "view", "none", "live preview `VIEW`: none, term (on this terminal) or http=ADDR (a page at ADDR)")
+	fs.BoolVar(&c.hold, "hold", true, "with -view http: after the render, keep serving its last frame until Ctrl-C (false: exit when it ends)")
 	fs.StringVar(&c.timeline, "timeline", "", "write the runtime's Chrome trace-event timeline to `PATH`")
 	fs.StringVar(&c.stats, "stats", "", "write frame statistics as JSON to `PATH`")
 	fs.BoolVar(&c.pin, "pin", true, "bind each worker process to a CPU of its own (processes mode, no more workers than CPUs)")
@@ -82,7 +84,9 @@ Flags:
 	fmt.Fprint(w, `
 Exit status: 0 on success, 2 for bad input (a flag, a size, a scene, an
 output that cannot be written), 1 when rendering fails, 130 on Ctrl-C
-(143 on SIGTERM), after writing what the frames done allow.
+(143 on SIGTERM), after writing what the frames done allow. With -view
+http, trace keeps serving the last frame after the render until Ctrl-C,
+which then ends it with 0 (-hold=false: it exits when the render ends).
 `)
 }
 

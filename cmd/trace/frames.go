@@ -14,7 +14,9 @@ import (
 // renderAll runs a whole session: open, render every frame, close, and
 // report. An interrupted run (ctx's cause an *interrupted) still reports
 // the frames it showed, and returns the interruption: the first cause
-// wins over what it did to the frames in flight and to the pool.
+// wins over what it did to the frames in flight and to the pool. With
+// -view http (and -hold), a run that succeeded then serves its last frame
+// until ctx ends (see endView).
 func renderAll(ctx context.Context, cfg config, stderr io.Writer) error {
 	s, err := open(ctx, cfg, stderr)
 	if err != nil {
@@ -35,7 +37,7 @@ func renderAll(ctx context.Context, cfg config, stderr io.Writer) error {
 		runErr = err
 	}
 	if rep == nil {
-		return runErr
+		return s.endView(ctx, runErr, stderr)
 	}
 	// After the live view has let go of the terminal.
 	if err := rep.write(stderr, cfg.quiet); err != nil {
@@ -45,7 +47,7 @@ func renderAll(ctx context.Context, cfg config, stderr io.Writer) error {
 			runErr = err
 		}
 	}
-	return runErr
+	return s.endView(ctx, runErr, stderr)
 }
 
 // firstCause returns ctx's cause instead of err when ctx was interrupted:
@@ -303,6 +305,7 @@ func (s *session) present(ctx context.Context, r *runState, finished <-chan *fra
 				start := time.Now()
 				r.stats.shown(g, start)
 				r.bar.frameShown()
+				s.showStatus(r, g)
 				if err = s.sink.WriteFrame(s.img[g.slot], g.n); err != nil {
 					fail(err)
 				}

@@ -12,7 +12,9 @@
 // The exit status is 0 on success, 2 for bad input (a flag, a size, a scene
 // file, an output that cannot be written), 1 when rendering fails, and 130
 // after Ctrl-C (143 after SIGTERM), once the frames done are reported and
-// written; a second Ctrl-C kills it at once.
+// written; a second Ctrl-C kills it at once. With -view http it serves the
+// last frame after the render until Ctrl-C, which then ends it with 0
+// (-hold=false: it exits when the render ends).
 package main
 
 import (

@@ -41,8 +41,16 @@ func (s *session) openOutputs() error {
 		out.Close()
 		return err
 	}
-	s.out = out
+	s.out, s.view = out, v
 	s.sink = output.Multi(out, v)
+	if h, ok := v.(*view.HTTP); ok {
+		if s.cfg.hold {
+			s.held = h
+		}
+		if !s.cfg.quiet {
+			fmt.Fprintf(s.stderr, "trace: live view at %s\n", h.URL())
+		}
+	}
 	return nil
 }
 

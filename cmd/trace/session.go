@@ -18,6 +18,7 @@ import (
 	"github.com/shmrun/shmrun/cmd/trace/internal/output"
 	"github.com/shmrun/shmrun/cmd/trace/internal/render"
 	"github.com/shmrun/shmrun/cmd/trace/internal/scene"
+	"github.com/shmrun/shmrun/cmd/trace/internal/view"
 	"github.com/shmrun/shmrun/runtime"
 )
 
@@ -31,8 +32,13 @@ type session struct {
 	pool *runtime.Pool
 	fb   [slots]arena.Region
 	out  output.Sink // -o
+	view view.View   // -view
 	sink output.Sink // -o and -view
-	img  [slots]*image.RGBA
+	// held is the -view http that -hold keeps serving after the render:
+	// close leaves it open, endView or abandon closes it.
+	held   *view.HTTP
+	status view.Status // the figures of the latest frame shown
+	img    [slots]*image.RGBA
 
 	statsFile *laterFile // -stats, opened before the first frame; nil: none
 	stderr    io.Writer  // where the progress bar goes, if it is a terminal
@@ -158,14 +164,20 @@ const (
 	interruptGrace = time.Second
 )
 
-// close shuts everything down, the -stats file apart (see renderAll); it
-// returns the first error. Even when ctx is done, it gives the tasks in
-// flight some time (interruptGrace after an interruption) to end before
-// the pool kills their workers; the pool writes the -timeline either way.
+// close shuts everything down, the -stats file and a held view apart (see
+// renderAll); it returns the first error. Even when ctx is done, it gives
+// the tasks in flight some time (interruptGrace after an interruption) to
+// end before the pool kills their workers; the pool writes the -timeline
+// either way.
 func (s *session) close(ctx context.Context) error {
 	var err error
-	if s.sink != nil {
-		err = s.sink.Close()
+	if s.out != nil {
+		err = s.out.Close()
+	}
+	if s.view != nil && s.held == nil {
+		if cerr := s.view.Close(); err == nil {
+			err = cerr
+		}
 	}
 	if s.pool != nil {
 		s.tileLog.close() // before the pool: the hub's goroutines use the arena
@@ -185,10 +197,13 @@ func (s *session) close(ctx context.Context) error {
 	return err
 }
 
-// abandon closes a session that will render nothing: it removes the
-// -stats file if it made it.
+// abandon closes a session that will render nothing, its view included:
+// it removes the -stats file if it made it.
 func (s *session) abandon(ctx context.Context) {
 	s.close(ctx)
+	if s.held != nil {
+		s.held.Close()
+	}
 	s.statsFile.abandon()
 }
 

@@ -1,17 +1,19 @@
-// Package tty answers the two questions the trace CLI asks about a terminal:
-// is this file descriptor a terminal, and how big is it.
+// Package tty answers the questions the trace CLI asks about a terminal: is
+// this file descriptor a terminal, how big is it, and when does that change.
 //
 // # Basics
 //
 // [IsTerminal] decides whether decorations such as a progress bar are worth
 // drawing; [Size] tells a live preview how many character cells it may use.
-// Both are single ioctl system calls, cheap enough to ask once per redraw, so
-// a resized window is noticed on the next frame.
+// Both are single ioctl system calls, cheap enough to ask once per redraw.
+// [NotifyResize] relays the window-size changes (SIGWINCH), so that a
+// preview can redraw at the new size at once rather than at the next frame.
 //
 // # Caveats
 //
-// Only Linux is implemented. Elsewhere IsTerminal reports false and Size
-// returns [ErrUnsupported], so callers fall back to plain output.
+// Only Linux is implemented. Elsewhere IsTerminal reports false, Size
+// returns [ErrUnsupported] and NotifyResize relays nothing, so callers fall
+// back to plain output.
 package tty
 
 import "errors"

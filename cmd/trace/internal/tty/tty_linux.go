@@ -4,6 +4,8 @@ package tty
 
 import (
 	"fmt"
+	"os"
+	"os/signal"
 
 	"golang.org/x/sys/unix"
 )
@@ -23,4 +25,13 @@ func Size(fd uintptr) (cols, rows int, err error) {
 		return 0, 0, fmt.Errorf("tty: window size of fd %d: %w", fd, err)
 	}
 	return int(ws.Col), int(ws.Row), nil
+}
+
+// NotifyResize relays every change of the controlling terminal's window size
+// (the signal SIGWINCH) to c, as signal.Notify does: it never blocks, so a
+// change arriving while c is full is dropped, which a redraw at the newest
+// size makes harmless. stop ends the relaying.
+func NotifyResize(c chan<- os.Signal) (stop func()) {
+	signal.Notify(c, unix.SIGWINCH)
+	return func() { signal.Stop(c) }
 }

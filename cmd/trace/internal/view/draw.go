@@ -1,6 +1,7 @@
 package view
 
 import (
+	"bytes"
 	"image"
 	"strconv"
 )
@@ -13,26 +14,23 @@ type cells struct {
 }
 
 // fit returns the preview size for a w x h frame in a terminal of cols x
-// rows cells, keeping the aspect ratio (a cell shows one pixel across and
-// two down, which is about square) and never enlarging. One row is kept
-// for the status line and the last column is left empty, because writing
-// there puts some terminals in a pending-wrap state that breaks "\x1b[K".
+// rows cells: the largest that fits, scaled down or up, keeping the aspect
+// ratio (a cell shows one pixel across and two down, which is about square).
+// One row is kept for the status line and the last column is left empty,
+// because writing there puts some terminals in a pending-wrap state that
+// breaks "\x1b[K".
 func fit(w, h, cols, rows int) (tw, th int) {
 	maxW, maxH := max(cols-1, 1), max(2*(rows-1), 2)
-	tw, th = w, h
-	if tw > maxW {
-		tw, th = maxW, max(h*maxW/w, 1)
+	if w*maxH <= h*maxW { // the height bounds it
+		return max(w*maxH/h, 1), maxH
 	}
-	if th > maxH {
-		tw, th = max(w*maxH/h, 1), maxH
-	}
-	return tw, th
+	return maxW, max(h*maxW/w, 1)
 }
 
-// scale box-filters img (which output.CheckFrame has accepted) down to
-// tw x th. Each preview pixel averages at most 4x4 evenly spaced samples of
-// its source rectangle, so the cost is bounded by the preview size, not the
-// frame size.
+// scale resamples img (which output.CheckFrame has accepted) to tw x th: a
+// box filter when it shrinks, the nearest pixel when it grows. Each preview
+// pixel averages at most 4x4 evenly spaced samples of its source rectangle,
+// so the cost is bounded by the preview size, not the frame size.
 func (c *cells) scale(img *image.RGBA, tw, th int) {
 	c.tw, c.th = tw, th
 	if n := 3 * tw * th; cap(c.rgb) < n {
@@ -83,35 +81,56 @@ const (
 	upperHalf     = "▀"
 )
 
-// appendANSI appends the preview as truecolour text: each cell is an upper
-// half block whose foreground is the upper pixel and background the lower.
-// Colours are sent only when they change from the previous cell, which
-// roughly halves the output for smooth images.
+// appendANSI appends the whole preview as truecolour text, each line of
+// cells ending the line.
 func (c *cells) appendANSI(buf []byte) []byte {
 	for ty := 0; ty < c.th; ty += 2 {
-		fg, bg := [3]byte{}, [3]byte{}
-		fresh := true // no colour set yet on this line
-		for tx := range c.tw {
-			up := c.pixel(tx, ty)
-			if ty+1 >= c.th { // odd height: the last line has no lower pixel
-				buf = append(buf, "\x1b[49m"...)
-				buf = appendColor(buf, 38, up)
-				buf = append(buf, upperHalf...)
-				continue
-			}
-			lo := c.pixel(tx, ty+1)
-			if fresh || up != fg {
-				buf, fg = appendColor(buf, 38, up), up
-			}
-			if fresh || lo != bg {
-				buf, bg = appendColor(buf, 48, lo), lo
-			}
-			fresh = false
-			buf = append(buf, upperHalf...)
-		}
+		buf = c.appendRow(buf, ty)
 		buf = append(buf, escReset+escClearLine+"\r\n"...)
 	}
 	return buf
+}
+
+// appendRow appends the line of cells that shows pixel rows ty and ty+1:
+// each cell is an upper half block whose foreground is the upper pixel and
+// background the lower. Colours are sent only when they change from the
+// previous cell, which roughly halves the output for smooth images.
+func (c *cells) appendRow(buf []byte, ty int) []byte {
+	fg, bg := [3]byte{}, [3]byte{}
+	fresh := true       // no colour set yet on this line
+	odd := ty+1 >= c.th // odd height: the last line has no lower pixel
+	if odd {
+		buf = append(buf, "\x1b[49m"...) // the terminal's own background
+	}
+	for tx := range c.tw {
+		up := c.pixel(tx, ty)
+		if fresh || up != fg {
+			buf, fg = appendColor(buf, 38, up), up
+		}
+		if lo := c.pixel(tx, min(ty+1, c.th-1)); !odd && (fresh || lo != bg) {
+			buf, bg = appendColor(buf, 48, lo), lo
+		}
+		fresh = false
+		buf = append(buf, upperHalf...)
+	}
+	return buf
+}
+
+// sameRow reports whether c and o, previews of the same size, show the same
+// pixels in the line of cells of pixel rows ty and ty+1.
+func (c *cells) sameRow(o *cells, ty int) bool {
+	lo, hi := 3*ty*c.tw, 3*min(ty+2, c.th)*c.tw
+	return bytes.Equal(c.rgb[lo:hi], o.rgb[lo:hi])
+}
+
+// appendCursor appends the sequence that moves the cursor to row, col
+// (counted from 1).
+func appendCursor(buf []byte, row, col int) []byte {
+	buf = append(buf, "\x1b["...)
+	buf = strconv.AppendInt(buf, int64(row), 10)
+	buf = append(buf, ';')
+	buf = strconv.AppendInt(buf, int64(col), 10)
+	return append(buf, 'H')
 }
 
 func (c *cells) pixel(x, y int) [3]byte {

@@ -14,10 +14,18 @@ import (
 
 // HTTP is a live view for browsers. Its handler serves
 //
-//	/           a small page showing the stream and the frame number
+//	/           a page showing the run's figures (see [Status]), updated
+//	            four times a second, and the stream; once the render is
+//	            over (Status.Done), the last frame as a PNG
 //	/stream     the frames as MJPEG (multipart/x-mixed-replace of JPEGs)
 //	/frame.png  the newest frame as a PNG
-//	/status     {"frame": N, "width": W, "height": H} as JSON
+//	/status     the newest frame's number and size and the figures as JSON:
+//	            {"frame": N, "width": W, "height": H, the fields of Status,
+//	            "figures": [{"key": K, "text": T}, ...], "state": S}; frame
+//	            is -1 before the first frame
+//
+// The view serves until Close, so it can keep showing the last frame after
+// the render ends.
 //
 // WriteFrame copies the frame into a reused buffer and returns; it never
 // waits for a client. Each /stream connection has its own goroutine (the
@@ -25,8 +33,8 @@ import (
 // it as JPEG and sends it; frames published meanwhile are skipped, so a slow
 // client gets fewer frames and never delays the render loop or other clients.
 //
-// WriteFrame and Close must be called from one goroutine; the handler may
-// serve any number of clients concurrently.
+// WriteFrame, SetStatus and Close must be called from one goroutine; the
+// handler may serve any number of clients concurrently.
 type HTTP struct {
 	latest latest
 	quit   chan struct{} // closed by Close: streams end
@@ -98,6 +106,10 @@ func (v *HTTP) WriteFrame(img *image.RGBA, frame int) error {
 	v.latest.publish(img, frame)
 	return nil
 }
+
+// SetStatus makes st the figures that /status and the page report from now
+// on.
+func (v *HTTP) SetStatus(st Status) { v.latest.setStatus(st) }
 
 // shutdownGrace bounds how long Close waits for handlers to finish.
 const shutdownGrace = 2 * time.Second

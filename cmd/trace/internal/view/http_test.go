@@ -1,6 +1,7 @@
 package view_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,7 +12,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -61,7 +61,7 @@ func TestHTTPStreamSendsJPEGParts(t *testing.T) {
 		assert.Equal(t, "image/jpeg", part.Header.Get("Content-Type"))
 		frame, err := strconv.Atoi(part.Header.Get("X-Frame"))
 		require.NoError(t, err)
-		assert.Greater(t, frame, last, "frames only move forward")
+		assert.GreaterOrEqual(t, frame, last, "frames never go back (a frame may be sent twice)")
 		last = frame
 		img, err := jpeg.Decode(part)
 		require.NoError(t, err)
@@ -82,14 +82,38 @@ func TestHTTPPageStatusAndPNG(t *testing.T) {
 	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "no frame yet")
 
 	require.NoError(t, v.WriteFrame(frametest.New(40, 20, 3), 3))
+	v.SetStatus(view.Status{Frames: 10, FPS: 29.96, TargetFPS: 30, FrameMS: 12.34, DeadlineMisses: 1,
+		SPP: 2, PixelStep: 4, TracedShare: 1.0 / 16, Workers: 2})
 
 	body := get(t, srv.URL+"/")
-	assert.Contains(t, body, `<img src="/stream"`)
+	assert.Contains(t, body, `<img id="picture" src="/stream"`, "live: the stream")
 	assert.Contains(t, body, `fetch("/status"`)
+	assert.Contains(t, body, `<span id="frame">frame 3/10</span><span id="size">40x20</span>`+
+		`<span id="fps">30.0 fps (target 30)</span><span id="frame_ms">12.3 ms a frame</span>`+
+		`<span id="misses">1 deadline miss</span><span id="rung">2 spp step 4</span>`+
+		`<span id="traced">6.2% traced</span><span id="workers">2 workers</span>`, "the figures, before any script runs")
+	assert.Contains(t, body, `<div id="state">rendering</div>`)
 
-	var status struct{ Frame, Width, Height int }
+	var status struct {
+		Frame, Width, Height, Frames int
+		SPP                          int     `json:"spp"`
+		PixelStep                    int     `json:"pixel_step"`
+		TracedShare                  float64 `json:"traced_share"`
+		Done                         bool
+		Figures                      []struct{ Key, Text string }
+	}
 	require.NoError(t, json.Unmarshal([]byte(get(t, srv.URL+"/status")), &status))
-	assert.Equal(t, struct{ Frame, Width, Height int }{3, 40, 20}, status)
+	assert.Equal(t, [4]int{3, 40, 20, 10}, [4]int{status.Frame, status.Width, status.Height, status.Frames})
+	assert.Equal(t, [2]int{2, 4}, [2]int{status.SPP, status.PixelStep})
+	assert.InDelta(t, 1.0/16, status.TracedShare, 1e-12)
+	assert.False(t, status.Done)
+	require.Len(t, status.Figures, 8)
+	assert.Equal(t, struct{ Key, Text string }{"traced", "6.2% traced"}, status.Figures[6])
+
+	v.SetStatus(view.Status{Frames: 10, Done: true})
+	body = get(t, srv.URL+"/")
+	assert.Contains(t, body, `<img id="picture" src="/frame.png?frame=3"`, "over: the last frame, lossless")
+	assert.Contains(t, body, "render finished")
 
 	resp, err = http.Get(srv.URL + "/frame.png")
 	require.NoError(t, err)
@@ -149,13 +173,71 @@ func ExampleHTTP() {
 		}
 	}
 
-	// 3. Browsers fetch /, /stream, /frame.png or /status.
+	// 3. It shows the run's figures with them.
+	v.SetStatus(view.Status{Frames: 3, SPP: 1, PixelStep: 2, TracedShare: 0.25, Workers: 2})
+
+	// 4. Browsers fetch /, /stream, /frame.png or /status.
 	resp, err := http.Get(srv.URL + "/status")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	defer resp.Body.Close()
-	io.Copy(os.Stdout, resp.Body)
-	// Output: {"frame":2,"width":64,"height":36}
+	var status struct {
+		Frame   int
+		Figures []struct{ Text string }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&status); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, f := range status.Figures {
+		fmt.Println(f.Text)
+	}
+	// Output:
+	// frame 2/3
+	// 64x36
+	// 1 spp step 2
+	// 25% traced
+	// 2 workers
+}
+
+// TestHTTPStreamShowsALoneFrameAtOnce reads a stream that gets one frame
+// and no other, as after a single-frame render: the part ends (its
+// boundary follows it) without waiting for a next frame, which is when
+// Firefox shows it, and the same frame comes again, which is when
+// Chromium does.
+func TestHTTPStreamShowsALoneFrameAtOnce(t *testing.T) {
+	v := view.NewHTTP()
+	srv := httptest.NewServer(v.Handler())
+	defer srv.Close()
+	defer v.Close()
+	require.NoError(t, v.WriteFrame(frametest.New(64, 36, 5), 5))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "GET", srv.URL+"/stream", nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	_, params, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	require.NoError(t, err)
+	mr := multipart.NewReader(resp.Body, params["boundary"])
+	part, err := mr.NextPart()
+	require.NoError(t, err)
+	b, err := io.ReadAll(part) // ends at the boundary after the part
+	require.NoError(t, err, "the part ends before any next frame")
+	img, err := jpeg.Decode(bytes.NewReader(b))
+	require.NoError(t, err)
+	assert.Equal(t, 64, img.Bounds().Dx())
+	assert.Equal(t, strconv.Itoa(len(b)), part.Header.Get("Content-Length"))
+
+	// Chromium shows a part when the next one begins: the frame comes again.
+	again, err := mr.NextPart()
+	require.NoError(t, err, "the lone frame is sent again")
+	b2, err := io.ReadAll(again)
+	require.NoError(t, err)
+	assert.Equal(t, "5", again.Header.Get("X-Frame"))
+	assert.Equal(t, b, b2)
 }

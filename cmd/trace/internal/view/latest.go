@@ -5,16 +5,26 @@ import (
 	"sync"
 )
 
-// latest holds a copy of the newest frame for the HTTP view's clients, in a
-// buffer reused from frame to frame, and wakes clients waiting for a new one.
-// The mutex is held only to copy pixels, never while encoding or sending, so
-// the render loop waits at most for one frame-sized copy.
+// latest holds a copy of the newest frame and the run's newest figures for
+// a view's readers (the HTTP view's clients, the terminal view's drawer), in
+// a buffer reused from frame to frame, and wakes readers waiting for a new
+// frame. The mutex is held only to copy pixels, never while encoding or
+// sending, so the render loop waits at most for one frame-sized copy.
 type latest struct {
-	mu    sync.Mutex
-	img   image.RGBA // Pix reused; empty until the first frame
-	frame int
-	seq   uint64 // 0 until the first frame, then +1 per frame
-	subs  map[chan struct{}]struct{}
+	mu     sync.Mutex
+	img    image.RGBA // Pix reused; empty until the first frame
+	frame  int
+	seq    uint64 // 0 until the first frame, then +1 per frame
+	status Status
+	subs   map[chan struct{}]struct{}
+}
+
+// setStatus makes st the newest figures. It wakes nobody: the figures go out
+// with the next frame, or with the next /status.
+func (l *latest) setStatus(st Status) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.status = st
 }
 
 // publish copies img (which output.CheckFrame has accepted) and notifies
@@ -45,15 +55,15 @@ func (l *latest) snapshot(dst *image.RGBA, seen uint64) (frame int, seq uint64, 
 	return l.frame, l.seq, true
 }
 
-// status returns the newest frame's number and size; frame is -1 before the
-// first frame.
-func (l *latest) status() (frame, w, h int) {
+// info returns the newest frame's number and size, -1, 0 and 0 before the
+// first frame, and the newest figures.
+func (l *latest) info() (frame, w, h int, st Status) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.seq == 0 {
-		return -1, 0, 0
+		return -1, 0, 0, l.status
 	}
-	return l.frame, l.img.Rect.Dx(), l.img.Rect.Dy()
+	return l.frame, l.img.Rect.Dx(), l.img.Rect.Dy(), l.status
 }
 
 // subscribe returns a channel that receives a value whenever a frame is

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"image"
 	"io"
-	"strconv"
+	"os"
 	"sync"
 	"time"
 
@@ -14,56 +14,76 @@ import (
 
 // TermOptions configures a [Term]. The zero value is ready to use.
 type TermOptions struct {
-	// Size reports the terminal size in character cells. It is asked at
-	// every redraw, so a resized window is followed. Nil means 80x24.
+	// Size reports the terminal size in character cells. The view's drawer
+	// goroutine asks it at every drawing, so a resized window is followed.
+	// Nil means 80x24.
 	Size func() (cols, rows int)
 	// Now is the clock that throttles redraws; nil means time.Now.
 	Now func() time.Time
-	// MaxRate is the most redraws per second; 0 means 30.
+	// MaxRate is the most frames drawn per second; 0 means 30, or 1 with
+	// Plain.
 	MaxRate float64
+	// Resized, when not nil, makes the view redraw its newest frame whole,
+	// at the size Size then reports, whenever a value arrives: give it the
+	// channel of tty.NotifyResize.
+	Resized <-chan os.Signal
+	// Plain makes the view write no escape code and no picture, only its
+	// status line when it changed, one line at a time: for a destination
+	// that is not a terminal (a file, a pipe).
+	Plain bool
 }
 
 // Term is a live preview drawn in a truecolour terminal with upper half
-// block characters, scaled down to fit, redrawn in place (cursor home) at
-// most MaxRate times a second, with a status line giving the frame number.
+// block characters: a character cell shows two pixels, one above the other,
+// and the frame is scaled (down or up, keeping its shape) to the largest
+// size the window holds above the status lines: the preview has the
+// terminal's real resolution, whatever the frame's. The status lines give
+// the frame number, its size and the run's figures (see [Status]), on as
+// many lines as the window's width needs.
 //
-// WriteFrame scales the frame into a small preview during the call, then
-// hands the text to a writer goroutine and returns without waiting for the
-// terminal. Two text buffers are reused: while one is being written and the
-// other waits, further redraws are dropped (counted by [Term.Dropped]). As
-// a consequence the frame shown at the end may be up to one redraw interval
-// older than the last frame written.
+// WriteFrame hands at most MaxRate frames a second to a drawer goroutine,
+// as a copy in a reused buffer, and returns without waiting for the
+// terminal; the drawer draws the newest frame it has, so a slow terminal
+// gets fewer frames and never delays the render loop. A drawing writes only
+// what changed on the screen: the lines of cells whose pixels changed and
+// the status lines whose text did, nothing at all for an unchanged frame.
+// A value on Resized redraws everything at the new size at once. The frame
+// shown at the end may be up to one redraw interval older than the last
+// frame written.
 //
-// WriteFrame, Dropped and Close must be called from one goroutine.
+// WriteFrame, SetStatus and Close must be called from one goroutine.
 type Term struct {
 	w        io.Writer
+	plain    bool
 	size     func() (cols, rows int)
 	now      func() time.Time
 	interval time.Duration
-	last     time.Time // time of the last redraw slot
-	drawn    bool      // something has been drawn (cursor hidden)
-	dropped  int
-	preview  cells
+	resized  <-chan os.Signal
+	release  func() // set by Open: stops the resize notifications
+	last     time.Time
+	handed   bool // a frame was handed to the drawer
 	closed   bool
 
-	free chan []byte // text buffers ready to fill
-	full chan []byte // text buffers ready to write
-	done chan struct{}
+	latest latest
+	sub    chan struct{} // the drawer's wake-up
+	quit   chan struct{}
+	done   chan struct{}
 
 	mu  sync.Mutex
-	err error // first write error, set by the writer goroutine
+	err error // first write error, set by the drawer
 }
 
 // NewTerm returns a terminal view that writes to w (typically stderr or
-// /dev/tty) and starts its writer goroutine; Close stops it.
+// /dev/tty) and starts its drawer goroutine; Close stops it.
 func NewTerm(w io.Writer, opt TermOptions) *Term {
 	t := &Term{
 		w:        w,
+		plain:    opt.Plain,
 		size:     opt.Size,
 		now:      opt.Now,
 		interval: time.Second / 30,
-		free:     make(chan []byte, 2),
-		full:     make(chan []byte, 2),
+		resized:  opt.Resized,
+		quit:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}
 	if t.size == nil {
@@ -72,19 +92,21 @@ func NewTerm(w io.Writer, opt TermOptions) *Term {
 	if t.now == nil {
 		t.now = time.Now
 	}
-	if opt.MaxRate > 0 {
+	switch {
+	case opt.MaxRate > 0:
 		t.interval = time.Duration(float64(time.Second) / opt.MaxRate)
+	case opt.Plain:
+		t.interval = time.Second
 	}
-	t.free <- make([]byte, 0, 64<<10)
-	t.free <- make([]byte, 0, 64<<10)
-	go t.writeLoop()
+	t.sub = t.latest.subscribe() // before any frame, so that none is missed
+	go t.drawLoop()
 	return t
 }
 
-// WriteFrame redraws the preview from img if a redraw is due, and returns
-// at once otherwise. It returns an error wrapping output.ErrFrame for an
-// unreadable frame, output.ErrClosed after Close, or the terminal's first
-// write error (after which the view stops drawing).
+// WriteFrame hands a copy of img to the drawer if a redraw is due, and
+// returns at once otherwise. It returns an error wrapping output.ErrFrame
+// for an unreadable frame, output.ErrClosed after Close, or the terminal's
+// first write error (after which the view stops drawing).
 func (t *Term) WriteFrame(img *image.RGBA, frame int) error {
 	if t.closed {
 		return fmt.Errorf("term view: %w", output.ErrClosed)
@@ -96,80 +118,89 @@ func (t *Term) WriteFrame(img *image.RGBA, frame int) error {
 		return fmt.Errorf("term view: frame %d: %w", frame, err)
 	}
 	now := t.now()
-	if t.drawn && now.Sub(t.last) < t.interval {
+	if t.handed && now.Sub(t.last) < t.interval {
 		return nil
 	}
-	t.last = now
-	var buf []byte
-	select {
-	case buf = <-t.free:
-	default:
-		t.dropped++ // the terminal is still busy with earlier redraws
-		return nil
-	}
-	t.full <- t.render(buf[:0], img, frame)
+	t.last, t.handed = now, true
+	t.latest.publish(img, frame)
 	return nil
 }
 
-// render builds the text of one redraw.
-func (t *Term) render(buf []byte, img *image.RGBA, frame int) []byte {
-	if !t.drawn {
-		buf = append(buf, escHideCursor+escClear...)
-		t.drawn = true
-	}
-	cols, rows := t.size()
-	w, h := img.Rect.Dx(), img.Rect.Dy()
-	tw, th := fit(w, h, cols, rows)
-	t.preview.scale(img, tw, th)
-	buf = append(buf, escHome...)
-	buf = t.preview.appendANSI(buf)
-	buf = append(buf, "frame "...)
-	buf = strconv.AppendInt(buf, int64(frame), 10)
-	buf = append(buf, "  "...)
-	buf = strconv.AppendInt(buf, int64(w), 10)
-	buf = append(buf, 'x')
-	buf = strconv.AppendInt(buf, int64(h), 10)
-	return append(buf, escClearLine+escClearBelow...)
-}
+// SetStatus makes st the figures of the status lines, drawn with the next
+// frame handed to the drawer.
+func (t *Term) SetStatus(st Status) { t.latest.setStatus(st) }
 
-// Dropped returns how many due redraws were skipped because the terminal
-// had not yet consumed the previous ones.
-func (t *Term) Dropped() int { return t.dropped }
-
-// Close waits for pending redraws to be written, then resets colours, shows
-// the cursor again and moves below the preview. It returns the first write
-// error, if any. A second Close returns nil.
+// Close waits for the drawer to draw the newest frame handed to it, then
+// resets colours, shows the cursor again and moves below the status lines.
+// It returns the first write error, if any. A second Close returns nil.
 func (t *Term) Close() error {
 	if t.closed {
 		return nil
 	}
 	t.closed = true
-	close(t.full)
+	if t.release != nil {
+		t.release()
+	}
+	close(t.quit)
 	<-t.done
-	if err := t.writeErr(); err != nil {
-		return err
-	}
-	if t.drawn {
-		if _, err := io.WriteString(t.w, escReset+"\r\n"+escShowCursor); err != nil {
-			return fmt.Errorf("term view: %w", err)
-		}
-	}
-	return nil
+	return t.writeErr()
 }
 
-// writeLoop writes redraws in order until Close. After a write error it
-// only recycles buffers, so WriteFrame never blocks.
-func (t *Term) writeLoop() {
+// drawLoop draws until Close: each frame handed over, and the newest again
+// after a resize.
+func (t *Term) drawLoop() {
 	defer close(t.done)
-	for buf := range t.full {
-		if t.writeErr() == nil {
-			if _, err := t.w.Write(buf); err != nil {
-				t.mu.Lock()
-				t.err = fmt.Errorf("term view: %w", err)
-				t.mu.Unlock()
+	defer t.latest.unsubscribe(t.sub)
+	var s screen
+	for {
+		select {
+		case <-t.sub:
+			t.draw(&s, false)
+		case <-t.resized:
+			t.draw(&s, true)
+		case <-t.quit:
+			t.draw(&s, false)
+			if !t.plain {
+				t.write(s.end())
 			}
+			return
 		}
-		t.free <- buf
+	}
+}
+
+// draw brings the terminal up to date with the newest frame, if there is
+// one it has not drawn or when all is set (after a resize).
+func (t *Term) draw(s *screen, all bool) {
+	frame, seq, ok := t.latest.snapshot(&s.img, s.seen)
+	if ok {
+		s.seen, s.frame = seq, frame
+	}
+	if s.seen == 0 || !(ok || all) {
+		return
+	}
+	_, _, _, st := t.latest.info()
+	var figures []string
+	for _, f := range st.figures(s.frame, s.img.Rect.Dx(), s.img.Rect.Dy()) {
+		figures = append(figures, f.Text)
+	}
+	if t.plain {
+		t.write(s.plain(figures))
+		return
+	}
+	cols, rows := t.size()
+	t.write(s.ansi(cols, rows, figures, all))
+}
+
+// write writes text to the terminal unless it is empty or an earlier
+// write failed; the first error is kept for WriteFrame and Close.
+func (t *Term) write(text []byte) {
+	if len(text) == 0 || t.writeErr() != nil {
+		return
+	}
+	if _, err := t.w.Write(text); err != nil {
+		t.mu.Lock()
+		t.err = fmt.Errorf("term view: %w", err)
+		t.mu.Unlock()
 	}
 }
 

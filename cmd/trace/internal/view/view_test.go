@@ -20,17 +20,21 @@ func TestOpen(t *testing.T) {
 	for _, spec := range []string{"", "none"} {
 		s, err := view.Open(spec, f)
 		require.NoError(t, err)
+		s.SetStatus(view.Status{Frames: 1})
+		assert.NoError(t, s.WriteFrame(frametest.New(8, 8, 0), 0))
 		assert.NoError(t, s.Close())
 	}
 
 	s, err := view.Open("term", f)
 	require.NoError(t, err)
 	assert.IsType(t, &view.Term{}, s)
+	s.SetStatus(view.Status{Frames: 1, SPP: 4, PixelStep: 1, TracedShare: 1, Workers: 2})
 	require.NoError(t, s.WriteFrame(frametest.New(8, 8, 0), 0))
 	require.NoError(t, s.Close())
 	drawn, err := os.ReadFile(f.Name())
 	require.NoError(t, err)
-	assert.Contains(t, string(drawn), "▀")
+	assert.Equal(t, "frame 0/1  8x8  4 spp step 1  100% traced  2 workers\n", string(drawn),
+		"a file is no terminal: a plain status line, no escape code")
 
 	s, err = view.Open("http=127.0.0.1:0", f)
 	require.NoError(t, err)
