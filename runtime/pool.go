@@ -286,9 +286,7 @@ func (p *Pool) startAll(ctx context.Context) error {
 		}
 		wg.Go(func() {
 			defer func() { <-wave }()
-			hello, stop := context.WithTimeout(ctx, p.opts.StartTimeout)
-			defer stop()
-			if err := inc.awaitHello(hello); err != nil && ctx.Err() == nil {
+			if err := p.startOne(ctx, inc); err != nil && ctx.Err() == nil {
 				fail(err) // not when another worker failed first, or the caller gave up
 			}
 		})
@@ -298,6 +296,32 @@ func (p *Pool) startAll(ctx context.Context) error {
 		errs = append(errs, fmt.Errorf("%w: starting %d workers: %w", ErrHandshake, len(p.workers), context.Cause(ctx)))
 	}
 	return errors.Join(errs...)
+}
+
+// startOne waits for the hello of a slot's first incarnation, giving it
+// StartTimeout. An incarnation that a signal from outside ended before its
+// hello is started again (after a back-off), up to maxBadStarts in a row:
+// a worker SIGKILLed while the pool starts costs a restart, not the Start.
+func (p *Pool) startOne(ctx context.Context, inc *incarnation) error {
+	for {
+		hello, stop := context.WithTimeout(ctx, p.opts.StartTimeout)
+		err := inc.awaitHello(hello)
+		stop()
+		var sig *signalledBeforeHello
+		w := inc.w
+		if err == nil || ctx.Err() != nil || !errors.As(err, &sig) || w.badStart.Load() >= maxBadStarts {
+			return err
+		}
+		p.log.Warn("shmrun: worker killed before its hello; starting it again", "worker", w.id, "err", err)
+		<-sig.settled
+		w.backOff()
+		w.life.Lock()
+		inc, err = w.start()
+		w.life.Unlock()
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // awaitHello waits for the outcome of the incarnation's handshake.

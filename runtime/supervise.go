@@ -56,9 +56,15 @@ func (p *Pool) onExit(inc *incarnation, e WorkerExit) {
 	}
 	if prev == incStarting {
 		w.badStart.Add(1)
+		err := fmt.Errorf("%w: worker %d %v before its hello (%s); output: %v",
+			ErrHandshake, w.id, e, mainHint, inc.live.output(5))
+		if e.Cause == ExitCrashed && e.Signal != 0 {
+			sig := &signalledBeforeHello{err: err, settled: make(chan struct{})}
+			defer close(sig.settled)
+			err = sig
+		}
 		select {
-		case inc.ready <- fmt.Errorf("%w: worker %d %v before its hello (%s); output: %v",
-			ErrHandshake, w.id, e, mainHint, inc.live.output(5)):
+		case inc.ready <- err:
 		default:
 		}
 	}
@@ -135,9 +141,7 @@ func (p *Pool) restart(w *worker) bool {
 		}
 		return false
 	}
-	if b := w.badStart.Load(); b > 0 {
-		time.Sleep(time.Duration(b*b) * 50 * time.Millisecond)
-	}
+	w.backOff()
 	n := w.restarts.Add(1)
 	if p.tl != nil {
 		p.tl.instant(w.id, "restart", fmt.Sprintf("incarnation %d", n+1), mono.Now())
@@ -175,6 +179,27 @@ func (p *Pool) awaitReplacement(inc *incarnation) {
 	if err != nil {
 		p.log.Warn("shmrun: replacement worker not ready", "worker", inc.w.id, "err", err)
 		inc.kill(Kill{KillHandshake, err.Error()})
+	}
+}
+
+// signalledBeforeHello is the handshake error of a worker that a signal
+// from outside the pool ended before its hello: the OOM killer, or a
+// user's kill. That says nothing of the program (one that forgot
+// runtime.Main exits on its own), so Start starts the worker again, once
+// settled is closed: onExit has finished with the dead incarnation.
+type signalledBeforeHello struct {
+	err     error
+	settled chan struct{}
+}
+
+func (e *signalledBeforeHello) Error() string { return e.err.Error() }
+func (e *signalledBeforeHello) Unwrap() error { return e.err }
+
+// backOff sleeps before a slot's next start, longer the more of its
+// incarnations died in a row before they were ready.
+func (w *worker) backOff() {
+	if b := w.badStart.Load(); b > 0 {
+		time.Sleep(time.Duration(b*b) * 50 * time.Millisecond)
 	}
 }
 
