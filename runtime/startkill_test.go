@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shmrun/shmrun/internal/faults"
 	"github.com/shmrun/shmrun/runtime"
 )
 
@@ -57,27 +58,8 @@ func TestWorkerKilledWhileStartingIsStartedAgain(t *testing.T) {
 // childWithEnv returns the pid of a child of this process whose
 // environment holds kv, or 0.
 func childWithEnv(kv string) int {
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		return 0
-	}
-	me := strconv.Itoa(os.Getpid())
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// The parent's pid is the second field after the command's ")".
-		rest := stat[bytes.LastIndexByte(stat, ')')+1:]
-		fields := bytes.Fields(rest)
-		if len(fields) < 2 || string(fields[1]) != me {
-			continue
-		}
-		environ, err := os.ReadFile("/proc/" + e.Name() + "/environ")
+	for _, pid := range faults.Children(os.Getpid()) {
+		environ, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
 		if err == nil && bytes.Contains(append(append([]byte{0}, environ...), 0), []byte("\x00"+kv+"\x00")) {
 			return pid
 		}

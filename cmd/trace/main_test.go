@@ -9,7 +9,6 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shmrun/shmrun/internal/faults"
 	"github.com/shmrun/shmrun/internal/placement"
 	"github.com/shmrun/shmrun/runtime"
 )
@@ -91,26 +91,10 @@ func workerPIDs(t *testing.T) []int { return childPIDs(t, os.Getpid()) }
 
 // childPIDs lists the live (not zombie) children of process parent.
 func childPIDs(t *testing.T, parent int) []int {
-	entries, err := os.ReadDir("/proc")
-	require.NoError(t, err)
-	me := parent
-	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		s := string(stat)
-		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
-		if len(fields) > 1 && fields[1] == strconv.Itoa(me) && fields[0] != "Z" {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
+	t.Helper()
+	_, err := os.Stat("/proc/self/stat")
+	require.NoError(t, err, "the tests read /proc")
+	return faults.Children(parent)
 }
 
 func TestSIGKILLMidRenderGivesTheSameImage(t *testing.T) {

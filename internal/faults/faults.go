@@ -14,7 +14,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -172,16 +171,7 @@ func (r Report) Survivors() []int {
 // startTime returns field 22 of /proc/PID/stat, the process's start time
 // in clock ticks since boot, or "" when there is no such process.
 func startTime(pid int) string {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return ""
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')') // the command name may hold spaces
-	if i < 0 {
-		return ""
-	}
-	f := strings.Fields(s[i+1:]) // f[0] is field 3, the state
+	f := statFields(pid) // f[0] is field 3, the state
 	if len(f) < 20 {
 		return ""
 	}
