@@ -137,9 +137,13 @@ func (tr *tracer) planes(r *ray, h *hit) {
 // are skipped, so that a corrupted blob cannot recurse. A walk visits
 // each node at most once in the forest Open checked; more visits than
 // nodes mean the blob changed into a cycle since, and walk panics with
-// errCycle, which RenderTile reports as ErrCorrupt.
+// errCycle, which RenderTile reports as ErrCorrupt. It prepares r's box
+// data when the root is a node.
 func (tr *tracer) walk(root uint32, r *ray, h *hit, inst int32, anyHit bool, st *traversal) bool {
 	nodes, refs := tr.s.nodes, tr.s.refs
+	if root&childLeaf == 0 {
+		r.prepare()
+	}
 	tmax := r.limit(h.t)
 	sp, c, found, visits := 0, root, false, len(nodes)
 	for {
