@@ -66,9 +66,11 @@ func (r *ray) prepare() {
 	r.oct = sx | sy<<1 | sz<<2
 }
 
-// setScaled makes r the ray from o along d of any length.
+// setScaled makes r the ray from o along d of any length, without the
+// box data: an instance of one primitive has no tree to walk, and its
+// rays need none (walk prepares rays for trees that have nodes).
 func (r *ray) setScaled(o, d Vec) {
-	r.set(o, d)
+	r.setLine(o, d)
 	r.a = d.Dot(d)
 	r.ia = 1 / r.a
 }
