@@ -43,7 +43,10 @@
 // microseconds ever costs. Then it polls against a time budget that adapts
 // to how long waits turn out (see Options.Spin), announces itself in the
 // ring's futex word, re-checks and sleeps; the other side makes the wake-up
-// system call only when it finds the announcement.
+// system call only when it finds the announcement. While it polls, a
+// waiting consumer also reads the lines where the next frame will start,
+// so that the frame reaches it together with the position that publishes
+// it.
 //
 // # Caveats
 //
