@@ -87,3 +87,24 @@ func TestMapResultLayouts(t *testing.T) {
 		})
 	}
 }
+
+// TestMapOfLargeItemsKeepsItsBudget: chunks that the args' size limit
+// cuts short still count against InFlight. They once did not: the map
+// kept submitting, the finished tasks filled its results channel, and the
+// reader that delivered one more blocked holding the pool's lock that the
+// map's next submission needed.
+func TestMapOfLargeItemsKeepsItsBudget(t *testing.T) {
+	p := startPool(t, runtime.Options{Workers: 2, RingSize: 64 << 10})
+	ctx := ctxTimeout(t, 60*time.Second)
+	items := make([][]byte, 3000)
+	for i := range items {
+		items[i] = make([]byte, 1000)
+		items[i][0] = byte(i)
+	}
+	out, err := runtime.Map(ctx, p, echoBytes, items, &runtime.MapOptions{Chunk: 1000, InFlight: 2})
+	require.NoError(t, err)
+	for i, b := range out {
+		require.Len(t, b, 1001)
+		require.Equal(t, byte(i), b[0])
+	}
+}

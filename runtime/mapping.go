@@ -188,6 +188,12 @@ func (m *mapper[A, R]) run(ctx context.Context, items iter.Seq[A], emit func(int
 			}
 			first, n = idx, 0
 			m.blob = append(m.blob, m.item...)
+			// A chunk cut short counts against InFlight like any other:
+			// the results channel holds InFlight tasks, and a reader
+			// that finds it full waits holding the pool's lock.
+			if stopped, err = m.collectUntilRoom(ctx, emit); stopped || err != nil {
+				break
+			}
 		}
 		idx++
 		if n++; n < m.chunk {
