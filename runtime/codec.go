@@ -72,19 +72,45 @@ func pointerFree(t reflect.Type) bool {
 // without bools, whose every byte pattern is some value.
 type rawCodec[T any] struct{}
 
-func (rawCodec[T]) Append(dst []byte, v T) []byte {
-	return append(dst, unsafe.Slice((*byte)(unsafe.Pointer(&v)), unsafe.Sizeof(v))...)
-}
+func (rawCodec[T]) Append(dst []byte, v T) []byte { return appendRaw(dst, v) }
 
 func (rawCodec[T]) size(v T) int { return int(unsafe.Sizeof(v)) }
+
+func (rawCodec[T]) fixedSize() int {
+	var v T
+	return int(unsafe.Sizeof(v))
+}
 
 func (rawCodec[T]) Decode(src []byte) (T, error) {
 	var v T
 	if uintptr(len(src)) != unsafe.Sizeof(v) {
 		return v, sizeError[T](len(src))
 	}
-	copy(unsafe.Slice((*byte)(unsafe.Pointer(&v)), len(src)), src)
-	return v, nil
+	return loadRaw[T](src), nil
+}
+
+// loadRaw returns the pointer-free value whose raw bytes start b, which
+// holds at least that many. Where unaligned access is allowed it is one
+// typed load, not a call of memmove: the hot path of a map's items.
+// (checkptr allows unaligned pointers to pointer-free types.)
+func loadRaw[T any](b []byte) (v T) {
+	if unalignedOK {
+		return *(*T)(unsafe.Pointer(unsafe.SliceData(b)))
+	}
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(&v)), unsafe.Sizeof(v)), b)
+	return v
+}
+
+// appendRaw appends the raw bytes of the pointer-free value v to dst, with
+// one typed store when there is room and unaligned access is allowed.
+func appendRaw[T any](dst []byte, v T) []byte {
+	n, size := len(dst), int(unsafe.Sizeof(v))
+	if unalignedOK && cap(dst)-n >= size {
+		dst = dst[:n+size]
+		*(*T)(unsafe.Pointer(&dst[n])) = v
+		return dst
+	}
+	return append(dst, unsafe.Slice((*byte)(unsafe.Pointer(&v)), size)...)
 }
 
 // sizeError is rawCodec.Decode's error for n bytes: out of line, so that

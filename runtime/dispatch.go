@@ -13,6 +13,7 @@ type submission struct {
 	kernel   *kernelInfo
 	args     []byte
 	items    uint32
+	stride   uint32 // the args' layout (wire.TaskMsg.Stride)
 	deadline int64
 	sink     chan<- *task
 	job      *hostJob // on a host: the master's job the task runs
@@ -31,7 +32,7 @@ func (p *Pool) submit(ctx context.Context, s submission) (*task, uint32, error) 
 		return nil, 0, err
 	}
 	t := p.tasks.alloc()
-	t.kernel, t.items, t.deadline, t.sink, t.job = s.kernel, s.items, s.deadline, s.sink, s.job
+	t.kernel, t.items, t.stride, t.deadline, t.sink, t.job = s.kernel, s.items, s.stride, s.deadline, s.sink, s.job
 	t.args = append(t.args[:0], s.args...)
 	t.attempt = 1
 	p.active++

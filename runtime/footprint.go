@@ -75,17 +75,17 @@ func (k *Kernel[A, R]) Remote(fn func(arg A) Footprint) *Kernel[A, R] {
 }
 
 // footprintOf is the footprint of a task: the union of its items'.
-func footprintOf(k *kernelInfo, args []byte, items uint32) (Footprint, error) {
+func footprintOf(k *kernelInfo, args []byte, stride, items uint32) (Footprint, error) {
 	var fp Footprint
 	if k.footprint == nil {
 		return fp, nil
 	}
+	it := wire.ItemsOf(args, stride)
 	for i := range items {
-		item, rest, err := wire.NextItem(args)
+		item, err := it.Next()
 		if err != nil {
 			return fp, fmt.Errorf("item %d: %w", i, err)
 		}
-		args = rest
 		one, err := k.footprint(item)
 		if err != nil {
 			return fp, fmt.Errorf("kernel %s: footprint of item %d: %w", k.name, i, err)

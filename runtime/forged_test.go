@@ -104,7 +104,8 @@ func TestForgedTaskRunsOnlyRegisteredKernels(t *testing.T) {
 		require.Equal(t, wire.MessageResult, r.Type)
 		assert.Equal(t, c.status, r.Result.Status, "kernel %s: %s", c.kernel, r.Result.Error)
 		if c.status == wire.StatusOk {
-			st, v, _, err := wire.NextValue(r.Result.Values)
+			vals := wire.ValuesOf(r.Result.Values, r.Result.Stride)
+			st, v, err := vals.Next()
 			require.NoError(t, err)
 			assert.Equal(t, wire.StatusOk, st)
 			assert.Equal(t, c.value, string(v))

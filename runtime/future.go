@@ -230,7 +230,8 @@ func (f Future[R]) outcome() (R, error) {
 	if t.status != wire.StatusOk {
 		return zero, taskError(f.k, t.status, t.errMsg)
 	}
-	st, b, _, err := wire.NextValue(t.values)
+	vals := wire.ValuesOf(t.values, t.vals)
+	st, b, err := vals.Next()
 	if err != nil {
 		return zero, fmt.Errorf("%w: %w", ErrProtocol, err)
 	}

@@ -174,7 +174,7 @@ func (js *jobServer) prepare(ctx context.Context, j *wire.JobMsg, t *wire.TaskMs
 	if err != nil {
 		return submission{}, err
 	}
-	s := submission{kernel: k, args: t.Args, items: t.Items, sink: js.sink, job: hj}
+	s := submission{kernel: k, args: t.Args, items: t.Items, stride: t.Stride, sink: js.sink, job: hj}
 	if j.Timeout > 0 {
 		s.deadline = hj.received + j.Timeout
 	}
@@ -267,12 +267,13 @@ func (js *jobServer) answerTask(t *task, enc, resEnc *wire.Encoder, out []byte) 
 	}
 	js.mu.Unlock()
 	if !errors.Is(t.err, ErrClosed) { // a closing host answers nothing: the master runs it elsewhere
-		r := wire.ResultMsg{ID: hj.id, Status: t.status, Error: t.errMsg, Items: t.items, Values: t.values}
+		r := wire.ResultMsg{ID: hj.id, Status: t.status, Error: t.errMsg, Items: t.items, Values: t.values, Stride: t.vals}
 		if t.end > 0 {
 			r.Start, r.End = max(t.start-hj.received, 0), max(t.end-hj.received, 0)
 		}
 		if t.err != nil {
 			r.Status, r.Error, r.Values = failure(t.err)
+			r.Stride = 0
 		}
 		if r.Status == wire.StatusOk {
 			for _, o := range hj.writes {

@@ -52,7 +52,7 @@ func newJobBuilder(p *Pool) *jobBuilder {
 // and the blocks whose bytes come back. The job is valid until the next
 // build.
 func (jb *jobBuilder) build(t *task) (*Job, []outBlock, error) {
-	fp, err := footprintOf(t.kernel, t.args, t.items)
+	fp, err := footprintOf(t.kernel, t.args, t.stride, t.items)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrFootprint, err)
 	}
@@ -90,7 +90,7 @@ func (jb *jobBuilder) build(t *task) (*Job, []outBlock, error) {
 	if t.deadline != 0 {
 		timeout = max(t.deadline-mono.Now(), 1) // a deadline passed is a deadline passed, there too
 	}
-	task := jb.taskEnc.Task(wire.TaskMsg{ID: t.id(), Kernel: t.kernel.id, Attempt: t.attempt, Items: t.items, Args: t.args})
+	task := jb.taskEnc.Task(wire.TaskMsg{ID: t.id(), Kernel: t.kernel.id, Attempt: t.attempt, Items: t.items, Args: t.args, Stride: t.stride})
 	jb.job.Message = jb.jobEnc.Job(wire.JobMsg{Task: task, Timeout: timeout, Regions: jb.regions,
 		Reads: jb.reads, Input: jb.input, Writes: jb.writes})
 	return &jb.job, out, nil

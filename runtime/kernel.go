@@ -19,15 +19,22 @@ type Kernel[A, R any] struct {
 	args    Codec[A]
 	argSize sizer[A] // nil unless the codec knows sizes in advance
 	res     Codec[R]
+	// The codecs' layouts (see layoutOf): a map packs raw arguments back
+	// to back, and plain ones are copied without the Codec interface.
+	arg, out layout
 }
 
 // kernelInfo is the untyped face of a kernel: what a worker runs.
 type kernelInfo struct {
 	name string
 	id   uint64
-	// call decodes one argument, runs the kernel and appends the encoded
-	// result (or the error message) to out.
-	call func(env *Env, arg, out []byte) ([]byte, wire.Status)
+	// run runs the kernel over the n items of a task's args, adding each
+	// item's outcome to out, which it expects reset to stride. It fails
+	// only when the args do not hold n items.
+	run func(env *Env, args *wire.Items, n uint32, out *wire.ValueWriter) error
+	// stride is the size of every encoded result if the result codec
+	// knows one (a raw codec's), else 0: the values' strided layout.
+	stride uint32
 	// remote: the kernel may run on remote hosts (Kernel.Remote), with
 	// footprint (nil: none) saying what one item's task touches.
 	remote    bool
@@ -51,8 +58,8 @@ func Register[A, R any](name string, fn func(env *Env, arg A) (R, error)) *Kerne
 // RegisterCodec is Register with explicit codecs for the argument and the
 // result.
 func RegisterCodec[A, R any](name string, fn func(env *Env, arg A) (R, error), args Codec[A], res Codec[R]) *Kernel[A, R] {
-	k := &Kernel[A, R]{args: args, argSize: sizerOf(args), res: res}
-	k.info = &kernelInfo{name: name, id: kernelID(name), call: k.call(fn)}
+	k := &Kernel[A, R]{args: args, argSize: sizerOf(args), res: res, arg: layoutOf(args), out: layoutOf(res)}
+	k.info = &kernelInfo{name: name, id: kernelID(name), run: k.runner(fn), stride: k.out.stride}
 	registry.Lock()
 	defer registry.Unlock()
 	if registry.frozen {
@@ -70,25 +77,6 @@ func RegisterCodec[A, R any](name string, fn func(env *Env, arg A) (R, error), a
 
 // Name returns the name the kernel was registered under.
 func (k *Kernel[A, R]) Name() string { return k.info.name }
-
-func (k *Kernel[A, R]) call(fn func(*Env, A) (R, error)) func(*Env, []byte, []byte) ([]byte, wire.Status) {
-	return func(env *Env, src, out []byte) (res []byte, st wire.Status) {
-		defer func() {
-			if r := recover(); r != nil {
-				res, st = appendPanic(out, r), wire.StatusPanic
-			}
-		}()
-		a, err := k.args.Decode(src)
-		if err != nil {
-			return fmt.Appendf(out, "decode argument: %v", err), wire.StatusError
-		}
-		r, err := fn(env, a)
-		if err != nil {
-			return append(out, err.Error()...), errorStatus(err)
-		}
-		return k.res.Append(out, r), wire.StatusOk
-	}
-}
 
 // appendPanic describes a recovered panic: its value and the top of its
 // stack, apart (see wire.AppendPanic).

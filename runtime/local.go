@@ -42,7 +42,7 @@ func (l *localLive) loop(p *Pool) {
 	defer close(l.inc.exited)
 	for t := range l.inbox {
 		r := l.r.run(&wire.TaskMsg{ID: t.id(), Kernel: t.kernel.id, Attempt: t.attempt,
-			Deadline: t.deadline, Items: t.items, Args: t.args})
+			Deadline: t.deadline, Items: t.items, Args: t.args, Stride: t.stride})
 		if err := p.complete(l.inc, &r); err != nil {
 			panic(fmt.Sprintf("shmrun: goroutine worker %d: %v", l.inc.w.id, err)) // a bug in shmrun itself
 		}

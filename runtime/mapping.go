@@ -170,9 +170,16 @@ func (m *mapper[A, R]) run(ctx context.Context, items iter.Seq[A], emit func(int
 	stopped := false
 	idx, first, n := 0, 0, 0
 	m.blob = m.blob[:0]
+	// Raw arguments go back to back, the strided layout: the codec then
+	// is raw, whose Append is appendRaw.
+	raw := m.k.arg.stride != 0
 	for v := range items {
 		mark := len(m.blob)
-		m.blob = appendItem(m.blob, m.k.args, m.k.argSize, v)
+		if raw {
+			m.blob = appendRaw(m.blob, v)
+		} else {
+			m.blob = appendItem(m.blob, m.k.args, m.k.argSize, v)
+		}
 		if n > 0 && len(m.blob) > m.maxBlob { // it starts the next chunk
 			m.item = append(m.item[:0], m.blob[mark:]...)
 			m.blob = m.blob[:mark]
@@ -181,6 +188,12 @@ func (m *mapper[A, R]) run(ctx context.Context, items iter.Seq[A], emit func(int
 			}
 			first, n = idx, 0
 			m.blob = append(m.blob, m.item...)
+			// A chunk cut short counts against InFlight like any other:
+			// the results channel holds InFlight tasks, and a reader
+			// that finds it full waits holding the pool's lock.
+			if stopped, err = m.collectUntilRoom(ctx, emit); stopped || err != nil {
+				break
+			}
 		}
 		idx++
 		if n++; n < m.chunk {
@@ -251,7 +264,7 @@ func (m *mapper[A, R]) submitChunk(ctx context.Context, first, n int) error {
 	if m.o.Timeout > 0 {
 		deadline = mono.Now() + int64(m.o.Timeout)
 	}
-	t, gen, err := m.p.submit(ctx, submission{kernel: m.k.info, args: m.blob, items: uint32(n), deadline: deadline, sink: m.sink})
+	t, gen, err := m.p.submit(ctx, submission{kernel: m.k.info, args: m.blob, items: uint32(n), stride: m.k.arg.stride, deadline: deadline, sink: m.sink})
 	m.blob = m.blob[:0]
 	if err != nil {
 		return fmt.Errorf("map %s: %w", m.k.info.name, err)
@@ -305,10 +318,18 @@ func (m *mapper[A, R]) emitAll(t *task, first int, emit func(int, R, error) bool
 		}
 		return true
 	}
-	rest := t.values
+	if m.k.plainValues(t.vals) { // completeLocked checked the length
+		s := int(t.vals)
+		for i := range int(t.items) {
+			if !emit(first+i, loadRaw[R](t.values[i*s:]), nil) {
+				return false
+			}
+		}
+		return true
+	}
+	vals := wire.ValuesOf(t.values, t.vals)
 	for i := range int(t.items) {
-		st, b, r, err := wire.NextValue(rest)
-		rest = r
+		st, b, err := vals.Next()
 		var v R
 		if err == nil {
 			v, err = decodeOutcome(m.k.info, m.k.res, st, b)

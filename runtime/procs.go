@@ -227,7 +227,7 @@ func (l *procLive) send(t *task) {
 		return
 	}
 	frame := l.enc.Task(wire.TaskMsg{ID: t.id(), Kernel: t.kernel.id, Attempt: t.attempt,
-		Deadline: t.deadline, Items: t.items, Args: t.args})
+		Deadline: t.deadline, Items: t.items, Args: t.args, Stride: t.stride})
 	raceRelease(unsafe.Pointer(t)) // the reader that completes t comes after, via the worker
 	err := l.prod.Send(context.Background(), frame)
 	st := l.inc.loadState()

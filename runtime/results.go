@@ -32,7 +32,7 @@ func (p *Pool) completeLocked(inc *incarnation, t *task, r *wire.ResultMsg, land
 	w := inc.w
 	raceAcquire(unsafe.Pointer(t))
 	if r.Status == wire.StatusOk {
-		if err := checkValues(r.Values, t.items); err != nil {
+		if err := checkValues(r.Values, r.Stride, t.items); err != nil {
 			p.mu.Unlock()
 			return err
 		}
@@ -65,13 +65,20 @@ func (p *Pool) completeLocked(inc *incarnation, t *task, r *wire.ResultMsg, land
 // storeResult copies a result's outcome into its task.
 func storeResult(t *task, r *wire.ResultMsg) {
 	t.status, t.start, t.end = r.Status, r.Start, r.End
-	t.values = append(t.values[:0], r.Values...)
+	t.values, t.vals = append(t.values[:0], r.Values...), r.Stride
 	t.errMsg = append(t.errMsg[:0], r.Error...)
 }
 
 // checkValues verifies that a values blob holds exactly n well-formed
-// outcomes.
-func checkValues(values []byte, n uint32) error {
+// outcomes. Strided values need no walk: wire.Decode checked their
+// length.
+func checkValues(values []byte, stride, n uint32) error {
+	if stride != 0 {
+		if uint64(len(values)) != uint64(n)*uint64(stride) {
+			return fmt.Errorf("%d bytes for %d values of %d", len(values), n, stride)
+		}
+		return nil
+	}
 	rest := values
 	for i := range n {
 		var err error

@@ -18,7 +18,7 @@ type runner struct {
 	ctl     *control // the running word and the cancelled list
 	ctx     *taskCtx
 	env     Env
-	values  []byte
+	values  wire.ValueWriter
 	scratch []byte
 	lastRun time.Duration // how long the last task's kernel ran
 }
@@ -53,7 +53,7 @@ func (r *runner) run(t *wire.TaskMsg) wire.ResultMsg {
 	r.ctx.begin(t.ID, mono.Time(t.Deadline))
 	r.env.task, r.env.attempt = t.ID, int(t.Attempt)
 	res.Start = mono.Now()
-	res.Values, res.Status, res.Error = r.items(k, t.Args, t.Items)
+	res.Values, res.Stride, res.Status, res.Error = r.items(k, t)
 	res.End = mono.Now()
 	res.Waits = r.ctx.waits.recorded()
 	r.lastRun = time.Duration(res.End - res.Start)
@@ -62,24 +62,17 @@ func (r *runner) run(t *wire.TaskMsg) wire.ResultMsg {
 	return res
 }
 
-// items runs kernel k over the items of an args blob, appending each
-// item's outcome to the runner's values. A malformed blob fails the whole
-// task.
-func (r *runner) items(k *kernelInfo, args []byte, n uint32) ([]byte, wire.Status, []byte) {
-	values := r.values[:0]
-	defer func() { r.values = values }()
-	for i := range n {
-		item, rest, err := wire.NextItem(args)
-		if err != nil {
-			r.scratch = fmt.Appendf(r.scratch[:0], "item %d: %v", i, err)
-			return values, wire.StatusError, r.scratch
-		}
-		args = rest
-		var st wire.Status
-		r.scratch, st = k.call(&r.env, item, r.scratch[:0])
-		values = wire.AppendValue(values, st, r.scratch)
+// items runs kernel k over the items of a task's args and returns their
+// outcomes in the values layout they took (see wire.ValueWriter), or an
+// error status and message for the whole task if the args are malformed.
+func (r *runner) items(k *kernelInfo, t *wire.TaskMsg) ([]byte, uint32, wire.Status, []byte) {
+	r.values.Reset(k.stride)
+	args := wire.ItemsOf(t.Args, t.Stride)
+	if err := k.run(&r.env, &args, t.Items, &r.values); err != nil {
+		r.scratch = fmt.Append(r.scratch[:0], err)
+		return nil, 0, wire.StatusError, r.scratch
 	}
-	return values, wire.StatusOk, nil
+	return r.values.B, r.values.Stride(), wire.StatusOk, nil
 }
 
 // errorStatus is the status of an item whose kernel returned err: a

@@ -25,6 +25,7 @@ type task struct {
 	kernel       *kernelInfo
 	items        uint32
 	args         []byte
+	stride       uint32 // the args' layout (wire.TaskMsg.Stride)
 	attempt      uint32
 	crashes      uint32
 	deadline     int64
@@ -40,6 +41,7 @@ type task struct {
 
 	status wire.Status
 	values []byte
+	vals   uint32 // the values' layout (wire.ResultMsg.Stride)
 	errMsg []byte
 	err    error // a failure decided by the master: crash, closed, cancel
 	start  int64
@@ -101,7 +103,7 @@ func (tt *taskTable) release(t *task) {
 	}
 	t.state, t.kernel, t.sink, t.stopCtx, t.err, t.cause, t.job = taskFree, nil, nil, nil, nil, nil, nil
 	t.abandoned, t.crashes, t.attempt, t.inc, t.hedge, t.held = false, 0, 0, nil, nil, false
-	t.args, t.values, t.errMsg = t.args[:0], t.values[:0], t.errMsg[:0]
+	t.args, t.values, t.errMsg, t.stride, t.vals = t.args[:0], t.values[:0], t.errMsg[:0], 0, 0
 	tt.free = append(tt.free, t.idx)
 }
 

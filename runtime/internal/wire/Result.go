@@ -169,7 +169,7 @@ func (rcv *Result) MutateWaits(j int, n byte) bool {
 	return false
 }
 
-func (rcv *Result) Sum() uint32 {
+func (rcv *Result) Stride() uint32 {
 	o := flatbuffers.UOffsetT(rcv._tab.Offset(20))
 	if o != 0 {
 		return rcv._tab.GetUint32(o + rcv._tab.Pos)
@@ -177,12 +177,24 @@ func (rcv *Result) Sum() uint32 {
 	return 0
 }
 
-func (rcv *Result) MutateSum(n uint32) bool {
+func (rcv *Result) MutateStride(n uint32) bool {
 	return rcv._tab.MutateUint32Slot(20, n)
 }
 
+func (rcv *Result) Sum() uint32 {
+	o := flatbuffers.UOffsetT(rcv._tab.Offset(22))
+	if o != 0 {
+		return rcv._tab.GetUint32(o + rcv._tab.Pos)
+	}
+	return 0
+}
+
+func (rcv *Result) MutateSum(n uint32) bool {
+	return rcv._tab.MutateUint32Slot(22, n)
+}
+
 func ResultStart(builder *flatbuffers.Builder) {
-	builder.StartObject(9)
+	builder.StartObject(10)
 }
 func ResultAddId(builder *flatbuffers.Builder, id uint64) {
 	builder.PrependUint64Slot(0, id, 0)
@@ -214,8 +226,11 @@ func ResultAddWaits(builder *flatbuffers.Builder, waits flatbuffers.UOffsetT) {
 func ResultStartWaitsVector(builder *flatbuffers.Builder, numElems int) flatbuffers.UOffsetT {
 	return builder.StartVector(1, numElems, 1)
 }
+func ResultAddStride(builder *flatbuffers.Builder, stride uint32) {
+	builder.PrependUint32Slot(8, stride, 0)
+}
 func ResultAddSum(builder *flatbuffers.Builder, sum uint32) {
-	builder.PrependUint32Slot(8, sum, 0)
+	builder.PrependUint32Slot(9, sum, 0)
 }
 func ResultEnd(builder *flatbuffers.Builder) flatbuffers.UOffsetT {
 	return builder.EndObject()

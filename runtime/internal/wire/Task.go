@@ -127,7 +127,7 @@ func (rcv *Task) MutateArgs(j int, n byte) bool {
 	return false
 }
 
-func (rcv *Task) Sum() uint32 {
+func (rcv *Task) Stride() uint32 {
 	o := flatbuffers.UOffsetT(rcv._tab.Offset(16))
 	if o != 0 {
 		return rcv._tab.GetUint32(o + rcv._tab.Pos)
@@ -135,12 +135,24 @@ func (rcv *Task) Sum() uint32 {
 	return 0
 }
 
-func (rcv *Task) MutateSum(n uint32) bool {
+func (rcv *Task) MutateStride(n uint32) bool {
 	return rcv._tab.MutateUint32Slot(16, n)
 }
 
+func (rcv *Task) Sum() uint32 {
+	o := flatbuffers.UOffsetT(rcv._tab.Offset(18))
+	if o != 0 {
+		return rcv._tab.GetUint32(o + rcv._tab.Pos)
+	}
+	return 0
+}
+
+func (rcv *Task) MutateSum(n uint32) bool {
+	return rcv._tab.MutateUint32Slot(18, n)
+}
+
 func TaskStart(builder *flatbuffers.Builder) {
-	builder.StartObject(7)
+	builder.StartObject(8)
 }
 func TaskAddId(builder *flatbuffers.Builder, id uint64) {
 	builder.PrependUint64Slot(0, id, 0)
@@ -163,8 +175,11 @@ func TaskAddArgs(builder *flatbuffers.Builder, args flatbuffers.UOffsetT) {
 func TaskStartArgsVector(builder *flatbuffers.Builder, numElems int) flatbuffers.UOffsetT {
 	return builder.StartVector(1, numElems, 1)
 }
+func TaskAddStride(builder *flatbuffers.Builder, stride uint32) {
+	builder.PrependUint32Slot(6, stride, 0)
+}
 func TaskAddSum(builder *flatbuffers.Builder, sum uint32) {
-	builder.PrependUint32Slot(6, sum, 0)
+	builder.PrependUint32Slot(7, sum, 0)
 }
 func TaskEnd(builder *flatbuffers.Builder) flatbuffers.UOffsetT {
 	return builder.EndObject()

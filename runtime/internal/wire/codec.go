@@ -24,6 +24,10 @@ type TaskMsg struct {
 	Deadline int64
 	Items    uint32
 	Args     []byte
+	// Stride, if not 0, is the size of every item: Args holds them back
+	// to back, without lengths (see Items). Decode checks that Args holds
+	// Items of them exactly.
+	Stride uint32
 }
 
 // ResultMsg is a decoded or to-be-encoded Result. Decoded, Error and
@@ -37,6 +41,10 @@ type ResultMsg struct {
 	Start  int64
 	End    int64
 	Waits  []byte // AppendWait records
+	// Stride, if not 0, says that every item is Ok and its value Stride
+	// bytes: Values holds them back to back, without statuses or lengths
+	// (see Values). Decode checks that Values holds Items of them exactly.
+	Stride uint32
 }
 
 // Msg is one decoded message: Type says which of the fields is set.
@@ -85,6 +93,9 @@ func (e *Encoder) Task(t TaskMsg) []byte {
 	TaskAddDeadline(b, t.Deadline)
 	TaskAddItems(b, t.Items)
 	TaskAddArgs(b, args)
+	if t.Stride != 0 {
+		TaskAddStride(b, t.Stride)
+	}
 	TaskAddSum(b, taskSum(&t))
 	return e.finish(MessageTask, TaskEnd(b))
 }
@@ -113,6 +124,9 @@ func (e *Encoder) Result(r ResultMsg) []byte {
 	ResultAddEnd(b, r.End)
 	if waits != 0 {
 		ResultAddWaits(b, waits)
+	}
+	if r.Stride != 0 {
+		ResultAddStride(b, r.Stride)
 	}
 	ResultAddSum(b, resultSum(&r))
 	return e.finish(MessageResult, ResultEnd(b))
@@ -149,16 +163,22 @@ func Decode(buf []byte, m *Msg) error {
 	case MessageTask:
 		var t Task
 		t.Init(tab.Bytes, tab.Pos)
-		m.Task = TaskMsg{ID: t.Id(), Kernel: t.Kernel(), Attempt: t.Attempt(), Deadline: t.Deadline(), Items: t.Items(), Args: t.ArgsBytes()}
+		m.Task = TaskMsg{ID: t.Id(), Kernel: t.Kernel(), Attempt: t.Attempt(), Deadline: t.Deadline(), Items: t.Items(), Args: t.ArgsBytes(), Stride: t.Stride()}
 		if sum := taskSum(&m.Task); sum != t.Sum() {
 			return malformed("task %#x: checksum %#x, its fields sum to %#x", m.Task.ID, t.Sum(), sum)
+		}
+		if !strided(m.Task.Args, m.Task.Items, m.Task.Stride) {
+			return malformed("task %#x: %d bytes of args for %d items of %d", m.Task.ID, len(m.Task.Args), m.Task.Items, m.Task.Stride)
 		}
 	case MessageResult:
 		var r Result
 		r.Init(tab.Bytes, tab.Pos)
-		m.Result = ResultMsg{ID: r.Id(), Status: r.Status(), Error: r.Error(), Items: r.Items(), Values: r.ValuesBytes(), Start: r.Start(), End: r.End(), Waits: r.WaitsBytes()}
+		m.Result = ResultMsg{ID: r.Id(), Status: r.Status(), Error: r.Error(), Items: r.Items(), Values: r.ValuesBytes(), Start: r.Start(), End: r.End(), Waits: r.WaitsBytes(), Stride: r.Stride()}
 		if sum := resultSum(&m.Result); sum != r.Sum() {
 			return malformed("result %#x: checksum %#x, its fields sum to %#x", m.Result.ID, r.Sum(), sum)
+		}
+		if m.Result.Stride != 0 && m.Result.Status != StatusOk || !strided(m.Result.Values, m.Result.Items, m.Result.Stride) {
+			return malformed("result %#x, status %v: %d bytes of values for %d items of %d", m.Result.ID, m.Result.Status, len(m.Result.Values), m.Result.Items, m.Result.Stride)
 		}
 	case MessageJob, MessageDone:
 		return decodeRemote(tab, mt, m)

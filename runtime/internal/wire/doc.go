@@ -19,4 +19,4 @@ package wire
 
 // Protocol is the version of the message protocol. A worker reports it in
 // Hello and the master refuses a worker that speaks another.
-const Protocol = 4
+const Protocol = 5

@@ -16,9 +16,10 @@ func mix(h, v uint64) uint64 {
 }
 
 // taskSum is a task's checksum: the CRC-32C of its args, seeded with its
-// scalars mixed in schema order.
+// scalars and the args' length mixed in (the stride last).
 func taskSum(t *TaskMsg) uint32 {
 	h := mix(mix(mix(mix(mix(mix(0, t.ID), t.Kernel), uint64(t.Attempt)), uint64(t.Deadline)), uint64(t.Items)), uint64(len(t.Args)))
+	h = mix(h, uint64(t.Stride))
 	return crc32.Update(uint32(h^h>>32), castagnoli, t.Args)
 }
 
@@ -27,6 +28,7 @@ func taskSum(t *TaskMsg) uint32 {
 func resultSum(r *ResultMsg) uint32 {
 	h := mix(mix(mix(mix(0, r.ID), uint64(r.Status)), uint64(r.Items)), uint64(r.Start))
 	h = mix(mix(mix(mix(h, uint64(r.End)), uint64(len(r.Error))), uint64(len(r.Values))), uint64(len(r.Waits)))
+	h = mix(h, uint64(r.Stride))
 	sum := crc32.Update(uint32(h^h>>32), castagnoli, r.Error)
 	sum = crc32.Update(sum, castagnoli, r.Values)
 	return crc32.Update(sum, castagnoli, r.Waits)

@@ -18,8 +18,8 @@ var check = fbcheck.Checker{Err: ErrMalformed}
 var (
 	envelopeFields = []fbcheck.Kind{fbcheck.U8, fbcheck.Table}
 	helloFields    = []fbcheck.Kind{fbcheck.U32, fbcheck.U32, fbcheck.U32, fbcheck.U64, fbcheck.U64}
-	taskFields     = []fbcheck.Kind{fbcheck.U64, fbcheck.U64, fbcheck.U32, fbcheck.U64, fbcheck.U32, fbcheck.Bytes, fbcheck.U32}
-	resultFields   = []fbcheck.Kind{fbcheck.U64, fbcheck.U8, fbcheck.Bytes, fbcheck.U32, fbcheck.Bytes, fbcheck.U64, fbcheck.U64, fbcheck.Bytes, fbcheck.U32}
+	taskFields     = []fbcheck.Kind{fbcheck.U64, fbcheck.U64, fbcheck.U32, fbcheck.U64, fbcheck.U32, fbcheck.Bytes, fbcheck.U32, fbcheck.U32}
+	resultFields   = []fbcheck.Kind{fbcheck.U64, fbcheck.U8, fbcheck.Bytes, fbcheck.U32, fbcheck.Bytes, fbcheck.U64, fbcheck.U64, fbcheck.Bytes, fbcheck.U32, fbcheck.U32}
 	jobFields      = []fbcheck.Kind{fbcheck.Bytes, fbcheck.U64, fbcheck.Bytes, fbcheck.Bytes, fbcheck.Bytes, fbcheck.Bytes, fbcheck.U32}
 	doneFields     = []fbcheck.Kind{fbcheck.Bytes, fbcheck.U64, fbcheck.Bytes, fbcheck.U32}
 )

@@ -113,11 +113,31 @@ func FuzzDecode(f *testing.F) {
 	panicked.Items = 1
 	f.Add(append([]byte(nil), e.Result(panicked)...))
 	f.Add(append([]byte(nil), e.Hello(wire.HelloMsg{Worker: 1})...))
+	f.Add(append([]byte(nil), e.Task(stridedTask())...))
+	f.Add(append([]byte(nil), e.Result(stridedResult())...))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var m wire.Msg
 		if wire.Decode(b, &m) != nil {
 			return
+		}
+		items := wire.ItemsOf(m.Task.Args, m.Task.Stride)
+		for range m.Task.Items {
+			if _, err := items.Next(); err != nil {
+				if m.Task.Stride != 0 {
+					t.Fatalf("strided args of %d bytes hold fewer than %d items of %d", len(m.Task.Args), m.Task.Items, m.Task.Stride)
+				}
+				break
+			}
+		}
+		vals := wire.ValuesOf(m.Result.Values, m.Result.Stride)
+		for range m.Result.Items {
+			if _, _, err := vals.Next(); err != nil {
+				if m.Result.Stride != 0 {
+					t.Fatalf("strided values of %d bytes hold fewer than %d of %d", len(m.Result.Values), m.Result.Items, m.Result.Stride)
+				}
+				break
+			}
 		}
 		for rest := m.Task.Args; len(rest) > 0; {
 			var err error
