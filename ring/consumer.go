@@ -140,11 +140,11 @@ func (c *Consumer) advance() {
 	}
 }
 
-// publish stores the consumer's position (one release store for however many
+// publish stores the consumer's position (one atomic store for however many
 // frames it covers) and wakes the producer if it sleeps.
 func (c *Consumer) publish() {
 	if c.head != c.pub {
-		storeRelease(c.s.head, c.head)
+		c.s.head.Store(c.head)
 		c.pub = c.head
 		if wake(c.s.pwait) {
 			c.s.spin.WokePeer()

@@ -8,7 +8,7 @@
 // consumer. The creator formats a region with [InitSPSC]; each side then
 // opens its end with [NewProducer] or [NewConsumer], in whichever process it
 // runs. A producer writes a frame in place ([Producer.Reserve],
-// [Producer.Commit]) and makes a batch of frames visible with one release store
+// [Producer.Commit]) and makes a batch of frames visible with one atomic store
 // ([Producer.Flush]); [Producer.Send] does all three for one message. A
 // consumer reads frames in place ([Consumer.Next]) and returns their space to
 // the producer in batches.
@@ -28,7 +28,7 @@
 // low 31 bits and a padding flag in bit 31 (a frame that would cross the end
 // of the ring is preceded by padding up to the end). The commit signal is
 // not in the frames: the producer writes headers and payloads with plain
-// stores and publishes a batch with one release store of its write position,
+// stores and publishes a batch with one atomic store of its write position,
 // which sits on a line of its own. The consumer reads that position only
 // when the frames it already knows of run out, and reads every frame below
 // it without touching the producer's line again; so the producer's next

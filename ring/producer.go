@@ -97,7 +97,7 @@ func (p *Producer) Commit(n int) {
 	}
 }
 
-// Flush publishes every committed frame with one release store of the
+// Flush publishes every committed frame with one atomic store of the
 // write position and wakes the consumer if it announced that it sleeps.
 func (p *Producer) Flush() {
 	if p.Publish() {
@@ -105,7 +105,7 @@ func (p *Producer) Flush() {
 	}
 }
 
-// Publish publishes every committed frame with one release store, as Flush
+// Publish publishes every committed frame with one atomic store, as Flush
 // does, but wakes no one: a consumer asleep on the ring sees the frames
 // when someone next calls Wake, Flush or Send, or when its sleep runs out
 // (spinwait.DefaultMaxSleep). It reports whether there was anything to
@@ -115,7 +115,7 @@ func (p *Producer) Publish() bool {
 	if p.tail == p.flushed {
 		return false
 	}
-	storeRelease(p.s.tail, p.tail)
+	p.s.tail.Store(p.tail)
 	p.flushed = p.tail
 	p.warm()
 	return true
