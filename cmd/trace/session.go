@@ -30,9 +30,13 @@ type session struct {
 	base render.Quality
 	pool *runtime.Pool
 	fb   [slots]arena.Region
-	out  output.Sink // -o
-	sink output.Sink // -o and -view
-	img  [slots]*image.RGBA
+	// gbufs: the arena has a G-buffer per framebuffer, which frames at
+	// pixel step 1 write (an animation, with -fps and -fill reproject or
+	// with -pattern)
+	gbufs bool
+	out   output.Sink // -o
+	sink  output.Sink // -o and -view
+	img   [slots]*image.RGBA
 
 	statsFile *laterFile // -stats, opened before the first frame; nil: none
 	stderr    io.Writer  // where the progress bar goes, if it is a terminal
@@ -61,11 +65,22 @@ func open(ctx context.Context, cfg config, stderr io.Writer) (*session, error) {
 	if err != nil {
 		return nil, badInput(err)
 	}
+	animated := sc.Time(1) != sc.Time(0)
+	if cfg.pattern != render.PatternAll && !animated {
+		return nil, badInput(fmt.Errorf("-pattern %v: scene %s is still (its frames refine one image)", cfg.pattern, cfg.scene))
+	}
+	if cfg.psnr && !animated {
+		return nil, badInput(fmt.Errorf("-psnr: scene %s is still (its frames refine one image: each is its full quality so far)", cfg.scene))
+	}
+	gbufs := animated && (cfg.pattern != render.PatternAll || (cfg.fps > 0 && cfg.fill == "reproject"))
 	need := len(blob) + slots*4*cfg.w*cfg.h + 2*16*cfg.w*cfg.h + tileLogArena(cfg.workers) + (1 << 20)
+	if gbufs {
+		need += slots * 4 * render.GBufWords * cfg.w * cfg.h
+	}
 	if err := checkMemory(cfg, need); err != nil {
 		return nil, badInput(err)
 	}
-	s := &session{cfg: cfg, base: base, fps: sc.FPS, stderr: stderr}
+	s := &session{cfg: cfg, base: base, fps: sc.FPS, stderr: stderr, gbufs: gbufs}
 	if err := s.openOutputs(); err != nil {
 		s.abandon(ctx)
 		return nil, badInput(err)
@@ -140,6 +155,11 @@ func (s *session) layout(blob []byte) error {
 			return err
 		}
 	}
+	for i := 0; i < slots && s.gbufs; i++ {
+		if _, err = a.Alloc(gbufRegion(i), 4*render.GBufWords*w*h, arena.KindBytes); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -211,5 +231,6 @@ func baseQuality(cfg config, sc *scene.Scene) (render.Quality, error) {
 	if q.PixelStep == 0 {
 		q.PixelStep = 1
 	}
+	q.Pattern = cfg.pattern
 	return q, nil
 }

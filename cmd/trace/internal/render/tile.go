@@ -7,10 +7,18 @@ import "fmt"
 // from the top left. Accum and Prev are optional float32 buffers of 4*W*H
 // values (per pixel: sums of R, G, B and the number of samples) for
 // progressive rendering; they must not overlap each other or Pix.
+//
+// GBuf, when set, holds GBufWords words per pixel, the geometry of each
+// pixel's camera ray (see RenderTile), and makes RenderTile trace every
+// pixel's camera ray and write it; Hist is the previous frame that a
+// Quality with a Pattern fills the pixels it does not trace from. Neither
+// may overlap the other buffers.
 type Target struct {
 	Pix   []uint32
 	Accum []float32
 	Prev  []float32
+	GBuf  []uint32
+	Hist  History
 	W, H  int
 }
 
@@ -38,19 +46,27 @@ const (
 
 // Quality sets how much work a tile gets. The zero value means one sample
 // per pixel, the integrator's default depth (5 for Whitted, 8 for Path),
-// and a pixel step of 1.
+// a pixel step of 1 and every pixel traced.
 type Quality struct {
 	SPP        int // samples per pixel per pass, in [0, 65536]
 	MaxDepth   int // bounces, in [0, 64]; 0 means the default
 	PixelStep  int // trace one pixel per Step x Step block, in [0, 16]
 	Integrator Integrator
+	// Pattern, other than PatternAll, traces only the pixels it selects
+	// and fills the others from Target.Hist (see RenderTile); it needs a
+	// pixel step of 1 and a Target.GBuf, and no sums.
+	Pattern Pattern
 }
 
 // TileStats counts the work RenderTile did.
 type TileStats struct {
 	Rays    uint64 // rays traced: camera, bounce and shadow rays, each once however it is answered
-	Samples uint64 // camera samples traced (blocks traced times SPP)
+	Samples uint64 // camera samples traced (pixels or blocks traced times SPP)
 	Pixels  uint64 // pixels written
+	// Traced counts the pixels (at a pixel step k, the blocks) whose
+	// colour was traced in this pass rather than filled from the previous
+	// frame or copied from a block's traced pixel.
+	Traced uint64
 }
 
 // Pixel packs 8-bit red, green and blue and an opaque alpha into the
@@ -75,12 +91,27 @@ func Pixel(r, g, b uint8) uint32 {
 // Prev and writing Accum, rather than updating one buffer in place, is what
 // makes a re-run pass idempotent; Prev may be the previous pass's Accum.
 //
+// With dst.GBuf set, every pixel's camera ray through its centre is
+// traced and its hit written to the G-buffer (see GBufWords); with a
+// Pattern, the pixels the pattern leaves out of frame t.Frame are filled
+// from dst.Hist, where the camera and object motion take their hit points
+// in the previous frame, unless their surface is a mirror or glass (what
+// they show moves with the camera), or the previous frame's geometry
+// there does not match (a disocclusion, another object, a camera cut):
+// those pixels are traced too. A filled pixel depends on dst.Hist, which
+// holds the previous frame whole: it must not change during the pass.
+// Every pixel that is traced is the same bytes as RenderTile without a
+// G-buffer writes.
+//
 // RenderTile returns ErrTile, writing nothing, for a tile outside the
 // target, buffers too small, or q out of range. It is safe to call
 // concurrently on one Scene, for disjoint tiles of a target.
 func (s *Scene) RenderTile(dst Target, t Tile, q Quality) (stats TileStats, err error) {
 	if q, err = checkTile(dst, t, q); err != nil {
 		return stats, err
+	}
+	if dst.GBuf != nil {
+		return s.renderFill(dst, t, q)
 	}
 	defer func() {
 		// Open validated every index, so an out-of-range access can only
@@ -102,6 +133,7 @@ func (s *Scene) RenderTile(dst Target, t Tile, q Quality) (stats TileStats, err 
 					c := tr.block(dst, t, q, bx, by)
 					stats.Pixels += uint64(s.store(dst, t, bx, by, k, c, q.SPP))
 					stats.Samples += uint64(q.SPP)
+					stats.Traced++
 				}
 			}
 		}
@@ -125,6 +157,9 @@ func checkTile(dst Target, t Tile, q Quality) (Quality, error) {
 		return q, fmt.Errorf("%w: quality %+v out of range", ErrTile, q)
 	case t.Sample < 0 || t.Sample > 1<<30:
 		return q, fmt.Errorf("%w: first sample %d out of range", ErrTile, t.Sample)
+	}
+	if err := checkFill(dst, q); err != nil {
+		return q, err
 	}
 	q.SPP, q.PixelStep = max(q.SPP, 1), max(q.PixelStep, 1)
 	if q.MaxDepth == 0 {
