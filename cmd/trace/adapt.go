@@ -41,7 +41,8 @@ var ladderSteps = []int{1, 2, 3, 4, 6, 8, 11, 16}
 // (most work) first: base itself, then every combination of fewer samples
 // per pixel (halving), a pattern that traces half or a quarter of the
 // pixels and fills the others from the previous frame (with patterns, at
-// pixel step 1), and a coarser pixel step, cheaper each time. The
+// pixel step 1), and a coarser pixel step (with patterns, its pixels
+// mixed bilinearly from the blocks around them), cheaper each time. The
 // integrator and depth are never changed: they change the look of the
 // image, where spp, the pattern and the step change only its noise and
 // sharpness.
@@ -65,6 +66,7 @@ func ladder(base render.Quality, w, h int, patterns bool) []rung {
 				}
 				q := base
 				q.SPP, q.PixelStep, q.Pattern = spp, step, p
+				q.Bilinear = patterns && step > 1 // filling, a coarse step mixes its blocks
 				px := float64(ceilDiv(w, step) * ceilDiv(h, step))
 				rs = append(rs, rung{q: q, traced: px * p.Share() * float64(spp), filled: px * (1 - p.Share())})
 			}

@@ -306,6 +306,7 @@ func (s *session) tiles(f *frame) []tileJob {
 		AccIn: int32(f.accIn), AccOut: int32(f.accOut),
 		SPP: int32(f.q.SPP), Depth: int32(f.q.MaxDepth), Step: int32(f.q.PixelStep),
 		Integrator: int32(f.q.Integrator), Pattern: int32(f.q.Pattern), GBuf: b32(f.gbuf), HistSlot: -1,
+		Bilinear: b32(f.q.Bilinear),
 	}
 	if f.hist != nil {
 		job.HistSlot, job.HistFrame, job.HistGBuf = int32(f.hist.slot), int32(f.hist.n), b32(f.hist.gbuf)

@@ -26,7 +26,8 @@ func gbufRegion(i int) string { return fmt.Sprintf("trace.gbuf.%d", i) }
 // 1 it writes the G-buffer of Slot too, and with Pattern other than
 // render.PatternAll it fills the pixels it does not trace from the frame
 // HistFrame in slot HistSlot (-1: none), checked against that slot's
-// G-buffer if HistGBuf is 1.
+// G-buffer if HistGBuf is 1. With Bilinear 1, a coarse step's pixels are
+// mixed from the blocks around them rather than copied from theirs.
 type tileJob struct {
 	Frame, Sample      int32
 	X0, Y0, X1, Y1     int32
@@ -38,6 +39,7 @@ type tileJob struct {
 	Pattern, GBuf      int32
 	HistSlot, HistGBuf int32
 	HistFrame          int32
+	Bilinear           int32 // 1: a coarse step's pixels mix the blocks around them
 }
 
 // tileResult is what a worker reports for a tile.
@@ -62,7 +64,7 @@ func renderTile(env *runtime.Env, j tileJob) (tileResult, error) {
 	st, err := v.scene.RenderTile(dst,
 		render.Tile{X0: int(j.X0), Y0: int(j.Y0), X1: int(j.X1), Y1: int(j.Y1), Frame: int(j.Frame), Sample: int(j.Sample)},
 		render.Quality{SPP: int(j.SPP), MaxDepth: int(j.Depth), PixelStep: int(j.Step), Integrator: render.Integrator(j.Integrator),
-			Pattern: render.Pattern(j.Pattern)})
+			Pattern: render.Pattern(j.Pattern), Bilinear: j.Bilinear == 1})
 	if err != nil {
 		return tileResult{}, err
 	}

@@ -310,7 +310,7 @@ func TestFPSPacesFrames(t *testing.T) {
 	pngs, err := filepath.Glob(filepath.Join(dir, "f_*.png"))
 	require.NoError(t, err)
 	assert.Len(t, pngs, frames)
-	assert.Regexp(t, `^trace: 12 frames in [0-9.]+ s at [0-9.]+ fps \(target 40\), [0-9]+ deadline miss(es)?, .*; quality whitted 1 spp step [0-9]+( half| quarter)? \([0-9]+ frames?\).*; traced [0-9]+% of pixels; wrote .*f_0000.png to .*f_0011.png\n$`, stderr)
+	assert.Regexp(t, `^trace: 12 frames in [0-9.]+ s at [0-9.]+ fps \(target 40\), [0-9]+ deadline miss(es)?, .*; quality whitted 1 spp step [0-9]+( half| quarter| bilinear)? \([0-9]+ frames?\).*; traced [0-9]+% of pixels; wrote .*f_0000.png to .*f_0011.png\n$`, stderr)
 }
 
 func TestAFrameIsTheSameBytesWhetherOrNotItKeepsSums(t *testing.T) {

@@ -98,6 +98,7 @@ type qualityJSON struct {
 	MaxDepth   int    `json:"max_depth"`
 	PixelStep  int    `json:"pixel_step"`
 	Pattern    string `json:"pattern,omitempty"` // omitted: all
+	Bilinear   bool   `json:"bilinear,omitempty"`
 	Frames     int    `json:"frames"`
 }
 
@@ -106,7 +107,7 @@ type qualityJSON struct {
 func (st *runStats) qualitiesUsed() []qualityJSON {
 	var qs []qualityJSON
 	for q, n := range st.qualities {
-		j := qualityJSON{q.Integrator.String(), q.SPP, q.MaxDepth, q.PixelStep, "", n}
+		j := qualityJSON{q.Integrator.String(), q.SPP, q.MaxDepth, q.PixelStep, "", q.Bilinear, n}
 		if q.Pattern != render.PatternAll {
 			j.Pattern = q.Pattern.String()
 		}
@@ -285,8 +286,11 @@ func (st *runStats) summary(target float64, planned int) string {
 			sep = ""
 		}
 		pattern := ""
-		if q.Pattern != "" {
+		switch {
+		case q.Pattern != "":
 			pattern = " " + q.Pattern
+		case q.Bilinear:
+			pattern = " bilinear"
 		}
 		fmt.Fprintf(&b, "%s %s %d spp step %d%s (%s)", sep, q.Integrator, q.SPP, q.PixelStep, pattern, plural(q.Frames, "frame"))
 	}

@@ -132,6 +132,8 @@ func checkFill(dst Target, q Quality) error {
 		return fmt.Errorf("%w: %v", ErrTile, q.Pattern)
 	case dst.GBuf == nil && q.Pattern != PatternAll:
 		return fmt.Errorf("%w: pattern %v without a G-buffer", ErrTile, q.Pattern)
+	case q.Bilinear && dst.Accum != nil:
+		return fmt.Errorf("%w: bilinear blocks with sums", ErrTile)
 	case dst.GBuf == nil:
 		return nil
 	case len(dst.GBuf) < GBufWords*n || dst.Accum != nil || q.PixelStep > 1:
@@ -208,7 +210,13 @@ func (fl *filler) pixel(x, y int) bool {
 	m := tr.s.material(&sf)
 	id := objectID(&h, &sf)
 	g[0], g[1], g[2] = math.Float32bits(float32(h.t*d.Dot(tr.f.cam.forward))), id, octEncode(sf.ng)
-	if fl.prev != nil && m.Kind != matMetal && m.Kind != matGlass && !fl.q.Pattern.Traces(x, y, fl.t.Frame) {
+	// Mirrors and glass show what moves with the camera: filled, they
+	// are off by a frame's motion of their reflections, so the denser
+	// pattern traces them; the sparser one, short of time, fills them too
+	// (they are the costliest pixels: a quarter of a frame's time on the
+	// default scene), and the contrast test catches the worst.
+	specular := m.Kind == matMetal || m.Kind == matGlass
+	if fl.prev != nil && !(specular && fl.q.Pattern == PatternHalf) && !fl.q.Pattern.Traces(x, y, fl.t.Frame) {
 		if p, ok := fl.reproject(&h, sf.p, sf.ng, id); ok {
 			fl.dst.Pix[i] = p
 			return false

@@ -283,3 +283,34 @@ func TestFillSurvivesAGarbageHistory(t *testing.T) {
 	got, _ := renderFill(t, rs, w, h, 9, render.PatternQuarter, &prev, 8, 8)
 	assert.Greater(t, psnr(reference(t, rs, w, h, 9), got.pix), 25.0)
 }
+
+func TestBilinearIsTheSameWhateverTheTilingAndBeatsBlocks(t *testing.T) {
+	const w, h = 160, 90
+	_, rs := open(t, "default")
+	ref := reference(t, rs, w, h, 77)
+	for _, k := range []int{2, 3, 5} {
+		q := render.Quality{SPP: 1, MaxDepth: 4, PixelStep: k, Bilinear: true}
+		whole := newTarget(w, h, false)
+		st, err := rs.RenderTile(whole, render.Tile{X1: w, Y1: h, Frame: 77}, q)
+		require.NoError(t, err)
+		assert.Equal(t, uint64(((w+k-1)/k)*((h+k-1)/k)), st.Traced, "step %d: each block counted once", k)
+		for _, size := range [][2]int{{1, 1}, {7, 5}, {k * 8, k * 8}} {
+			tiled := newTarget(w, h, false)
+			var wg sync.WaitGroup
+			for _, tile := range tiles(w, h, size[0], size[1], 77, uint64(k)) {
+				wg.Go(func() {
+					_, err := rs.RenderTile(tiled, tile, q)
+					assert.NoError(t, err)
+				})
+			}
+			wg.Wait()
+			require.Equal(t, whole.Pix, tiled.Pix, "step %d tiles %v", k, size)
+		}
+		blocks := newTarget(w, h, false)
+		q.Bilinear = false
+		_, err = rs.RenderTile(blocks, render.Tile{X1: w, Y1: h, Frame: 77}, q)
+		require.NoError(t, err)
+		assert.Greater(t, psnr(ref, whole.Pix), psnr(ref, blocks.Pix), "step %d", k)
+		t.Logf("step %d: bilinear %.2f dB, blocks %.2f dB", k, psnr(ref, whole.Pix), psnr(ref, blocks.Pix))
+	}
+}

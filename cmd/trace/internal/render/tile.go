@@ -56,6 +56,10 @@ type Quality struct {
 	// and fills the others from Target.Hist (see RenderTile); it needs a
 	// pixel step of 1 and a Target.GBuf, and no sums.
 	Pattern Pattern
+	// Bilinear, at a pixel step k > 1, gives each pixel the bilinear mix
+	// of the four traced blocks whose centres surround it instead of its
+	// own block's colour; it needs no sums.
+	Bilinear bool
 }
 
 // TileStats counts the work RenderTile did.
@@ -83,8 +87,9 @@ func Pixel(r, g, b uint8) uint32 {
 //
 // With PixelStep k > 1, the image is divided into k x k blocks aligned to
 // the image origin (not to the tile); one sample position per block is
-// traced and replicated to its pixels, so the image does not depend on the
-// tiling either.
+// traced and replicated to its pixels (with Bilinear, mixed between block
+// centres: a tile traces the blocks around it too), so the image does not
+// depend on the tiling either.
 //
 // With Accum set, the pass's sums are added to Prev's (when Sample > 0 and
 // Prev is set) and stored in Accum, and Pix gets their average. Reading
@@ -95,10 +100,11 @@ func Pixel(r, g, b uint8) uint32 {
 // traced and its hit written to the G-buffer (see GBufWords); with a
 // Pattern, the pixels the pattern leaves out of frame t.Frame are filled
 // from dst.Hist, where the camera and object motion take their hit points
-// in the previous frame, unless their surface is a mirror or glass (what
-// they show moves with the camera), or the previous frame's geometry
-// there does not match (a disocclusion, another object, a camera cut):
-// those pixels are traced too. A filled pixel depends on dst.Hist, which
+// in the previous frame, unless the previous frame's geometry there does
+// not match (a disocclusion, another object, a camera cut), the pixels
+// there differ too much (an edge, a fine texture) or, with PatternHalf,
+// their surface is a mirror or glass (what they show moves with the
+// camera): those pixels are traced too. A filled pixel depends on dst.Hist, which
 // holds the previous frame whole: it must not change during the pass.
 // Every pixel that is traced is the same bytes as RenderTile without a
 // G-buffer writes.
@@ -112,6 +118,9 @@ func (s *Scene) RenderTile(dst Target, t Tile, q Quality) (stats TileStats, err 
 	}
 	if dst.GBuf != nil {
 		return s.renderFill(dst, t, q)
+	}
+	if q.Bilinear && q.PixelStep > 1 {
+		return s.renderBilinear(dst, t, q)
 	}
 	defer func() {
 		// Open validated every index, so an out-of-range access can only
