@@ -37,6 +37,7 @@ type config struct {
 	quiet      bool
 	fill       string         // "reproject" or "blocks": what -fps fills untraced pixels with
 	pattern    render.Pattern // without -fps: the pixels each frame traces
+	step       int            // the pixel step: one pixel traced per step x step block
 	psnr       bool
 	clusterConfig
 }
@@ -65,6 +66,7 @@ func flags(c *config, size, mode, pattern *string) *flag.FlagSet {
 		"(from the previous frame, following the camera and objects) or blocks (a coarse pixel step, each traced pixel copied to its block)")
 	fs.StringVar(pattern, "pattern", "all", "without -fps, the pixels each frame of an animation traces: `P` is all, half (a checkerboard)\n"+
 		"or quarter (one of each 2x2); the others are filled from the previous frame")
+	fs.IntVar(&c.step, "step", 1, "pixel step: trace one pixel per `N`xN block (with -fps, the finest step used)")
 	fs.BoolVar(&c.psnr, "psnr", false, "after the run, render the frames shown again at full quality and report their PSNR against it\n"+
 		"(and check that replaying the run's qualities gives the same bytes)")
 	clusterFlags(fs, &c.clusterConfig)
@@ -141,6 +143,12 @@ func parseFlags(args []string, stdout io.Writer) (config, error) {
 	}
 	if c.pattern != render.PatternAll && c.fps > 0 {
 		return c, fmt.Errorf("-pattern %s with -fps: -fps picks each frame's pattern itself", pattern)
+	}
+	if c.step < 1 || c.step > 16 {
+		return c, fmt.Errorf("-step %d: want 1 to 16", c.step)
+	}
+	if c.pattern != render.PatternAll && c.step > 1 {
+		return c, fmt.Errorf("-pattern %s with -step %d: a pattern traces single pixels", pattern, c.step)
 	}
 	if c.integrator != "" {
 		if _, err := render.ParseIntegrator(c.integrator); err != nil {

@@ -17,8 +17,9 @@ import (
 // run, the frames are rendered again from their plans, unpaced: rendering
 // is a pure function of the plans (the same bytes for any worker count,
 // mode or crash), so the replay must give the bytes shown, which the
-// checksums confirm; next to each, the frame is rendered at the base
-// quality, and the PSNR of one against the other is the frame's.
+// checksums confirm; next to each, the frame is rendered at full quality
+// (the base quality at pixel step 1, every pixel traced), and the PSNR of
+// one against the other is the frame's.
 
 // shownFrame is what the presenter keeps of a frame it showed.
 type shownFrame struct {
@@ -75,7 +76,7 @@ func (s *session) comparePSNR(ctx context.Context) (*psnrResult, error) {
 			res.identical = false
 		}
 		full := &frame{n: sf.n, slot: 2, q: s.base, accIn: -1, accOut: -1}
-		full.q.Pattern = render.PatternAll
+		full.q.Pattern, full.q.PixelStep, full.q.Bilinear = render.PatternAll, 1, false
 		if err := s.replay(ctx, full); err != nil {
 			return nil, err
 		}

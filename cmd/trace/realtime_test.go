@@ -76,3 +76,12 @@ func TestPatternAndPSNRNeedAnAnimation(t *testing.T) {
 	assert.Equal(t, 2, code, stderr)
 	assert.Contains(t, stderr, "blocks")
 }
+
+func TestStepIsBilinearUnlessFillBlocks(t *testing.T) {
+	common := []string{"-size", "96x54", "-frames", "3", "-step", "3", "-psnr", "-o", "none", "-q"}
+	smooth, blocks := statsOf(t, common...), statsOf(t, append(common, "-fill", "blocks")...)
+	assert.Equal(t, true, smooth["quality"].(map[string]any)["bilinear"])
+	assert.NotContains(t, blocks["quality"].(map[string]any), "bilinear")
+	assert.Greater(t, smooth["psnr_mean_db"], blocks["psnr_mean_db"], "bilinear is closer to full quality than blocks")
+	assert.InDelta(t, 1.0/9, blocks["traced_share"], 0.02)
+}

@@ -73,6 +73,8 @@ func open(ctx context.Context, cfg config, stderr io.Writer) (*session, error) {
 		return nil, badInput(fmt.Errorf("-psnr: scene %s is still (its frames refine one image: each is its full quality so far)", cfg.scene))
 	}
 	gbufs := animated && (cfg.pattern != render.PatternAll || (cfg.fps > 0 && cfg.fill == "reproject"))
+	// An animation at a coarse step mixes its blocks, unless -fill blocks.
+	base.Bilinear = animated && cfg.fill == "reproject" && base.PixelStep > 1
 	need := len(blob) + slots*4*cfg.w*cfg.h + 2*16*cfg.w*cfg.h + tileLogArena(cfg.workers) + (1 << 20)
 	if gbufs {
 		need += slots * 4 * render.GBufWords * cfg.w * cfg.h
@@ -232,5 +234,6 @@ func baseQuality(cfg config, sc *scene.Scene) (render.Quality, error) {
 		q.PixelStep = 1
 	}
 	q.Pattern = cfg.pattern
+	q.PixelStep = max(q.PixelStep, cfg.step)
 	return q, nil
 }
