@@ -134,16 +134,16 @@ type controller struct {
 	period  time.Duration
 	workers float64
 
-	mu      sync.Mutex
-	cur     int     // index in rungs
-	perSamp float64 // busy seconds per sample, all workers; 0: not measured
-	fixed   float64 // seconds of latency that do not scale with samples
-	seen    int     // frames observed
-	changed int     // frame at which cur last changed
-	climbed bool    // the last change was a climb
-	dropped int     // frame of the last drop; -1: none yet
-	hold    int     // frames to stay at a rung before climbing
-	reject  float64 // share of filled pixels traced instead
+	mu       sync.Mutex
+	cur      int     // index in rungs
+	perSamp  float64 // busy seconds per sample, all workers; 0: not measured
+	fixed    float64 // seconds of latency that do not scale with samples
+	seen     int     // frames observed
+	changed  int     // frame at which cur last changed
+	climbed  bool    // the last change was a climb
+	at, over int     // frames observed at the current rung, and those over ctlTarget
+	hold     int     // frames to stay at a rung before climbing
+	reject   float64 // share of filled pixels traced instead
 }
 
 // newController returns a controller for the rungs (best first) at fps
@@ -152,7 +152,7 @@ func newController(rungs []rung, fps float64, workers int) *controller {
 	period := time.Duration(float64(time.Second) / fps)
 	return &controller{
 		rungs: rungs, period: period, workers: float64(workers), cur: len(rungs) - 1,
-		hold: holdFrames(ctlHold, period), reject: fillReject, dropped: -1,
+		hold: holdFrames(ctlHold, period), reject: fillReject,
 	}
 }
 
@@ -169,13 +169,14 @@ func (c *controller) choose(n int) render.Quality {
 	}
 	switch {
 	case c.predict(c.cur) > ctlDown:
-		// A climb undone soon is a rung the machine cannot hold, unless
-		// the drop is a lone one: a noisy neighbour's slow frame now and
-		// then must not keep the controller low for seconds.
-		if c.climbed && n-c.changed < 2*c.hold && c.dropped >= 0 && n-c.dropped < 4*c.hold {
+		// A climb undone soon is a rung the machine cannot hold, if most
+		// of its frames ran long; a noisy neighbour's slow frame now and
+		// then must not keep the controller low for seconds (on a loaded
+		// machine it did: 407 of 600 frames at the cheapest rung, with
+		// frames of 6 ms).
+		if c.climbed && n-c.changed < 2*c.hold && 2*c.over >= c.at {
 			c.hold = min(2*c.hold, holdFrames(ctlMaxHold, c.period))
 		}
-		c.dropped = n
 		c.set(n, c.best(ctlTarget), false)
 	case c.seen < ctlWarm:
 		if i := c.best(ctlTarget); i < c.cur {
@@ -194,6 +195,7 @@ func (c *controller) choose(n int) render.Quality {
 func (c *controller) set(n, i int, climb bool) {
 	if i != c.cur {
 		c.cur, c.changed, c.climbed = i, n, climb
+		c.at, c.over = 0, 0
 	}
 }
 
@@ -247,6 +249,12 @@ func (c *controller) observe(q render.Quality, latency, busy time.Duration, work
 	}
 	if r.filled > 0 {
 		c.reject = smooth(c.reject, reject)
+	}
+	if i == c.cur {
+		c.at++
+		if latency.Seconds() > ctlTarget*c.period.Seconds() {
+			c.over++
+		}
 	}
 	c.seen++
 }

@@ -237,3 +237,27 @@ func TestControllerClimbsBackWhenFramesAreCheap(t *testing.T) {
 	assert.Greater(t, near, 140, "frames within a rung of the best that fits")
 	t.Logf("best %d (%+v); cheapest %d, near %d of %d; used %v", best, c.rungs[best].q, cheapest, near, len(used), used)
 }
+
+func TestControllerIsNotKeptLowByFrequentSpikes(t *testing.T) {
+	// A loaded machine: one frame in 8 takes five times as long. The
+	// controller drops at each, but the rungs it climbs back to hold for
+	// most frames, so its hold does not grow and it is not kept at the
+	// cheapest rung.
+	c := newController(ladder(render.Quality{SPP: 1, PixelStep: 1}, 640, 360, true), 60, 2)
+	m := machine{perSamp: 100 * time.Nanosecond, fixed: 2 * time.Millisecond, reject: 0.1}
+	slow := machine{perSamp: 5 * m.perSamp, fixed: 5 * m.fixed, reject: m.reject}
+	used := drive(c, 600, func(n int) machine {
+		if n%8 == 7 {
+			return slow
+		}
+		return m
+	})
+	cheapest := 0
+	for _, i := range used[60:] {
+		if i == len(c.rungs)-1 {
+			cheapest++
+		}
+	}
+	assert.Less(t, cheapest, 54, "frames at the cheapest rung after the first second")
+	assert.Equal(t, holdFrames(ctlHold, c.period), c.hold, "the hold did not grow")
+}
