@@ -265,8 +265,9 @@ func (fl *filler) reproject(h *hit, p, n Vec, id uint32) (uint32, bool) {
 		return 0, false
 	}
 	// camera.ray inverted, less half a pixel: the pixel centres around.
-	fx := (v.Dot(c.right)/(z*k)+fl.w)/2 - 0.5
-	fy := (fl.h-v.Dot(c.up)/(z*k))/2 - 0.5
+	inv := 1 / (z * k)
+	fx := (v.Dot(c.right)*inv+fl.w)/2 - 0.5
+	fy := (fl.h-v.Dot(c.up)*inv)/2 - 0.5
 	if !(fx > -1 && fx < fl.w && fy > -1 && fy < fl.h) {
 		return 0, false
 	}
@@ -275,7 +276,8 @@ func (fl *filler) reproject(h *hit, p, n Vec, id uint32) (uint32, bool) {
 	// The previous pixel (qx, qy) saw the point o + zq*(forward + sx*right
 	// + sy*up), sx and sy its camera.ray offsets: its distance from p's
 	// plane is pl.e + zq*(pl.a + pl.b*sx + pl.c*sy).
-	pl := fillPlane{e: n.Dot(c.origin.Sub(p)), a: n.Dot(c.forward), b: n.Dot(c.right), c: n.Dot(c.up), tol: v.Length() * 2 * k, n: n, id: id}
+	pl := fillPlane{e: n.Dot(c.origin.Sub(p)), a: n.Dot(c.forward), b: n.Dot(c.right), c: n.Dot(c.up), tol: v.Length() * 2 * k,
+		n: n, enc: octEncode(n), id: id}
 	var r, g, b, sum float64
 	lo, hi := uint32(0xffffff), uint32(0)
 	for j := range 4 {
@@ -315,6 +317,7 @@ type fillPlane struct {
 	e, a, b, c float64 // see reproject
 	tol        float64 // how far off the plane a match may be
 	n          Vec     // its normal
+	enc        uint32  // n as a G-buffer holds it
 	id         uint32  // its object
 }
 
@@ -329,6 +332,9 @@ func (pl *fillPlane) matches(g []uint32, sx, sy float64) bool {
 	zq := float64(math.Float32frombits(g[0]))
 	if !(math.Abs(pl.e+zq*(pl.a+pl.b*sx+pl.c*sy)) <= pl.tol) {
 		return false
+	}
+	if g[2] == pl.enc { // the same plane, most of the time
+		return true
 	}
 	nq := octDecode(g[2])
 	d := nq.Dot(pl.n)
