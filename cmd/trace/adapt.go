@@ -17,10 +17,20 @@ type rung struct {
 	filled float64 // pixels the pattern leaves to fill from the previous frame
 }
 
-// fillCost is what filling a pixel costs (its camera ray, its G-buffer
-// entry, finding it in the previous frame), in camera samples of a traced
-// pixel: BenchmarkFillFrame in package render, on the default scene.
-const fillCost = 0.3
+// fillCost returns what filling a pixel costs at quality q (its camera
+// ray, its G-buffer entry, finding it in the previous frame), in camera
+// samples. Measured on one core, frames interleaved (render's
+// BenchmarkFillFrame is the same measurement): a Whitted sample of the
+// default scene costs about as much as a fill (quarter pattern 0.89 of a
+// full frame with 0.56 of its pixels traced, half 0.99 with 0.75: 0.8
+// samples), a path-traced sample of the terrain far more (quarter 0.48
+// with 0.57 traced, at 4 spp: 0.2 samples).
+func fillCost(q render.Quality) float64 {
+	if q.Integrator == render.Path {
+		return 0.2
+	}
+	return 0.8
+}
 
 // fillReject is the share of filled pixels that the ladder assumes are
 // traced instead (disoccluded, mirrors and glass), to order its rungs; the
@@ -30,7 +40,7 @@ const fillReject = 0.15
 // cost returns the rung's work in camera samples when a share reject of
 // the pixels it fills are traced instead.
 func (r rung) cost(reject float64) float64 {
-	return r.traced + r.filled*(fillCost+reject*float64(r.q.SPP))
+	return r.traced + r.filled*(fillCost(r.q)+reject*float64(r.q.SPP))
 }
 
 // ladderSteps are the pixel steps the ladder offers: the shading resolution
@@ -233,7 +243,7 @@ func (c *controller) observe(q render.Quality, latency, busy time.Duration, work
 	r := c.rungs[i]
 	units := float64(work.samples)
 	if q.PixelStep <= 1 { // the pixels not traced were filled
-		units += fillCost * float64(work.pixels-min(work.traced, work.pixels))
+		units += fillCost(q) * float64(work.pixels-min(work.traced, work.pixels))
 	}
 	perSamp := busy.Seconds() / units
 	fixed := max(0, latency.Seconds()-busy.Seconds()/c.workers)
