@@ -52,7 +52,7 @@ type tileResult struct {
 var tileKernel = runtime.Register("trace.tile", renderTile).Remote(tileFootprint)
 
 func renderTile(env *runtime.Env, j tileJob) (tileResult, error) {
-	v, err := viewsFor(env, int(j.W), int(j.H))
+	v, err := viewsFor(env, int(j.W), int(j.H), j.GBuf == 1)
 	if err != nil {
 		return tileResult{}, err
 	}
@@ -94,14 +94,18 @@ type viewSlot struct {
 	v  *views
 }
 
-func viewsFor(env *runtime.Env, w, h int) (*views, error) {
+// viewsFor returns this process's views for frames of w x h, opening them
+// again if gbuf asks for G-buffers they were opened without: on a host,
+// the regions a task names are made when the first task that names them
+// arrives.
+func viewsFor(env *runtime.Env, w, h int, gbuf bool) (*views, error) {
 	slot, err := processViews.Get(env.Scope())
 	if err != nil {
 		return nil, err
 	}
 	slot.mu.Lock()
 	defer slot.mu.Unlock()
-	if slot.v == nil || slot.v.w != w || slot.v.h != h {
+	if slot.v == nil || slot.v.w != w || slot.v.h != h || (gbuf && slot.v.gbuf[0] == nil) {
 		v, err := openViews(env.Arena(), w, h)
 		if err != nil {
 			return nil, err
