@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/shmrun/shmrun/cmd/trace/internal/output"
@@ -29,7 +30,9 @@ type runStats struct {
 	busy      time.Duration // the workers' time in the tile kernel
 	qualities map[render.Quality]int
 	misses    int
-	traced    float64 // the frames' TracedShare, summed
+	// the frames' TracedShare, summed in millionths, and the frames
+	// summed: atomic, so that TracedShare may be read while frames show
+	traced, tracedFrames atomic.Int64
 }
 
 func newRunStats(start time.Time) *runStats {
@@ -46,7 +49,8 @@ func (st *runStats) shown(f *frame, t time.Time) {
 	st.last = t
 	st.latency = append(st.latency, ms(f.done.Sub(f.start)))
 	st.qualities[f.q]++
-	st.traced += f.TracedShare
+	st.traced.Add(int64(math.Round(f.TracedShare * 1e6)))
+	st.tracedFrames.Add(1)
 	for _, r := range f.results {
 		st.rays += r.Rays
 		st.busy += time.Duration(r.Nanos)
@@ -71,12 +75,13 @@ func (st *runStats) fps() float64 {
 
 // TracedShare returns the mean share of the output pixels traced fresh
 // in their frame, over the frames shown so far (0 for none): see
-// frame.TracedShare.
+// frame.TracedShare. It is safe to call while the presenter shows frames.
 func (st *runStats) TracedShare() float64 {
-	if len(st.latency) == 0 {
+	n := st.tracedFrames.Load()
+	if n == 0 {
 		return 0
 	}
-	return st.traced / float64(len(st.latency))
+	return float64(st.traced.Load()) / 1e6 / float64(n)
 }
 
 // percentile returns the nearest-rank p-th percentile (0 < p <= 100) of xs,
@@ -294,7 +299,7 @@ func (st *runStats) summary(target float64, planned int) string {
 		}
 		fmt.Fprintf(&b, "%s %s %d spp step %d%s (%s)", sep, q.Integrator, q.SPP, q.PixelStep, pattern, plural(q.Frames, "frame"))
 	}
-	if st.traced > 0 && (target > 0 || st.TracedShare() < 1) {
+	if st.traced.Load() > 0 && (target > 0 || st.TracedShare() < 1) {
 		fmt.Fprintf(&b, "; traced %.0f%% of pixels", 100*st.TracedShare())
 	}
 	return b.String()
