@@ -26,7 +26,10 @@ type rung struct {
 // samples), a path-traced sample of the terrain far more (quarter 0.48
 // with 0.57 traced, at 4 spp: 0.2 samples).
 func fillCost(q render.Quality) float64 {
-	if q.Integrator == render.Path {
+	switch {
+	case q.Pattern == render.PatternSparse: // no camera ray: a history fetch and a clamp
+		return 0.15
+	case q.Integrator == render.Path:
 		return 0.2
 	}
 	return 0.8
@@ -40,6 +43,9 @@ const fillReject = 0.15
 // cost returns the rung's work in camera samples when a share reject of
 // the pixels it fills are traced instead.
 func (r rung) cost(reject float64) float64 {
+	if r.q.Pattern == render.PatternSparse {
+		reject = 0 // it traces nothing it fills
+	}
 	return r.traced + r.filled*(fillCost(r.q)+reject*float64(r.q.SPP))
 }
 
@@ -66,7 +72,7 @@ func ladder(base render.Quality, w, h int, patterns bool) []rung {
 	}
 	pats := []render.Pattern{base.Pattern}
 	if patterns {
-		pats = []render.Pattern{render.PatternAll, render.PatternHalf, render.PatternQuarter}
+		pats = []render.Pattern{render.PatternAll, render.PatternHalf, render.PatternQuarter, render.PatternSparse}
 	}
 	for _, step := range steps {
 		for spp := base.SPP; spp >= 1; spp /= 2 {
@@ -144,16 +150,16 @@ type controller struct {
 	period  time.Duration
 	workers float64
 
-	mu       sync.Mutex
-	cur      int     // index in rungs
-	perSamp  float64 // busy seconds per sample, all workers; 0: not measured
-	fixed    float64 // seconds of latency that do not scale with samples
-	seen     int     // frames observed
-	changed  int     // frame at which cur last changed
-	climbed  bool    // the last change was a climb
-	at, over int     // frames observed at the current rung, and those over ctlTarget
-	hold     int     // frames to stay at a rung before climbing
-	reject   float64 // share of filled pixels traced instead
+	mu      sync.Mutex
+	cur     int     // index in rungs
+	perSamp float64 // busy seconds per sample, all workers; 0: not measured
+	fixed   float64 // seconds of latency that do not scale with samples
+	seen    int     // frames observed
+	changed int     // frame at which cur last changed
+	climbed bool    // the last change was a climb
+	spiked  bool    // the last frame took more than twice its prediction
+	hold    int     // frames to stay at a rung before climbing
+	reject  float64 // share of filled pixels traced instead
 }
 
 // newController returns a controller for the rungs (best first) at fps
@@ -179,12 +185,12 @@ func (c *controller) choose(n int) render.Quality {
 	}
 	switch {
 	case c.predict(c.cur) > ctlDown:
-		// A climb undone soon is a rung the machine cannot hold, if most
-		// of its frames ran long; a noisy neighbour's slow frame now and
-		// then must not keep the controller low for seconds (on a loaded
-		// machine it did: 407 of 600 frames at the cheapest rung, with
-		// frames of 6 ms).
-		if c.climbed && n-c.changed < 2*c.hold && 2*c.over >= c.at {
+		// A climb undone soon is a rung the machine cannot hold, unless
+		// the frame that undid it took more than twice its prediction: a
+		// noisy neighbour's slow frame now and then must not keep the
+		// controller low for seconds (on a loaded machine it did: 407 of
+		// 600 frames at the cheapest rung, with frames of 6 ms).
+		if c.climbed && n-c.changed < 2*c.hold && !c.spiked {
 			c.hold = min(2*c.hold, holdFrames(ctlMaxHold, c.period))
 		}
 		c.set(n, c.best(ctlTarget), false)
@@ -205,7 +211,6 @@ func (c *controller) choose(n int) render.Quality {
 func (c *controller) set(n, i int, climb bool) {
 	if i != c.cur {
 		c.cur, c.changed, c.climbed = i, n, climb
-		c.at, c.over = 0, 0
 	}
 }
 
@@ -247,6 +252,7 @@ func (c *controller) observe(q render.Quality, latency, busy time.Duration, work
 	}
 	perSamp := busy.Seconds() / units
 	fixed := max(0, latency.Seconds()-busy.Seconds()/c.workers)
+	c.spiked = c.seen >= ctlWarm && latency.Seconds() > 2*c.predict(i)*c.period.Seconds()
 	var reject float64
 	if r.filled > 0 {
 		reject = min(max((float64(work.traced)-r.traced/float64(q.SPP))/r.filled, 0), 1)
@@ -257,14 +263,8 @@ func (c *controller) observe(q render.Quality, latency, busy time.Duration, work
 		c.perSamp = smooth(c.perSamp, perSamp)
 		c.fixed = smooth(c.fixed, fixed)
 	}
-	if r.filled > 0 {
+	if r.filled > 0 && q.Pattern != render.PatternSparse {
 		c.reject = smooth(c.reject, reject)
-	}
-	if i == c.cur {
-		c.at++
-		if latency.Seconds() > ctlTarget*c.period.Seconds() {
-			c.over++
-		}
 	}
 	c.seen++
 }

@@ -53,18 +53,20 @@ func tileFootprint(j tileJob) runtime.Footprint {
 	if j.AccIn >= 0 {
 		fp.Reads = append(fp.Reads, tileRect(j, accRegion(int(j.AccIn)), 16))
 	}
-	if j.GBuf == 1 { // and, filling from a previous frame, the whole of it
+	if j.GBuf == 1 || j.HistGBuf == 1 {
 		for i := range slots {
 			fp.Needs = append(fp.Needs, gbufRegion(i))
 		}
+	}
+	if j.GBuf == 1 {
 		fp.Writes = append(fp.Writes, tileRect(j, gbufRegion(int(j.Slot)), 4*render.GBufWords))
-		n := int(j.W) * int(j.H)
-		if j.HistSlot >= 0 {
-			fp.Reads = append(fp.Reads, runtime.Span{Region: fbRegion(int(j.HistSlot)), Len: 4 * n, Count: 1})
-		}
-		if j.HistSlot >= 0 && j.HistGBuf == 1 {
-			fp.Reads = append(fp.Reads, runtime.Span{Region: gbufRegion(int(j.HistSlot)), Len: 4 * render.GBufWords * n, Count: 1})
-		}
+	}
+	n := int(j.W) * int(j.H)
+	if j.HistSlot >= 0 { // filling from a previous frame: the whole of it
+		fp.Reads = append(fp.Reads, runtime.Span{Region: fbRegion(int(j.HistSlot)), Len: 4 * n, Count: 1})
+	}
+	if j.HistSlot >= 0 && j.HistGBuf == 1 {
+		fp.Reads = append(fp.Reads, runtime.Span{Region: gbufRegion(int(j.HistSlot)), Len: 4 * render.GBufWords * n, Count: 1})
 	}
 	return fp
 }

@@ -64,8 +64,8 @@ func flags(c *config, size, mode, pattern *string) *flag.FlagSet {
 	fs.BoolVar(&c.quiet, "q", false, "quiet: no progress bar and no summary line (errors are still printed)")
 	fs.StringVar(&c.fill, "fill", "reproject", "with -fps, how a frame that cannot trace every pixel fills the rest: `HOW` is reproject\n"+
 		"(from the previous frame, following the camera and objects) or blocks (a coarse pixel step, each traced pixel copied to its block)")
-	fs.StringVar(pattern, "pattern", "all", "without -fps, the pixels each frame of an animation traces: `P` is all, half (a checkerboard)\n"+
-		"or quarter (one of each 2x2); the others are filled from the previous frame")
+	fs.StringVar(pattern, "pattern", "all", "without -fps, the pixels each frame of an animation traces: `P` is all, half (a checkerboard),\n"+
+		"quarter (one of each 2x2) or sparse (quarter's, the others filled without a camera ray); the others are filled from the previous frame")
 	fs.IntVar(&c.step, "step", 1, "pixel step: trace one pixel per `N`xN block (with -fps, the finest step used)")
 	fs.BoolVar(&c.psnr, "psnr", false, "after the run, render the frames shown again at full quality and report their PSNR against it\n"+
 		"(and check that replaying the run's qualities gives the same bytes)")
@@ -139,7 +139,7 @@ func parseFlags(args []string, stdout io.Writer) (config, error) {
 		return c, fmt.Errorf("-fill %q: %swant reproject or blocks", c.fill, didYouMean(c.fill, "reproject", "blocks"))
 	}
 	if c.pattern, err = render.ParsePattern(pattern); err != nil {
-		return c, fmt.Errorf("-pattern %q: %swant all, half or quarter", pattern, didYouMean(pattern, "all", "half", "quarter"))
+		return c, fmt.Errorf("-pattern %q: %swant all, half, quarter or sparse", pattern, didYouMean(pattern, "all", "half", "quarter", "sparse"))
 	}
 	if c.pattern != render.PatternAll && c.fps > 0 {
 		return c, fmt.Errorf("-pattern %s with -fps: -fps picks each frame's pattern itself", pattern)

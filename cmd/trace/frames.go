@@ -243,7 +243,7 @@ func (r *runState) plan(n, slot int, prev *frame) *frame {
 	case n+1 < r.frames && r.sc.Time(n+1) == r.sc.Time(n):
 		f.accOut = 0
 	}
-	f.gbuf = r.gbuf && f.accOut < 0 && f.q.PixelStep <= 1
+	f.gbuf = r.gbuf && f.accOut < 0 && f.q.PixelStep <= 1 && f.q.Pattern != render.PatternSparse
 	if f.q.Pattern != render.PatternAll && prev != nil && prev.n == n-1 {
 		f.hist = &histRef{n: prev.n, slot: prev.slot, gbuf: prev.gbuf}
 	}

@@ -52,7 +52,7 @@ type tileResult struct {
 var tileKernel = runtime.Register("trace.tile", renderTile).Remote(tileFootprint)
 
 func renderTile(env *runtime.Env, j tileJob) (tileResult, error) {
-	v, err := viewsFor(env, int(j.W), int(j.H), j.GBuf == 1)
+	v, err := viewsFor(env, int(j.W), int(j.H), j.GBuf == 1 || j.HistGBuf == 1)
 	if err != nil {
 		return tileResult{}, err
 	}
@@ -179,10 +179,13 @@ func (v *views) fill(j tileJob, t *render.Target) error {
 	if j.GBuf == 0 && j.HistSlot < 0 {
 		return nil
 	}
-	if j.GBuf != 1 || v.gbuf[j.Slot] == nil || j.HistSlot >= slots || j.HistSlot == j.Slot || j.HistGBuf < 0 || j.HistGBuf > 1 {
+	if j.GBuf < 0 || j.GBuf > 1 || j.HistSlot >= slots || j.HistSlot == j.Slot || j.HistGBuf < 0 || j.HistGBuf > 1 ||
+		(j.GBuf == 1 && v.gbuf[j.Slot] == nil) {
 		return fmt.Errorf("tile job with slot %d, G-buffer %d, history in slot %d (G-buffer %d)", j.Slot, j.GBuf, j.HistSlot, j.HistGBuf)
 	}
-	t.GBuf = v.gbuf[j.Slot]
+	if j.GBuf == 1 {
+		t.GBuf = v.gbuf[j.Slot]
+	}
 	if j.HistSlot < 0 {
 		return nil
 	}

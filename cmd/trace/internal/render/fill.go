@@ -32,6 +32,11 @@ const (
 	// pair in two frames in a row, then the other pair: four frames in a
 	// row trace every pixel once.
 	PatternQuarter
+	// PatternSparse traces PatternQuarter's pixels and fills the others
+	// without a camera ray of their own, along the motion of the traced
+	// pixels, clamped to their colours (see temporal.go): cheaper than
+	// PatternQuarter, rougher, and it needs no G-buffer.
+	PatternSparse
 	numPatterns
 )
 
@@ -45,7 +50,7 @@ func (p Pattern) Traces(x, y, n int) bool {
 	switch p {
 	case PatternHalf:
 		return (x+y+n)&1 == 0
-	case PatternQuarter:
+	case PatternQuarter, PatternSparse:
 		o := quarterOrder[n&3]
 		return x&1 == o[0] && y&1 == o[1]
 	}
@@ -58,7 +63,7 @@ func (p Pattern) Share() float64 {
 	switch p {
 	case PatternHalf:
 		return 0.5
-	case PatternQuarter:
+	case PatternQuarter, PatternSparse:
 		return 0.25
 	}
 	return 1
@@ -74,6 +79,8 @@ func (p Pattern) String() string {
 		return "half"
 	case PatternQuarter:
 		return "quarter"
+	case PatternSparse:
+		return "sparse"
 	}
 	return fmt.Sprintf("Pattern(%d)", uint8(p))
 }
@@ -85,7 +92,7 @@ func ParsePattern(s string) (Pattern, error) {
 			return p, nil
 		}
 	}
-	return 0, fmt.Errorf("%w: unknown pattern %q (want all, half or quarter)", ErrTile, s)
+	return 0, fmt.Errorf("%w: unknown pattern %q (want all, half, quarter or sparse)", ErrTile, s)
 }
 
 // GBufWords is the size of a pixel's entry in a G-buffer (Target.GBuf),
@@ -130,6 +137,10 @@ func checkFill(dst Target, q Quality) error {
 	switch {
 	case q.Pattern >= numPatterns:
 		return fmt.Errorf("%w: %v", ErrTile, q.Pattern)
+	case q.Pattern == PatternSparse && (dst.GBuf != nil || dst.Accum != nil || q.PixelStep > 1 || len(h.Pix) < n && h.Pix != nil):
+		return fmt.Errorf("%w: pattern %v with a G-buffer, sums, a pixel step of %d or a history of %d pixels", ErrTile, q.Pattern, q.PixelStep, len(h.Pix))
+	case q.Pattern == PatternSparse:
+		return nil
 	case dst.GBuf == nil && q.Pattern != PatternAll:
 		return fmt.Errorf("%w: pattern %v without a G-buffer", ErrTile, q.Pattern)
 	case q.Bilinear && dst.Accum != nil:

@@ -78,7 +78,7 @@ func TestPatternsTraceEveryPixelOncePerCycle(t *testing.T) {
 	for _, c := range []struct {
 		p     render.Pattern
 		cycle int
-	}{{render.PatternAll, 1}, {render.PatternHalf, 2}, {render.PatternQuarter, 4}} {
+	}{{render.PatternAll, 1}, {render.PatternHalf, 2}, {render.PatternQuarter, 4}, {render.PatternSparse, 4}} {
 		for y := range 6 {
 			for x := range 6 {
 				for start := range 5 {
@@ -271,6 +271,10 @@ func TestFillRejectsBadBuffers(t *testing.T) {
 	}
 	_, err := rs.RenderTile(render.Target{Pix: full.pix, GBuf: full.gbuf, W: w, H: h}, tile, render.Quality{PixelStep: 2})
 	assert.ErrorIs(t, err, render.ErrTile, "a G-buffer at a coarse step")
+	_, err = rs.RenderTile(render.Target{Pix: full.pix, GBuf: full.gbuf, W: w, H: h}, tile, render.Quality{Pattern: render.PatternSparse})
+	assert.ErrorIs(t, err, render.ErrTile, "sparse with a G-buffer")
+	_, err = rs.RenderTile(render.Target{Pix: full.pix, Hist: render.History{Pix: full.pix[:3]}, W: w, H: h}, tile, render.Quality{Pattern: render.PatternSparse})
+	assert.ErrorIs(t, err, render.ErrTile, "sparse with a short history")
 }
 
 func TestFillSurvivesAGarbageHistory(t *testing.T) {
@@ -313,4 +317,75 @@ func TestBilinearIsTheSameWhateverTheTilingAndBeatsBlocks(t *testing.T) {
 		assert.Greater(t, psnr(ref, whole.Pix), psnr(ref, blocks.Pix), "step %d", k)
 		t.Logf("step %d: bilinear %.2f dB, blocks %.2f dB", k, psnr(ref, whole.Pix), psnr(ref, blocks.Pix))
 	}
+}
+
+// renderSparse renders frame n whole with PatternSparse from prev (nil:
+// none) in tiles of tw x th from concurrent goroutines.
+func renderSparse(t *testing.T, rs *render.Scene, w, h, n int, prev []uint32, tw, th int) ([]uint32, uint64) {
+	t.Helper()
+	dst := newTarget(w, h, false)
+	if prev != nil {
+		dst.Hist = render.History{Frame: n - 1, Pix: prev}
+	}
+	var mu sync.Mutex
+	var traced uint64
+	var wg sync.WaitGroup
+	for _, tile := range tiles(w, h, tw, th, n, uint64(n)) {
+		wg.Go(func() {
+			st, err := rs.RenderTile(dst, tile, render.Quality{SPP: 1, MaxDepth: 4, Pattern: render.PatternSparse})
+			assert.NoError(t, err)
+			mu.Lock()
+			traced += st.Traced
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return dst.Pix, traced
+}
+
+func TestSparseTracesAQuarterAndFillsAlongTheMotion(t *testing.T) {
+	const w, h = 160, 90
+	_, rs := open(t, "default")
+	prev := reference(t, rs, w, h, 40)
+	got, traced := renderSparse(t, rs, w, h, 41, prev, 64, 64)
+	ref := reference(t, rs, w, h, 41)
+	for y := range h {
+		for x := range w {
+			if render.PatternSparse.Traces(x, y, 41) {
+				require.Equal(t, ref[y*w+x], got[y*w+x], "traced pixel (%d, %d)", x, y)
+			}
+		}
+	}
+	assert.Equal(t, uint64(w*h/4), traced)
+	blocks := newTarget(w, h, false)
+	_, err := rs.RenderTile(blocks, render.Tile{X1: w, Y1: h, Frame: 41}, render.Quality{SPP: 1, MaxDepth: 4, PixelStep: 2})
+	require.NoError(t, err)
+	assert.Greater(t, psnr(ref, got), psnr(ref, blocks.Pix)+2, "better than step 2 blocks, which trace as many")
+	t.Logf("sparse %.2f dB, step 2 blocks %.2f dB", psnr(ref, got), psnr(ref, blocks.Pix))
+	for _, size := range [][2]int{{1, 1}, {7, 5}, {16, 16}} {
+		tiled, _ := renderSparse(t, rs, w, h, 41, prev, size[0], size[1])
+		require.Equal(t, got, tiled, "tiles %v", size)
+	}
+	alone, _ := renderSparse(t, rs, w, h, 41, nil, 64, 64)
+	assert.Greater(t, psnr(ref, alone), psnr(ref, blocks.Pix), "without history: bilinear from the traced pixels")
+}
+
+func TestSparseAfterACameraCutStaysWithinWhatItTraced(t *testing.T) {
+	const w, h = 64, 48
+	rs := parseScene(t, cut)
+	prev := reference(t, rs, w, h, 30) // the red ball
+	got, _ := renderSparse(t, rs, w, h, 31, prev, 16, 16)
+	ref := reference(t, rs, w, h, 31) // the blue ball
+	// The red ball behind the camera cannot come back: every filled
+	// pixel is clamped to the blue pixels traced around it.
+	red := 0
+	for i := range got {
+		if int(got[i]&0xff) > int(ref[i]&0xff)+16 {
+			red++
+		}
+	}
+	assert.Less(t, red, len(got)/100, "pixels redder than the blue ball")
+	assert.Greater(t, psnr(ref, got), 30.0)
+	// Without the clamp, the frame before the cut would show through.
+	assert.Greater(t, psnr(ref, got), psnr(ref, prev)+10)
 }

@@ -116,6 +116,14 @@ func (s *Scene) RenderTile(dst Target, t Tile, q Quality) (stats TileStats, err 
 	if q, err = checkTile(dst, t, q); err != nil {
 		return stats, err
 	}
+	if q.Pattern == PatternSparse {
+		defer func() {
+			if r := recover(); r != nil { // as below
+				err = fmt.Errorf("%w: %v", ErrCorrupt, r)
+			}
+		}()
+		return s.renderSparse(dst, t, q), nil
+	}
 	if dst.GBuf != nil {
 		return s.renderFill(dst, t, q)
 	}
