@@ -22,7 +22,7 @@ func TestLadderIsBaseThenCheaper(t *testing.T) {
 		assert.Equal(t, base.MaxDepth, r.q.MaxDepth)
 		assert.Contains(t, []int{1, 2, 4}, r.q.SPP)
 		assert.Equal(t, float64(ceilDiv(640, r.q.PixelStep)*ceilDiv(360, r.q.PixelStep)*r.q.SPP), r.traced)
-		assert.Zero(t, r.filled)
+		assert.Equal(t, r.traced, r.cost(fillReject), "blocks cost their samples alone")
 		assert.Equal(t, render.PatternAll, r.q.Pattern)
 		if i > 0 {
 			assert.Less(t, r.traced, rs[i-1].traced, "rung %d is cheaper than rung %d", i, i-1)
