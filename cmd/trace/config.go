@@ -35,7 +35,7 @@ type config struct {
 	tile       int
 	pin        bool
 	quiet      bool
-	fill       string         // "reproject" or "blocks": what -fps fills untraced pixels with
+	fill       string         // "reproject" or "blocks": what untraced pixels are filled with
 	pattern    render.Pattern // without -fps: the pixels each frame traces
 	step       int            // the pixel step: one pixel traced per step x step block
 	psnr       bool
@@ -62,8 +62,8 @@ func flags(c *config, size, mode, pattern *string) *flag.FlagSet {
 	fs.BoolVar(&c.pin, "pin", true, "bind each worker process to a CPU of its own (processes mode, no more workers than CPUs)")
 	fs.IntVar(&c.tile, "tile", 64, "tile size in traced blocks: tiles are N pixels at pixel step 1 and grow with the step")
 	fs.BoolVar(&c.quiet, "q", false, "quiet: no progress bar and no summary line (errors are still printed)")
-	fs.StringVar(&c.fill, "fill", "reproject", "with -fps, how a frame that cannot trace every pixel fills the rest: `HOW` is reproject\n"+
-		"(from the previous frame, following the camera and objects) or blocks (a coarse pixel step, each traced pixel copied to its block)")
+	fs.StringVar(&c.fill, "fill", "reproject", "how a frame of an animation that does not trace every pixel (-fps, -step) fills the rest: `HOW` is\n"+
+		"reproject (from the previous frame, following the camera and objects; a coarse step mixed bilinearly) or blocks (each traced pixel copied to its block)")
 	fs.StringVar(pattern, "pattern", "all", "without -fps, the pixels each frame of an animation traces: `P` is all, half (a checkerboard),\n"+
 		"quarter (one of each 2x2) or sparse (quarter's, the others filled without a camera ray); the others are filled from the previous frame")
 	fs.IntVar(&c.step, "step", 1, "pixel step: trace one pixel per `N`xN block (with -fps, the finest step used)")
