@@ -161,6 +161,9 @@ func (s *session) run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	var prev *frame
 	var prevDone chan struct{}
+	// readers: for a slot, the done channel of the frame in flight that
+	// fills from it; a frame given that slot waits for it
+	readers := map[int]chan struct{}{}
 	for n := 0; n < s.cfg.frames && ctx.Err() == nil; n++ {
 		slot, ok := s.freeSlot(ctx, n, free)
 		if !ok {
@@ -172,15 +175,16 @@ func (s *session) run(ctx context.Context) error {
 		f := r.plan(n, slot, prev)
 		f.tile = s.tileSide(f.q.PixelStep)
 		s.marks.started(f)
-		// A progressive pass, or a pattern, reads the previous frame. A
-		// frame after one that fills from its own previous frame waits
-		// too: its slot may be that frame's, still being read.
-		if (f.accIn >= 0 || f.hist != nil || (prev != nil && prev.hist != nil)) && prevDone != nil {
-			select {
-			case <-prevDone:
+		if reader, ok := readers[f.slot]; ok {
+			select { // not to overwrite the slot while a frame reads it
+			case <-reader:
 			case <-ctx.Done():
 				continue
 			}
+			delete(readers, f.slot)
+		}
+		if prevDone != nil && !r.awaitPrevious(ctx, f, prevDone) {
+			continue
 		}
 		done := make(chan struct{})
 		wg.Add(1)
@@ -194,6 +198,9 @@ func (s *session) run(ctx context.Context) error {
 			finished <- f
 		}()
 		prev, prevDone = f, done
+		if f.hist != nil {
+			readers[f.hist.slot] = done
+		}
 	}
 	wg.Wait()
 	close(finished)
@@ -203,6 +210,33 @@ func (s *session) run(ctx context.Context) error {
 		return context.Cause(ctx)
 	}
 	return nil
+}
+
+// awaitPrevious waits, if frame f reads the previous frame, for it to be
+// rendered (done closed), and reports false if ctx ended first. A
+// progressive pass, or a pattern, reads the previous frame. The sparse
+// pattern does without it when a paced frame would wait for it beyond
+// half a period after its release (its pixels then mix the traced ones
+// around them): one slow frame must not make the next late too.
+func (r *runState) awaitPrevious(ctx context.Context, f *frame, done <-chan struct{}) bool {
+	if f.accIn < 0 && f.hist == nil {
+		return true
+	}
+	var giveUp <-chan time.Time
+	if f.accIn < 0 && f.q.Pattern == render.PatternSparse && r.pace != nil {
+		t := time.NewTimer(time.Until(r.pace.release(f.n).Add(r.pace.period / 2)))
+		defer t.Stop()
+		giveUp = t.C
+	}
+	select {
+	case <-done:
+		return true
+	case <-giveUp:
+		f.hist = nil
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // freeSlot waits for a free framebuffer for frame n, marking the wait on
