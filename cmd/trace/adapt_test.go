@@ -60,8 +60,11 @@ func (m machine) frame(r rung, workers int) (latency, busy time.Duration) {
 
 // work is what the tiles of a frame at rung r report on m.
 func (m machine) work(r rung) frameWork {
-	spp := float64(r.q.SPP)
-	return frameWork{samples: uint64(r.traced + m.reject*r.filled*spp), traced: uint64(r.traced/spp + m.reject*r.filled),
+	spp, reject := float64(r.q.SPP), m.reject
+	if r.q.PixelStep > 1 || r.q.Pattern == render.PatternAll || r.q.Pattern == render.PatternSparse {
+		reject = 0 // nothing it fills is traced instead
+	}
+	return frameWork{samples: uint64(r.traced + reject*r.filled*spp), traced: uint64(r.traced/spp + reject*r.filled),
 		pixels: uint64(r.traced/spp + r.filled)}
 }
 
@@ -159,13 +162,13 @@ func TestControllerRidesOutASpike(t *testing.T) {
 }
 
 func TestControllerBacksOffFromARungItCannotHold(t *testing.T) {
-	// A rung whose latency alternates around the period: the controller
+	// A rung whose latency alternates around ctlDown: the controller
 	// climbs to it, drops, and must wait longer before each new try.
 	c := newTestController(60)
 	m := machine{perSamp: 300 * time.Nanosecond, fixed: time.Millisecond}
 	used := drive(c, 3000, func(n int) machine {
 		if n%2 == 1 {
-			return machine{perSamp: 2 * m.perSamp, fixed: m.fixed}
+			return machine{perSamp: 5 * m.perSamp / 2, fixed: m.fixed}
 		}
 		return m
 	})
@@ -211,7 +214,7 @@ func TestControllerClimbsBackWhenFramesAreCheap(t *testing.T) {
 	// took 2.2-2.6 ms of a 16.7 ms period. Here the first frames are slow
 	// (a cold start) and a frame a second is slow (a noisy neighbour).
 	c := newController(ladder(render.Quality{SPP: 1, PixelStep: 1}, 640, 360, true), 60, 2)
-	m := machine{perSamp: 100 * time.Nanosecond, fixed: 2 * time.Millisecond, reject: 0.1}
+	m := machine{perSamp: 150 * time.Nanosecond, fixed: 2 * time.Millisecond, reject: 0.1}
 	slow := machine{perSamp: 3 * m.perSamp, fixed: 4 * m.fixed, reject: m.reject}
 	used := drive(c, 200, func(n int) machine {
 		if n < 5 || n%60 == 59 {
