@@ -55,13 +55,20 @@ func (s *Scene) renderBilinear(dst Target, t Tile, q Quality) (stats TileStats, 
 			}
 		}
 	}
+	// The columns' blocks and weights, once per tile, not per pixel.
+	type column struct{ i0, i1, w int }
+	colsAt := make([]column, t.X1-t.X0)
+	for x := range colsAt {
+		i, fx := centreOf(t.X0+x, k)
+		colsAt[x] = column{max(i, bx0) - bx0, min(i+1, bx1) - bx0, fixed8(fx)}
+	}
 	for y := t.Y0; y < t.Y1; y++ {
 		j, fy := centreOf(y, k)
-		j0, j1 := max(j, by0)-by0, min(j+1, by1)-by0
-		for x := t.X0; x < t.X1; x++ {
-			i, fx := centreOf(x, k)
-			i0, i1 := max(i, bx0)-bx0, min(i+1, bx1)-bx0
-			dst.Pix[y*dst.W+x] = mixPixels(c[j0*cols+i0], c[j0*cols+i1], c[j1*cols+i0], c[j1*cols+i1], fx, fy)
+		top, bottom := c[(max(j, by0)-by0)*cols:], c[(min(j+1, by1)-by0)*cols:]
+		wy := fixed8(fy)
+		row := dst.Pix[y*dst.W+t.X0 : y*dst.W+t.X1]
+		for x, col := range colsAt {
+			row[x] = mixFixed(top[col.i0], top[col.i1], bottom[col.i0], bottom[col.i1], col.w, wy)
 		}
 	}
 	stats.Samples = stats.Traced * uint64(q.SPP)
@@ -84,13 +91,22 @@ func centreBelow(x, k int) int {
 	return i
 }
 
-// mixPixels returns the bilinear mix of the packed pixels a (top left), b (top
-// right), c and d (bottom) at fractions fx, fy.
+// mixPixels returns the bilinear mix of the packed pixels a (top left), b
+// (top right), c and d (bottom) at fractions fx, fy in [0, 1].
 func mixPixels(a, b, c, d uint32, fx, fy float64) uint32 {
-	wa, wb, wc, wd := (1-fx)*(1-fy), fx*(1-fy), (1-fx)*fy, fx*fy
-	ch := func(s uint) uint8 {
-		v := wa*float64(a>>s&0xff) + wb*float64(b>>s&0xff) + wc*float64(c>>s&0xff) + wd*float64(d>>s&0xff)
-		return uint8(v + 0.5)
-	}
-	return Pixel(ch(0), ch(8), ch(16))
+	return mixFixed(a, b, c, d, fixed8(fx), fixed8(fy))
+}
+
+// fixed8 returns a fraction in [0, 1] in 8-bit fixed point, 0 to 256.
+func fixed8(f float64) int { return min(max(int(f*256+0.5), 0), 256) }
+
+// mixFixed is mixPixels with fractions from fixed8: a few integer
+// multiplies a channel, for the bilinear steps mix every pixel of a frame.
+func mixFixed(a, b, c, d uint32, fx, fy int) uint32 {
+	x, y := uint32(fx), uint32(fy)
+	wa, wb, wc, wd := (256-x)*(256-y), x*(256-y), (256-x)*y, x*y // they add up to 1<<16
+	r := (a&0xff*wa + b&0xff*wb + c&0xff*wc + d&0xff*wd + 1<<15) >> 16
+	g := (a>>8&0xff*wa + b>>8&0xff*wb + c>>8&0xff*wc + d>>8&0xff*wd + 1<<15) >> 16
+	bl := (a>>16&0xff*wa + b>>16&0xff*wb + c>>16&0xff*wc + d>>16&0xff*wd + 1<<15) >> 16
+	return r | g<<8 | bl<<16 | 0xff<<24
 }
