@@ -30,9 +30,10 @@ type sparseSample struct {
 var sparseSamples = sync.Pool{New: func() any { return new([]sparseSample) }}
 
 // sparseMargin widens the clamp: the traced pixels around a filled one
-// are two pixels apart, and the colours between them may reach a little
-// beyond theirs.
-const sparseMargin = 6
+// are two pixels apart, and the colours between them may reach beyond
+// theirs. Over 150 frames of the default scene, margins of 0, 6, 16, 32
+// and 64 gave 21.43, 21.57, 21.74, 21.86 and 21.79 dB.
+const sparseMargin = 32
 
 // renderSparse is RenderTile with PatternSparse, its arguments checked.
 func (s *Scene) renderSparse(dst Target, t Tile, q Quality) (stats TileStats) {
