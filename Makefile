@@ -13,7 +13,7 @@ FBS       := $(shell find . -name '*.fbs' -not -path './.git/*')
 # go build, which users run, has none of them.
 TEST_TAGS ?= shmrun_faults
 
-.PHONY: all test lint vet fmt-check staticcheck race generate generate-check bench bench-quick fuzz chaos clean
+.PHONY: all test lint vet fmt-check staticcheck race generate generate-check bench bench-quick realtime fuzz chaos clean
 
 all: test
 
@@ -82,6 +82,20 @@ bench:
 
 bench-quick:
 	BENCH_QUICK=1 $(GO) run ./internal/cmd/benchreport
+
+# realtime runs trace at 60 fps for 600 frames twice, filling from the
+# previous frame (the default) and with coarse blocks (-fill blocks), each
+# followed by its -psnr replay against full quality, and writes
+# realtime.json and realtime-blocks.json; the summary lines say fps,
+# misses, traced share and PSNR. Run it on a quiet machine.
+REALTIME_ARGS ?= -fps 60 -frames 600 -o none -psnr
+realtime:
+	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	$(GO) build -o $$tmp/trace ./cmd/trace && \
+	echo "load average: $$(cut -d' ' -f1-3 /proc/loadavg)" && \
+	$$tmp/trace $(REALTIME_ARGS) -stats realtime.json && \
+	$$tmp/trace $(REALTIME_ARGS) -fill blocks -stats realtime-blocks.json && \
+	echo "load average: $$(cut -d' ' -f1-3 /proc/loadavg)"
 
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"slices"
 	"sync"
 	"time"
@@ -8,12 +9,53 @@ import (
 	"github.com/shmrun/shmrun/cmd/trace/internal/render"
 )
 
-// rung is one quality on the ladder the controller climbs, with the camera
-// samples it traces in a frame: its cost, up to a factor the controller
-// measures.
+// rung is one quality on the ladder the controller climbs, with the work
+// it does in a frame: its cost, up to a factor the controller measures.
 type rung struct {
-	q       render.Quality
-	samples float64
+	q      render.Quality
+	traced float64 // camera samples traced for sure: the pattern's pixels (or the blocks) times spp
+	filled float64 // pixels the pattern leaves to fill from the previous frame
+}
+
+// fillCost returns what filling a pixel costs at quality q (its camera
+// ray, its G-buffer entry, finding it in the previous frame), in camera
+// samples. Measured on one core, frames interleaved (render's
+// BenchmarkFillFrame is the same measurement): a Whitted sample of the
+// default scene costs about as much as a fill (quarter pattern 0.89 of a
+// full frame with 0.56 of its pixels traced, half 0.99 with 0.75: 0.8
+// samples), a path-traced sample of the terrain far more (quarter 0.48
+// with 0.57 traced, at 4 spp: 0.2 samples).
+//
+// Pixels that are not traced cost something at a coarse step too: mixed
+// from the blocks around them (bilinear), 0.1 (the same measurement: step
+// 2 bilinear 0.33 of a full frame, step 2 blocks 0.25, the sparse pattern
+// 0.38); copied from their block, nothing to speak of.
+func fillCost(q render.Quality) float64 {
+	switch {
+	case q.PixelStep > 1 && !q.Bilinear:
+		return 0
+	case q.PixelStep > 1:
+		return 0.1
+	case q.Pattern == render.PatternSparse: // no camera ray: a history fetch and a clamp
+		return 0.15
+	case q.Integrator == render.Path:
+		return 0.2
+	}
+	return 0.8
+}
+
+// fillReject is the share of filled pixels that the ladder assumes are
+// traced instead (disoccluded, mirrors and glass), to order its rungs; the
+// controller measures it.
+const fillReject = 0.15
+
+// cost returns the rung's work in camera samples when a share reject of
+// the pixels it fills are traced instead.
+func (r rung) cost(reject float64) float64 {
+	if r.q.Pattern == render.PatternSparse || r.q.PixelStep > 1 {
+		reject = 0 // it traces nothing it fills
+	}
+	return r.traced + r.filled*(fillCost(r.q)+reject*float64(r.q.SPP))
 }
 
 // ladderSteps are the pixel steps the ladder offers: the shading resolution
@@ -21,11 +63,15 @@ type rung struct {
 var ladderSteps = []int{1, 2, 3, 4, 6, 8, 11, 16}
 
 // ladder returns the qualities a paced run may use for w x h frames, best
-// (most samples) first: base itself, then every combination of fewer
-// samples per pixel (halving) and a coarser pixel step, cheaper each time.
-// The integrator and depth are never changed: they change the look of the
-// image, where spp and the step change only its noise and sharpness.
-func ladder(base render.Quality, w, h int) []rung {
+// (most work) first: base itself, then every combination of fewer samples
+// per pixel (halving), a pattern that traces half or a quarter of the
+// pixels and fills the others from the previous frame (with patterns, at
+// pixel step 1), and a coarser pixel step (with patterns, its pixels
+// mixed bilinearly from the blocks around them), cheaper each time. The
+// integrator and depth are never changed: they change the look of the
+// image, where spp, the pattern and the step change only its noise and
+// sharpness.
+func ladder(base render.Quality, w, h int, patterns bool) []rung {
 	var rs []rung
 	steps := []int{max(base.PixelStep, 1)}
 	for _, step := range ladderSteps {
@@ -33,25 +79,42 @@ func ladder(base render.Quality, w, h int) []rung {
 			steps = append(steps, step)
 		}
 	}
+	pats := []render.Pattern{base.Pattern}
+	if patterns {
+		pats = []render.Pattern{render.PatternAll, render.PatternHalf, render.PatternQuarter, render.PatternSparse}
+	}
 	for _, step := range steps {
 		for spp := base.SPP; spp >= 1; spp /= 2 {
-			q := base
-			q.SPP, q.PixelStep = spp, step
-			rs = append(rs, rung{q: q, samples: float64(ceilDiv(w, step) * ceilDiv(h, step) * spp)})
+			for _, p := range pats {
+				if p != render.PatternAll && step > 1 {
+					continue
+				}
+				q := base
+				q.SPP, q.PixelStep, q.Pattern = spp, step, p
+				q.Bilinear = patterns && step > 1 // filling, a coarse step mixes its blocks
+				px := float64(ceilDiv(w, step) * ceilDiv(h, step))
+				r := rung{q: q, traced: px * p.Share() * float64(spp), filled: px * (1 - p.Share())}
+				if step > 1 { // the pixels of the blocks but the traced ones
+					r.filled = float64(w*h) - px
+				}
+				rs = append(rs, r)
+			}
 		}
 	}
-	// Most samples first; among equal costs the finer step, which looks
-	// better in motion than more samples of coarse blocks.
+	// Most work first; among equal costs the finer step, which looks
+	// better in motion than more samples of coarse blocks, and the denser
+	// pattern.
 	slices.SortStableFunc(rs, func(a, b rung) int {
+		ca, cb := a.cost(fillReject), b.cost(fillReject)
 		switch {
-		case a.samples > b.samples:
+		case ca > cb:
 			return -1
-		case a.samples < b.samples:
+		case ca < cb:
 			return 1
 		}
-		return a.q.PixelStep - b.q.PixelStep
+		return cmp.Or(a.q.PixelStep-b.q.PixelStep, int(a.q.Pattern)-int(b.q.Pattern))
 	})
-	return slices.CompactFunc(rs, func(a, b rung) bool { return a.samples == b.samples })
+	return slices.CompactFunc(rs, func(a, b rung) bool { return a.cost(fillReject) == b.cost(fillReject) })
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
@@ -59,26 +122,35 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 // Controller thresholds, as fractions of the frame period. A frame's
 // latency (release to last tile) is predicted for every rung; the controller
 // keeps the best rung whose prediction is under ctlTarget, drops at once
-// when the current one's is over ctlDown, and climbs one rung at a time when
-// the next one up is predicted under ctlUp.
+// when the current one's is over ctlDown, and climbs to the best rung
+// predicted under ctlUp. A frame is due lag (2) periods after its release,
+// so a latency of a period still leaves one for a slow frame: at 60 fps
+// on the 2-core machine (load average 2 to 3), targets of 1.0, 1.25 and
+// 0.85 ran the sparse pattern for 414 of 600 frames with no deadline
+// missed (frame time p99 22.5 ms), where 0.75, 0.9 and 0.65 (whose
+// latencies stayed under a period) held bilinear steps, 1.5 dB worse.
 const (
-	ctlDown   = 0.9
-	ctlTarget = 0.75
-	ctlUp     = 0.65
+	ctlDown   = 1.25
+	ctlTarget = 1.0
+	ctlUp     = 0.85
+	ctlIdle   = 0.2 // the workers' share of a period a rung must leave idle
 	// ctlRise and ctlFall weigh a new measurement when it is higher and
 	// lower than the estimate: rising costs are believed at once, falling
-	// ones slowly, so noise makes the controller cautious, not jumpy.
+	// ones more slowly, so noise makes the controller cautious, not jumpy.
+	// (A fall of 0.05 a frame kept an estimate that one slow frame had
+	// raised high for seconds: frames of 2.5 ms of a 16.7 ms period ran at
+	// the cheapest rung for 121 of 200 frames.)
 	ctlRise = 0.3
-	ctlFall = 0.05
+	ctlFall = 0.15
 	// ctlWarm frames are observed before the controller settles: until then
 	// its estimates are the latest measurement, and it jumps straight to the
 	// rung they allow.
 	ctlWarm = 10
 	// ctlHold is the shortest time at a rung before climbing; a climb
 	// undone within two holds doubles it, up to ctlMaxHold, so that a rung
-	// the machine cannot quite hold is not retried every half second.
-	ctlHold    = 500 * time.Millisecond
-	ctlMaxHold = 16 * ctlHold
+	// the machine cannot quite hold is not retried every quarter second.
+	ctlHold    = 250 * time.Millisecond
+	ctlMaxHold = 8 * time.Second
 )
 
 // controller chooses each paced frame's quality so that frames keep their
@@ -87,8 +159,11 @@ const (
 // grows when other processes take the cores), divided by the number of
 // workers, times the rung's samples, plus fixed, the rest of the measured
 // latency (dispatch, waking workers, imbalance between them, waiting for an
-// earlier frame). It starts at the cheapest rung and climbs as measurements
-// come in. Its methods are safe for concurrent use.
+// earlier frame). A rung with a pattern also traces the filled pixels it
+// finds no match for: the controller measures their share, reject. It
+// starts at the cheapest rung and climbs as measurements come in, straight
+// to the best rung predicted to fit with headroom. Its methods are safe
+// for concurrent use.
 type controller struct {
 	rungs   []rung
 	period  time.Duration
@@ -101,7 +176,9 @@ type controller struct {
 	seen    int     // frames observed
 	changed int     // frame at which cur last changed
 	climbed bool    // the last change was a climb
+	spiked  bool    // the last frame took more than twice its prediction
 	hold    int     // frames to stay at a rung before climbing
+	reject  float64 // share of filled pixels traced instead
 }
 
 // newController returns a controller for the rungs (best first) at fps
@@ -110,7 +187,7 @@ func newController(rungs []rung, fps float64, workers int) *controller {
 	period := time.Duration(float64(time.Second) / fps)
 	return &controller{
 		rungs: rungs, period: period, workers: float64(workers), cur: len(rungs) - 1,
-		hold: holdFrames(ctlHold, period),
+		hold: holdFrames(ctlHold, period), reject: fillReject,
 	}
 }
 
@@ -127,7 +204,12 @@ func (c *controller) choose(n int) render.Quality {
 	}
 	switch {
 	case c.predict(c.cur) > ctlDown:
-		if c.climbed && n-c.changed < 2*c.hold {
+		// A climb undone soon is a rung the machine cannot hold, unless
+		// the frame that undid it took more than twice its prediction: a
+		// noisy neighbour's slow frame now and then must not keep the
+		// controller low for seconds (on a loaded machine it did: 407 of
+		// 600 frames at the cheapest rung, with frames of 6 ms).
+		if c.climbed && n-c.changed < 2*c.hold && !c.spiked {
 			c.hold = min(2*c.hold, holdFrames(ctlMaxHold, c.period))
 		}
 		c.set(n, c.best(ctlTarget), false)
@@ -135,8 +217,12 @@ func (c *controller) choose(n int) render.Quality {
 		if i := c.best(ctlTarget); i < c.cur {
 			c.set(n, i, true)
 		}
-	case c.cur > 0 && n-c.changed >= c.hold && c.predict(c.cur-1) <= ctlUp:
-		c.set(n, c.cur-1, true)
+	case c.cur > 0 && n-c.changed >= c.hold:
+		// Straight to the best rung that fits: one rung a hold took
+		// seconds to climb from the cheapest.
+		if i := c.best(ctlUp); i < c.cur {
+			c.set(n, i, true)
+		}
 	}
 	return c.rungs[c.cur].q
 }
@@ -149,35 +235,61 @@ func (c *controller) set(n, i int, climb bool) {
 
 // predict returns rung i's predicted latency as a fraction of the period.
 func (c *controller) predict(i int) float64 {
-	return (c.perSamp*c.rungs[i].samples/c.workers + c.fixed) / c.period.Seconds()
+	return (c.perSamp*c.rungs[i].cost(c.reject)/c.workers + c.fixed) / c.period.Seconds()
 }
 
-// best returns the best rung predicted under limit, or the cheapest.
+// busyShare returns the share of the workers' time over a period that
+// rung i is predicted to take.
+func (c *controller) busyShare(i int) float64 {
+	return c.perSamp * c.rungs[i].cost(c.reject) / c.workers / c.period.Seconds()
+}
+
+// best returns the best rung predicted under limit, and to leave the
+// workers ctlIdle of each period (a latency of up to a period keeps the
+// deadlines only if frames do not pile up), or the cheapest.
 func (c *controller) best(limit float64) int {
 	for i := range c.rungs {
-		if c.predict(i) <= limit {
+		if c.predict(i) <= limit && c.busyShare(i) <= 1-ctlIdle {
 			return i
 		}
 	}
 	return len(c.rungs) - 1
 }
 
+// frameWork is what a frame's tiles did, from their results.
+type frameWork struct {
+	samples uint64 // camera samples traced
+	traced  uint64 // pixels (or blocks) traced
+	pixels  uint64 // pixels written
+}
+
 // observe records that a frame at quality q took latency from its release
-// to its last tile, and kept the workers busy for busy in all.
-func (c *controller) observe(q render.Quality, latency, busy time.Duration) {
+// to its last tile, and kept the workers busy for busy in all doing work.
+func (c *controller) observe(q render.Quality, latency, busy time.Duration, work frameWork) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	i := slices.IndexFunc(c.rungs, func(r rung) bool { return r.q == q })
-	if i < 0 {
-		return // not a rung of this ladder: nothing to learn from
+	if i < 0 || work.samples == 0 {
+		return // not a rung of this ladder, or no work: nothing to learn from
 	}
-	perSamp := busy.Seconds() / c.rungs[i].samples
+	r := c.rungs[i]
+	// The pixels not traced were filled.
+	units := float64(work.samples) + fillCost(q)*float64(work.pixels-min(work.traced, work.pixels))
+	perSamp := busy.Seconds() / units
 	fixed := max(0, latency.Seconds()-busy.Seconds()/c.workers)
+	c.spiked = c.seen >= ctlWarm && latency.Seconds() > 2*c.predict(i)*c.period.Seconds()
+	var reject float64
+	if r.filled > 0 && q.PixelStep <= 1 {
+		reject = min(max((float64(work.traced)-r.traced/float64(q.SPP))/r.filled, 0), 1)
+	}
 	if c.seen < ctlWarm { // the latest is the best guess yet
 		c.perSamp, c.fixed = perSamp, fixed
 	} else {
 		c.perSamp = smooth(c.perSamp, perSamp)
 		c.fixed = smooth(c.fixed, fixed)
+	}
+	if r.filled > 0 && q.PixelStep <= 1 && q.Pattern != render.PatternSparse {
+		c.reject = smooth(c.reject, reject)
 	}
 	c.seen++
 }

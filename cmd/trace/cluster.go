@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/shmrun/shmrun/cluster"
+	"github.com/shmrun/shmrun/cmd/trace/internal/render"
 	"github.com/shmrun/shmrun/runtime"
 )
 
@@ -39,7 +40,10 @@ var viewRegions = func() []string {
 // tileFootprint is what the task of job j touches in the arena: it reads
 // the scene (shared) and, for a pass that continues a sum, the previous
 // sums of its rectangle; it writes its rectangle of the framebuffer and,
-// for a pass that keeps sums, of the accumulation buffer it sums into.
+// for a pass that keeps sums, of the accumulation buffer it sums into;
+// with a G-buffer, it writes its rectangle of that too, and a pattern that
+// fills from the previous frame reads that frame's pixels and G-buffer
+// whole (a pixel's place in it can be anywhere).
 func tileFootprint(j tileJob) runtime.Footprint {
 	fp := runtime.Footprint{Shared: viewRegions[:1], Needs: viewRegions[1:],
 		Writes: []runtime.Span{tileRect(j, fbRegion(int(j.Slot)), 4)}}
@@ -48,6 +52,21 @@ func tileFootprint(j tileJob) runtime.Footprint {
 	}
 	if j.AccIn >= 0 {
 		fp.Reads = append(fp.Reads, tileRect(j, accRegion(int(j.AccIn)), 16))
+	}
+	if j.GBuf == 1 || j.HistGBuf == 1 {
+		for i := range slots {
+			fp.Needs = append(fp.Needs, gbufRegion(i))
+		}
+	}
+	if j.GBuf == 1 {
+		fp.Writes = append(fp.Writes, tileRect(j, gbufRegion(int(j.Slot)), 4*render.GBufWords))
+	}
+	n := int(j.W) * int(j.H)
+	if j.HistSlot >= 0 { // filling from a previous frame: the whole of it
+		fp.Reads = append(fp.Reads, runtime.Span{Region: fbRegion(int(j.HistSlot)), Len: 4 * n, Count: 1})
+	}
+	if j.HistSlot >= 0 && j.HistGBuf == 1 {
+		fp.Reads = append(fp.Reads, runtime.Span{Region: gbufRegion(int(j.HistSlot)), Len: 4 * render.GBufWords * n, Count: 1})
 	}
 	return fp
 }

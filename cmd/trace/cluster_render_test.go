@@ -144,3 +144,24 @@ func TestStoppedHostIsHedged(t *testing.T) {
 	t.Logf("a host SIGSTOPped mid-render (HostTimeout 20 s): %d tiles hedged, the render took %v, frames p50 %.0f ms, the worst %.0f ms",
 		st.Hedges, took.Round(time.Millisecond), percentile(latency, 50), worst)
 }
+
+// TestPatternOverHostsIsOneMachinesBytes renders frames that fill from the
+// frame before over two hosts: a host's tile reads the previous frame's
+// pixels and G-buffer, which travel with it, and writes its rectangle of
+// the G-buffer back, so the frames are one machine's, byte for byte.
+func TestPatternOverHostsIsOneMachinesBytes(t *testing.T) {
+	common := []string{"-scene", "default", "-size", "160x90", "-frames", "8", "-tile", "32", "-workers", "1", "-pattern", "quarter"}
+	want, _ := renderY4M(t, common, nil, nil)
+	addr := freeAddr(t)
+	startHost(t, addr)
+	startHost(t, addr)
+	got, st := renderY4M(t, append(common, "-cluster", addr, "-hosts", "2", "-host-wait", "60s"), nil, nil)
+	assert.True(t, bytes.Equal(want, got), "the render over hosts differs from one machine's")
+	rendered := 0
+	for _, h := range st.Hosts {
+		if h.Tasks > 0 {
+			rendered++
+		}
+	}
+	assert.Positive(t, rendered, "a host rendered tiles: %+v", st.Hosts)
+}

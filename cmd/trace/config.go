@@ -36,12 +36,16 @@ type config struct {
 	tile       int
 	pin        bool
 	quiet      bool
+	fill       string         // "reproject" or "blocks": what untraced pixels are filled with
+	pattern    render.Pattern // without -fps: the pixels each frame traces
+	step       int            // the pixel step: one pixel traced per step x step block
+	psnr       bool
 	clusterConfig
 }
 
 // flags is the flag set of config c, with the flags that need checking
 // or conversion going to size and mode.
-func flags(c *config, size, mode *string) *flag.FlagSet {
+func flags(c *config, size, mode, pattern *string) *flag.FlagSet {
 	fs := flag.NewFlagSet("trace", flag.ContinueOnError)
 	fs.StringVar(&c.scene, "scene", "default", "scene `NAME` ("+strings.Join(scene.Names(), ", ")+") or PATH of a .json scene file")
 	fs.StringVar(&c.out, "o", "", "output `PATH`: .png (one frame, or numbered for several), .gif, .y4m, - (Y4M on stdout) or none;\n"+
@@ -60,6 +64,13 @@ func flags(c *config, size, mode *string) *flag.FlagSet {
 	fs.BoolVar(&c.pin, "pin", true, "bind each worker process to a CPU of its own (processes mode, no more workers than CPUs)")
 	fs.IntVar(&c.tile, "tile", 64, "tile size in traced blocks: tiles are N pixels at pixel step 1 and grow with the step")
 	fs.BoolVar(&c.quiet, "q", false, "quiet: no progress bar and no summary line (errors are still printed)")
+	fs.StringVar(&c.fill, "fill", "reproject", "how a frame of an animation that does not trace every pixel (-fps, -step) fills the rest: `HOW` is\n"+
+		"reproject (from the previous frame, following the camera and objects; a coarse step mixed bilinearly) or blocks (each traced pixel copied to its block)")
+	fs.StringVar(pattern, "pattern", "all", "without -fps, the pixels each frame of an animation traces: `P` is all, half (a checkerboard),\n"+
+		"quarter (one of each 2x2) or sparse (quarter's, the others filled without a camera ray); the others are filled from the previous frame")
+	fs.IntVar(&c.step, "step", 1, "pixel step: trace one pixel per `N`xN block (with -fps, the finest step used)")
+	fs.BoolVar(&c.psnr, "psnr", false, "after the run, render the frames shown again at full quality and report their PSNR against it\n"+
+		"(and check that replaying the run's qualities gives the same bytes)")
 	clusterFlags(fs, &c.clusterConfig)
 	return fs
 }
@@ -94,8 +105,8 @@ which then ends it with 0 (-hold=false: it exits when the render ends).
 // stdout and returns errHelp; a bad flag is a one-line error.
 func parseFlags(args []string, stdout io.Writer) (config, error) {
 	var c config
-	var size, mode string
-	fs := flags(&c, &size, &mode)
+	var size, mode, pattern string
+	fs := flags(&c, &size, &mode, &pattern)
 	fs.SetOutput(io.Discard) // errors are returned, and the usage is for -h
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
@@ -127,6 +138,21 @@ func parseFlags(args []string, stdout io.Writer) (config, error) {
 		c.mode = runtime.Goroutines
 	default:
 		return c, fmt.Errorf("-mode %q: %swant processes or goroutines", mode, didYouMean(mode, "processes", "goroutines"))
+	}
+	if c.fill != "reproject" && c.fill != "blocks" {
+		return c, fmt.Errorf("-fill %q: %swant reproject or blocks", c.fill, didYouMean(c.fill, "reproject", "blocks"))
+	}
+	if c.pattern, err = render.ParsePattern(pattern); err != nil {
+		return c, fmt.Errorf("-pattern %q: %swant all, half, quarter or sparse", pattern, didYouMean(pattern, "all", "half", "quarter", "sparse"))
+	}
+	if c.pattern != render.PatternAll && c.fps > 0 {
+		return c, fmt.Errorf("-pattern %s with -fps: -fps picks each frame's pattern itself", pattern)
+	}
+	if c.step < 1 || c.step > 16 {
+		return c, fmt.Errorf("-step %d: want 1 to 16", c.step)
+	}
+	if c.pattern != render.PatternAll && c.step > 1 {
+		return c, fmt.Errorf("-pattern %s with -step %d: a pattern traces single pixels", pattern, c.step)
 	}
 	if c.integrator != "" {
 		if _, err := render.ParseIntegrator(c.integrator); err != nil {

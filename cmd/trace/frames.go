@@ -27,6 +27,10 @@ func renderAll(ctx context.Context, cfg config, stderr io.Writer) error {
 		return err
 	}
 	runErr := firstCause(ctx, s.run(ctx))
+	if runErr == nil && cfg.psnr {
+		s.last.psnr, runErr = s.comparePSNR(ctx)
+		runErr = firstCause(ctx, runErr)
+	}
 	var rep *report
 	if runErr == nil || isInterrupt(runErr) {
 		rep = s.report(runErr) // while the pool, which has counters to add, is open
@@ -64,13 +68,26 @@ type frame struct {
 	n       int
 	slot    int
 	q       render.Quality
-	accIn   int // -1: no previous sum
-	accOut  int // -1: not a progressive pass
-	sample  int // first sample index of this pass
-	tile    int // tile side in pixels; 0: -tile
+	accIn   int      // -1: no previous sum
+	accOut  int      // -1: not a progressive pass
+	sample  int      // first sample index of this pass
+	tile    int      // tile side in pixels; 0: -tile
+	gbuf    bool     // it writes its slot's G-buffer
+	hist    *histRef // the frame its pattern fills from; nil: none
 	start   time.Time
 	done    time.Time
 	results []tileResult
+	// TracedShare is the share of the frame's pixels traced fresh in it
+	// (at a pixel step k, one a block), rather than filled from the
+	// previous frame or copied from a block's traced pixel; set once the
+	// frame is rendered.
+	TracedShare float64
+}
+
+// histRef is the previous frame as the next one fills from it.
+type histRef struct {
+	n, slot int
+	gbuf    bool // it has a G-buffer to check against
 }
 
 // runState is one run's pacing, quality control and measurements.
@@ -82,6 +99,12 @@ type runState struct {
 	ctl    *controller // nil: every frame at base quality
 	stats  *runStats
 	bar    *progress // nil: no progress bar
+	// gbuf: frames at pixel step 1 write G-buffers, for the next frame to
+	// fill from (an animation, with -fill reproject)
+	gbuf bool
+	// shown, with -psnr: what the presenter showed, for the replay
+	shown []shownFrame
+	psnr  *psnrResult // with -psnr, once measured
 }
 
 // newRun prepares a run. A paced run first renders a frame at its cheapest
@@ -89,10 +112,10 @@ type runState struct {
 // worker started and the scene open in each: the first frame that counts
 // does not pay for the program's start.
 func (s *session) newRun(ctx context.Context) (*runState, error) {
-	r := &runState{sc: s.sc, base: s.base, frames: s.cfg.frames, stats: newRunStats(time.Now())}
+	r := &runState{sc: s.sc, base: s.base, frames: s.cfg.frames, stats: newRunStats(time.Now()), gbuf: s.gbufs}
 	s.last = r // an interrupted warm-up reports no frames
 	if s.cfg.fps > 0 {
-		rungs := ladder(s.base, s.cfg.w, s.cfg.h)
+		rungs := ladder(s.base, s.cfg.w, s.cfg.h, s.gbufs)
 		warm := &frame{q: rungs[len(rungs)-1].q, accIn: -1, accOut: -1}
 		if _, err := runtime.Map(ctx, s.pool, tileKernel, s.tiles(warm), &runtime.MapOptions{Chunk: 1}); err != nil {
 			return nil, fmt.Errorf("warm-up frame: %w", err)
@@ -140,6 +163,9 @@ func (s *session) run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	var prev *frame
 	var prevDone chan struct{}
+	// readers: for a slot, the done channel of the frame in flight that
+	// fills from it; a frame given that slot waits for it
+	readers := map[int]chan struct{}{}
 	for n := 0; n < s.cfg.frames && ctx.Err() == nil; n++ {
 		slot, ok := s.freeSlot(ctx, n, free)
 		if !ok {
@@ -151,12 +177,16 @@ func (s *session) run(ctx context.Context) error {
 		f := r.plan(n, slot, prev)
 		f.tile = s.tileSide(f.q.PixelStep)
 		s.marks.started(f)
-		if f.accIn >= 0 && prevDone != nil { // a progressive pass reads the previous one
-			select {
-			case <-prevDone:
+		if reader, ok := readers[f.slot]; ok {
+			select { // not to overwrite the slot while a frame reads it
+			case <-reader:
 			case <-ctx.Done():
 				continue
 			}
+			delete(readers, f.slot)
+		}
+		if prevDone != nil && !r.awaitPrevious(ctx, f, prevDone) {
+			continue
 		}
 		done := make(chan struct{})
 		wg.Add(1)
@@ -170,6 +200,9 @@ func (s *session) run(ctx context.Context) error {
 			finished <- f
 		}()
 		prev, prevDone = f, done
+		if f.hist != nil {
+			readers[f.hist.slot] = done
+		}
 	}
 	wg.Wait()
 	close(finished)
@@ -179,6 +212,33 @@ func (s *session) run(ctx context.Context) error {
 		return context.Cause(ctx)
 	}
 	return nil
+}
+
+// awaitPrevious waits, if frame f reads the previous frame, for it to be
+// rendered (done closed), and reports false if ctx ended first. A
+// progressive pass, or a pattern, reads the previous frame. The sparse
+// pattern does without it when a paced frame would wait for it beyond
+// half a period after its release (its pixels then mix the traced ones
+// around them): one slow frame must not make the next late too.
+func (r *runState) awaitPrevious(ctx context.Context, f *frame, done <-chan struct{}) bool {
+	if f.accIn < 0 && f.hist == nil {
+		return true
+	}
+	var giveUp <-chan time.Time
+	if f.accIn < 0 && f.q.Pattern == render.PatternSparse && r.pace != nil {
+		t := time.NewTimer(time.Until(r.pace.release(f.n).Add(r.pace.period / 2)))
+		defer t.Stop()
+		giveUp = t.C
+	}
+	select {
+	case <-done:
+		return true
+	case <-giveUp:
+		f.hist = nil
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // freeSlot waits for a free framebuffer for frame n, marking the wait on
@@ -219,6 +279,10 @@ func (r *runState) plan(n, slot int, prev *frame) *frame {
 	case n+1 < r.frames && r.sc.Time(n+1) == r.sc.Time(n):
 		f.accOut = 0
 	}
+	f.gbuf = r.gbuf && f.accOut < 0 && f.q.PixelStep <= 1 && f.q.Pattern != render.PatternSparse
+	if f.q.Pattern != render.PatternAll && prev != nil && prev.n == n-1 {
+		f.hist = &histRef{n: prev.n, slot: prev.slot, gbuf: prev.gbuf}
+	}
 	return f
 }
 
@@ -240,11 +304,16 @@ func (s *session) renderFrame(ctx context.Context, r *runState, f *frame) error 
 	f.done = time.Now()
 	s.marks.rendered(f, dispatched, len(jobs))
 	var busy time.Duration
+	var work frameWork
 	for _, t := range res {
 		busy += time.Duration(t.Nanos)
+		work.samples += t.Samples
+		work.traced += t.Traced
+		work.pixels += t.Pixels
 	}
+	f.TracedShare = float64(work.traced) / float64(s.cfg.w*s.cfg.h)
 	if r.ctl != nil {
-		r.ctl.observe(f.q, f.done.Sub(f.start), busy)
+		r.ctl.observe(f.q, f.done.Sub(f.start), busy, work)
 	}
 	return nil
 }
@@ -268,20 +337,31 @@ func (s *session) tiles(f *frame) []tileJob {
 	if f.tile > 0 {
 		t = f.tile
 	}
+	job := tileJob{
+		Frame: int32(f.n), Sample: int32(f.sample), W: int32(w), H: int32(h), Slot: int32(f.slot),
+		AccIn: int32(f.accIn), AccOut: int32(f.accOut),
+		SPP: int32(f.q.SPP), Depth: int32(f.q.MaxDepth), Step: int32(f.q.PixelStep),
+		Integrator: int32(f.q.Integrator), Pattern: int32(f.q.Pattern), GBuf: b32(f.gbuf), HistSlot: -1,
+		Bilinear: b32(f.q.Bilinear),
+	}
+	if f.hist != nil {
+		job.HistSlot, job.HistFrame, job.HistGBuf = int32(f.hist.slot), int32(f.hist.n), b32(f.hist.gbuf)
+	}
 	jobs := make([]tileJob, 0, ((w+t-1)/t)*((h+t-1)/t))
 	for y := 0; y < h; y += t {
 		for x := 0; x < w; x += t {
-			jobs = append(jobs, tileJob{
-				Frame: int32(f.n), Sample: int32(f.sample),
-				X0: int32(x), Y0: int32(y), X1: int32(min(x+t, w)), Y1: int32(min(y+t, h)),
-				W: int32(w), H: int32(h), Slot: int32(f.slot),
-				AccIn: int32(f.accIn), AccOut: int32(f.accOut),
-				SPP: int32(f.q.SPP), Depth: int32(f.q.MaxDepth), Step: int32(f.q.PixelStep),
-				Integrator: int32(f.q.Integrator),
-			})
+			job.X0, job.Y0, job.X1, job.Y1 = int32(x), int32(y), int32(min(x+t, w)), int32(min(y+t, h))
+			jobs = append(jobs, job)
 		}
 	}
 	return jobs
+}
+
+func b32(b bool) int32 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // present shows finished frames in order (paced: each at its deadline, a
@@ -304,6 +384,9 @@ func (s *session) present(ctx context.Context, r *runState, finished <-chan *fra
 			if err == nil {
 				start := time.Now()
 				r.stats.shown(g, start)
+				if s.cfg.psnr {
+					r.shown = append(r.shown, s.record(g))
+				}
 				r.bar.frameShown()
 				s.showStatus(r, g)
 				if err = s.sink.WriteFrame(s.img[g.slot], g.n); err != nil {

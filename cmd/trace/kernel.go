@@ -16,33 +16,43 @@ const (
 	slots       = 3 // framebuffers in flight: render n+1, n+2 while presenting n
 )
 
-func fbRegion(i int) string  { return fmt.Sprintf("trace.fb.%d", i) }
-func accRegion(i int) string { return fmt.Sprintf("trace.acc.%d", i) }
+func fbRegion(i int) string   { return fmt.Sprintf("trace.fb.%d", i) }
+func accRegion(i int) string  { return fmt.Sprintf("trace.acc.%d", i) }
+func gbufRegion(i int) string { return fmt.Sprintf("trace.gbuf.%d", i) }
 
 // tileJob is one task: a tile of a frame rendered into framebuffer Slot.
 // With AccOut >= 0 it is a progressive pass: samples are summed into
-// accumulation buffer AccOut from AccIn (-1: start from zero).
+// accumulation buffer AccOut from AccIn (-1: start from zero). With GBuf
+// 1 it writes the G-buffer of Slot too, and with Pattern other than
+// render.PatternAll it fills the pixels it does not trace from the frame
+// HistFrame in slot HistSlot (-1: none), checked against that slot's
+// G-buffer if HistGBuf is 1. With Bilinear 1, a coarse step's pixels are
+// mixed from the blocks around them rather than copied from theirs.
 type tileJob struct {
-	Frame, Sample    int32
-	X0, Y0, X1, Y1   int32
-	W, H             int32
-	Slot             int32
-	AccIn, AccOut    int32
-	SPP, Depth, Step int32
-	Integrator       int32
+	Frame, Sample      int32
+	X0, Y0, X1, Y1     int32
+	W, H               int32
+	Slot               int32
+	AccIn, AccOut      int32
+	SPP, Depth, Step   int32
+	Integrator         int32
+	Pattern, GBuf      int32
+	HistSlot, HistGBuf int32
+	HistFrame          int32
+	Bilinear           int32 // 1: a coarse step's pixels mix the blocks around them
 }
 
 // tileResult is what a worker reports for a tile.
 type tileResult struct {
-	Frame, Slot           int32
-	Rays, Samples, Pixels uint64
-	Nanos                 int64 // time spent rendering, in the worker
+	Frame, Slot                   int32
+	Rays, Samples, Pixels, Traced uint64
+	Nanos                         int64 // time spent rendering, in the worker
 }
 
 var tileKernel = runtime.Register("trace.tile", renderTile).Remote(tileFootprint)
 
 func renderTile(env *runtime.Env, j tileJob) (tileResult, error) {
-	v, err := viewsFor(env, int(j.W), int(j.H))
+	v, err := viewsFor(env, int(j.W), int(j.H), j.GBuf == 1 || j.HistGBuf == 1)
 	if err != nil {
 		return tileResult{}, err
 	}
@@ -53,11 +63,12 @@ func renderTile(env *runtime.Env, j tileJob) (tileResult, error) {
 	start := time.Now()
 	st, err := v.scene.RenderTile(dst,
 		render.Tile{X0: int(j.X0), Y0: int(j.Y0), X1: int(j.X1), Y1: int(j.Y1), Frame: int(j.Frame), Sample: int(j.Sample)},
-		render.Quality{SPP: int(j.SPP), MaxDepth: int(j.Depth), PixelStep: int(j.Step), Integrator: render.Integrator(j.Integrator)})
+		render.Quality{SPP: int(j.SPP), MaxDepth: int(j.Depth), PixelStep: int(j.Step), Integrator: render.Integrator(j.Integrator),
+			Pattern: render.Pattern(j.Pattern), Bilinear: j.Bilinear == 1})
 	if err != nil {
 		return tileResult{}, err
 	}
-	res := tileResult{Frame: j.Frame, Slot: j.Slot, Rays: st.Rays, Samples: st.Samples, Pixels: st.Pixels,
+	res := tileResult{Frame: j.Frame, Slot: j.Slot, Rays: st.Rays, Samples: st.Samples, Pixels: st.Pixels, Traced: st.Traced,
 		Nanos: time.Since(start).Nanoseconds()}
 	return res, reportTile(env, tileReport{Frame: j.Frame, X0: j.X0, Y0: j.Y0, Rays: st.Rays, Samples: st.Samples, Nanos: res.Nanos})
 }
@@ -69,6 +80,7 @@ type views struct {
 	w, h  int
 	fb    [slots][]uint32
 	acc   [2][]float32
+	gbuf  [slots][]uint32 // nil: a session without G-buffers
 }
 
 // processViews is this process's views of a pool's arena, opened by the
@@ -82,14 +94,18 @@ type viewSlot struct {
 	v  *views
 }
 
-func viewsFor(env *runtime.Env, w, h int) (*views, error) {
+// viewsFor returns this process's views for frames of w x h, opening them
+// again if gbuf asks for G-buffers they were opened without: on a host,
+// the regions a task names are made when the first task that names them
+// arrives.
+func viewsFor(env *runtime.Env, w, h int, gbuf bool) (*views, error) {
 	slot, err := processViews.Get(env.Scope())
 	if err != nil {
 		return nil, err
 	}
 	slot.mu.Lock()
 	defer slot.mu.Unlock()
-	if slot.v == nil || slot.v.w != w || slot.v.h != h {
+	if slot.v == nil || slot.v.w != w || slot.v.h != h || (gbuf && slot.v.gbuf[0] == nil) {
 		v, err := openViews(env.Arena(), w, h)
 		if err != nil {
 			return nil, err
@@ -127,6 +143,15 @@ func openViews(a *arena.Arena, w, h int) (*views, error) {
 		}
 		v.acc[i] = v.acc[i][:4*w*h]
 	}
+	for i := range v.gbuf {
+		if r, err = a.Region(gbufRegion(i)); err != nil {
+			continue // a session that renders no G-buffer has none
+		}
+		if v.gbuf[i] = r.Uint32s(); len(v.gbuf[i]) < render.GBufWords*w*h {
+			return nil, fmt.Errorf("the G-buffer %d is too small for %dx%d", i, w, h)
+		}
+		v.gbuf[i] = v.gbuf[i][:render.GBufWords*w*h]
+	}
 	return v, nil
 }
 
@@ -137,6 +162,9 @@ func (v *views) target(j tileJob) (render.Target, error) {
 		return t, fmt.Errorf("tile job with slot %d, accumulation %d -> %d", j.Slot, j.AccIn, j.AccOut)
 	}
 	t.Pix = v.fb[j.Slot]
+	if err := v.fill(j, &t); err != nil {
+		return t, err
+	}
 	if j.AccOut >= 0 {
 		t.Accum = v.acc[j.AccOut]
 		if j.AccIn >= 0 {
@@ -144,4 +172,28 @@ func (v *views) target(j tileJob) (render.Target, error) {
 		}
 	}
 	return t, nil
+}
+
+// fill sets the G-buffer and the history a job asks for, checking them.
+func (v *views) fill(j tileJob, t *render.Target) error {
+	if j.GBuf == 0 && j.HistSlot < 0 {
+		return nil
+	}
+	if j.GBuf < 0 || j.GBuf > 1 || j.HistSlot >= slots || j.HistSlot == j.Slot || j.HistGBuf < 0 || j.HistGBuf > 1 ||
+		(j.GBuf == 1 && v.gbuf[j.Slot] == nil) {
+		return fmt.Errorf("tile job with slot %d, G-buffer %d, history in slot %d (G-buffer %d)", j.Slot, j.GBuf, j.HistSlot, j.HistGBuf)
+	}
+	if j.GBuf == 1 {
+		t.GBuf = v.gbuf[j.Slot]
+	}
+	if j.HistSlot < 0 {
+		return nil
+	}
+	t.Hist = render.History{Frame: int(j.HistFrame), Pix: v.fb[j.HistSlot]}
+	if j.HistGBuf == 1 {
+		if t.Hist.GBuf = v.gbuf[j.HistSlot]; t.Hist.GBuf == nil {
+			return fmt.Errorf("tile job with history in slot %d, which has no G-buffer", j.HistSlot)
+		}
+	}
+	return nil
 }

@@ -23,19 +23,10 @@ func (s *session) showStatus(r *runState, f *frame) {
 		DeadlineMisses: r.pace.missed(),
 		SPP:            f.q.SPP,
 		PixelStep:      f.q.PixelStep,
-		TracedShare:    tracedShare(f),
+		TracedShare:    f.TracedShare,
 		Workers:        s.width(),
 	}
 	s.view.SetStatus(s.status)
-}
-
-// tracedShare is the share of frame f's output pixels traced fresh for it.
-// Today a frame is traced whole at its pixel step k, one pixel of each k x k
-// block: 1/k². Reprojection, which keeps pixels of earlier frames, gives
-// each frame a share of its own: this is where it goes.
-func tracedShare(f *frame) float64 {
-	k := float64(max(f.q.PixelStep, 1))
-	return 1 / (k * k)
 }
 
 // fpsSpan is how far back the live frame rate looks.

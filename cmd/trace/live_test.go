@@ -23,7 +23,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/shmrun/shmrun/cmd/trace/internal/headless"
-	"github.com/shmrun/shmrun/cmd/trace/internal/render"
 )
 
 func TestLiveFigures(t *testing.T) {
@@ -31,9 +30,6 @@ func TestLiveFigures(t *testing.T) {
 	assert.InDelta(t, 50, recentFPS([]float64{20}), 1e-9)
 	slowStart := append([]float64{1000, 1000}, slices.Repeat([]float64{100}, 10)...)
 	assert.InDelta(t, 10, recentFPS(slowStart), 1e-9, "the last second only")
-	for step, want := range map[int]float64{1: 1, 2: 0.25, 4: 1.0 / 16} {
-		assert.Equal(t, want, tracedShare(&frame{q: render.Quality{PixelStep: step}}), "step %d", step)
-	}
 }
 
 // liveStatus is the part of the HTTP view's /status the tests read.
@@ -140,7 +136,8 @@ func TestHTTPViewServesTheLastFrameUntilCtrlC(t *testing.T) {
 	assert.Equal(t, 1, live.Workers)
 	require.Positive(t, live.SPP)
 	require.Positive(t, live.PixelStep)
-	assert.Equal(t, 1/float64(live.PixelStep*live.PixelStep), live.TracedShare)
+	assert.Positive(t, live.TracedShare, "the frame's own share of pixels traced fresh")
+	assert.LessOrEqual(t, live.TracedShare, 1.0)
 
 	waitServing(t, &stderr, url)
 	last, ok := status(url)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -102,42 +103,13 @@ func TestSIGKILLMidRenderGivesTheSameImage(t *testing.T) {
 	// land on the same task three times (which would rightly fail it).
 	args := []string{"-scene", "cornell", "-size", "160x90", "-frames", "3", "-spp", "8", "-workers", "2", "-tile", "8"}
 	want := frames(t, args...)
-	stop := make(chan struct{})
-	kills := make(chan int, 1)
-	go func() {
-		n := 0
-		defer func() { kills <- n }()
-		for n < 6 {
-			select {
-			case <-stop:
-				return
-			case <-time.After(100 * time.Millisecond):
-			}
-			for _, pid := range workerPIDs(t) {
-				if syscall.Kill(pid, syscall.SIGKILL) == nil {
-					n++
-				}
-				break
-			}
-		}
-	}()
-	defer func() {
-		select {
-		case <-stop:
-		default:
-			close(stop) // even when the test fails: no killing other tests' workers
-		}
-	}()
+	stop := startKilling(t, 6)
 	statsPath := filepath.Join(t.TempDir(), "stats.json")
 	got := frames(t, append(args, "-timeline", filepath.Join(t.TempDir(), "tl.json"), "-stats", statsPath)...)
-	close(stop)
-	n := <-kills
+	n := stop()
 	t.Logf("%d workers SIGKILLed during the render", n)
 	require.Positive(t, n, "the render outlived no kill: make it longer")
-	require.Len(t, got, len(want))
-	for i := range want {
-		assert.True(t, bytes.Equal(want[i], got[i]), "frame %d differs after crashes", i)
-	}
+	assertSameFrames(t, want, got, "after crashes")
 	// The per-worker lines follow the worker slots: one each, every
 	// process that rendered for it listed once.
 	b, err := os.ReadFile(statsPath)
@@ -159,6 +131,49 @@ func TestSIGKILLMidRenderGivesTheSameImage(t *testing.T) {
 		}
 	}
 	assert.LessOrEqual(t, len(seen), 2+st.Crashes, "no more processes than the workers and their replacements")
+}
+
+// assertSameFrames checks that got holds the same frames as want.
+func assertSameFrames(t *testing.T, want, got [][]byte, what string) {
+	t.Helper()
+	require.Len(t, got, len(want))
+	for i := range want {
+		assert.True(t, bytes.Equal(want[i], got[i]), "frame %d differs %s", i, what)
+	}
+}
+
+// startKilling SIGKILLs one of this process's workers every 100 ms, at
+// most max times, until the returned function is called; that returns the
+// number of kills. The test's cleanup stops it too, should it fail first:
+// no killing other tests' workers.
+func startKilling(t *testing.T, max int) (stop func() int) {
+	done := make(chan struct{})
+	kills := make(chan int, 1)
+	go func() {
+		n := 0
+		defer func() { kills <- n }()
+		for n < max {
+			select {
+			case <-done:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			for _, pid := range workerPIDs(t) {
+				if syscall.Kill(pid, syscall.SIGKILL) == nil {
+					n++
+				}
+				break
+			}
+		}
+	}()
+	var once sync.Once
+	var n int
+	stop = func() int {
+		once.Do(func() { close(done); n = <-kills })
+		return n
+	}
+	t.Cleanup(func() { stop() })
+	return stop
 }
 
 func TestBadInputIsOneLineAndStatus2(t *testing.T) {
@@ -279,7 +294,7 @@ func TestFPSPacesFrames(t *testing.T) {
 	pngs, err := filepath.Glob(filepath.Join(dir, "f_*.png"))
 	require.NoError(t, err)
 	assert.Len(t, pngs, frames)
-	assert.Regexp(t, `^trace: 12 frames in [0-9.]+ s at [0-9.]+ fps \(target 40\), [0-9]+ deadline miss(es)?, .*; quality whitted 1 spp step [0-9]+ \([0-9]+ frames?\).*; wrote .*f_0000.png to .*f_0011.png\n$`, stderr)
+	assert.Regexp(t, `^trace: 12 frames in [0-9.]+ s at [0-9.]+ fps \(target 40\), [0-9]+ deadline miss(es)?, .*; quality whitted 1 spp step [0-9]+( half| quarter| bilinear)? \([0-9]+ frames?\).*; traced [0-9]+% of pixels; wrote .*f_0000.png to .*f_0011.png\n$`, stderr)
 }
 
 func TestAFrameIsTheSameBytesWhetherOrNotItKeepsSums(t *testing.T) {

@@ -31,9 +31,13 @@ type session struct {
 	base render.Quality
 	pool *runtime.Pool
 	fb   [slots]arena.Region
-	out  output.Sink // -o
-	view view.View   // -view
-	sink output.Sink // -o and -view
+	// gbufs: the arena has a G-buffer per framebuffer, which frames at
+	// pixel step 1 write (an animation, with -fps and -fill reproject or
+	// with -pattern)
+	gbufs bool
+	out   output.Sink // -o
+	view  view.View   // -view
+	sink  output.Sink // -o and -view
 	// held is the -view http that -hold keeps serving after the render:
 	// close leaves it open, endView or abandon closes it.
 	held   *view.HTTP
@@ -67,11 +71,24 @@ func open(ctx context.Context, cfg config, stderr io.Writer) (*session, error) {
 	if err != nil {
 		return nil, badInput(err)
 	}
+	animated := sc.Time(1) != sc.Time(0)
+	if cfg.pattern != render.PatternAll && !animated {
+		return nil, badInput(fmt.Errorf("-pattern %v: scene %s is still (its frames refine one image)", cfg.pattern, cfg.scene))
+	}
+	if cfg.psnr && !animated {
+		return nil, badInput(fmt.Errorf("-psnr: scene %s is still (its frames refine one image: each is its full quality so far)", cfg.scene))
+	}
+	gbufs := animated && (cfg.pattern != render.PatternAll || (cfg.fps > 0 && cfg.fill == "reproject"))
+	// An animation at a coarse step mixes its blocks, unless -fill blocks.
+	base.Bilinear = animated && cfg.fill == "reproject" && base.PixelStep > 1
 	need := len(blob) + slots*4*cfg.w*cfg.h + 2*16*cfg.w*cfg.h + tileLogArena(cfg.workers) + (1 << 20)
+	if gbufs {
+		need += slots * 4 * render.GBufWords * cfg.w * cfg.h
+	}
 	if err := checkMemory(cfg, need); err != nil {
 		return nil, badInput(err)
 	}
-	s := &session{cfg: cfg, base: base, fps: sc.FPS, stderr: stderr}
+	s := &session{cfg: cfg, base: base, fps: sc.FPS, stderr: stderr, gbufs: gbufs}
 	if err := s.openOutputs(); err != nil {
 		s.abandon(ctx)
 		return nil, badInput(err)
@@ -143,6 +160,11 @@ func (s *session) layout(blob []byte) error {
 	}
 	for i := range 2 {
 		if _, err = a.Alloc(accRegion(i), 16*w*h, arena.KindBytes); err != nil {
+			return err
+		}
+	}
+	for i := 0; i < slots && s.gbufs; i++ {
+		if _, err = a.Alloc(gbufRegion(i), 4*render.GBufWords*w*h, arena.KindBytes); err != nil {
 			return err
 		}
 	}
@@ -226,5 +248,7 @@ func baseQuality(cfg config, sc *scene.Scene) (render.Quality, error) {
 	if q.PixelStep == 0 {
 		q.PixelStep = 1
 	}
+	q.Pattern = cfg.pattern
+	q.PixelStep = max(q.PixelStep, cfg.step)
 	return q, nil
 }

@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/shmrun/shmrun/cmd/trace/internal/output"
@@ -29,6 +30,9 @@ type runStats struct {
 	busy      time.Duration // the workers' time in the tile kernel
 	qualities map[render.Quality]int
 	misses    int
+	// the frames' TracedShare, summed in millionths, and the frames
+	// summed: atomic, so that TracedShare may be read while frames show
+	traced, tracedFrames atomic.Int64
 }
 
 func newRunStats(start time.Time) *runStats {
@@ -45,6 +49,8 @@ func (st *runStats) shown(f *frame, t time.Time) {
 	st.last = t
 	st.latency = append(st.latency, ms(f.done.Sub(f.start)))
 	st.qualities[f.q]++
+	st.traced.Add(int64(math.Round(f.TracedShare * 1e6)))
+	st.tracedFrames.Add(1)
 	for _, r := range f.results {
 		st.rays += r.Rays
 		st.busy += time.Duration(r.Nanos)
@@ -67,6 +73,17 @@ func (st *runStats) fps() float64 {
 	return 0
 }
 
+// TracedShare returns the mean share of the output pixels traced fresh
+// in their frame, over the frames shown so far (0 for none): see
+// frame.TracedShare. It is safe to call while the presenter shows frames.
+func (st *runStats) TracedShare() float64 {
+	n := st.tracedFrames.Load()
+	if n == 0 {
+		return 0
+	}
+	return float64(st.traced.Load()) / 1e6 / float64(n)
+}
+
 // percentile returns the nearest-rank p-th percentile (0 < p <= 100) of xs,
 // or 0 for none.
 func percentile(xs []float64, p float64) float64 {
@@ -85,6 +102,8 @@ type qualityJSON struct {
 	SPP        int    `json:"spp"`
 	MaxDepth   int    `json:"max_depth"`
 	PixelStep  int    `json:"pixel_step"`
+	Pattern    string `json:"pattern,omitempty"` // omitted: all
+	Bilinear   bool   `json:"bilinear,omitempty"`
 	Frames     int    `json:"frames"`
 }
 
@@ -93,10 +112,14 @@ type qualityJSON struct {
 func (st *runStats) qualitiesUsed() []qualityJSON {
 	var qs []qualityJSON
 	for q, n := range st.qualities {
-		qs = append(qs, qualityJSON{q.Integrator.String(), q.SPP, q.MaxDepth, q.PixelStep, n})
+		j := qualityJSON{q.Integrator.String(), q.SPP, q.MaxDepth, q.PixelStep, "", q.Bilinear, n}
+		if q.Pattern != render.PatternAll {
+			j.Pattern = q.Pattern.String()
+		}
+		qs = append(qs, j)
 	}
 	slices.SortFunc(qs, func(a, b qualityJSON) int {
-		return cmp.Or(b.Frames-a.Frames, b.SPP-a.SPP, a.PixelStep-b.PixelStep)
+		return cmp.Or(b.Frames-a.Frames, b.SPP-a.SPP, a.PixelStep-b.PixelStep, strings.Compare(a.Pattern, b.Pattern))
 	})
 	return qs
 }
@@ -119,6 +142,7 @@ func (st *runStats) keys() map[string]any {
 		"rays":            st.rays,
 		"rays_per_sec":    0.0,
 		"worker_busy_s":   st.busy.Seconds(),
+		"traced_share":    st.TracedShare(),
 		"elapsed_s":       elapsed,
 		"qualities":       qs,
 	}
@@ -156,6 +180,10 @@ func (s *session) statsKeys() map[string]any {
 	m["scene"] = s.cfg.scene
 	m["width"], m["height"] = s.cfg.w, s.cfg.h
 	m["target_fps"] = s.cfg.fps
+	if p := s.last.psnr; p != nil {
+		p.keys(m)
+	}
+	m["fill"] = s.cfg.fill
 	m["worker_crashes"] = ps.Crashes
 	m["tasks_rerun"] = ps.Redispatched
 	for _, add := range s.moreStats {
@@ -178,6 +206,9 @@ func (s *session) report(runErr error) *report {
 	st := s.last.stats
 	r := &report{stats: s.statsFile}
 	r.summary = st.summary(s.cfg.fps, s.cfg.frames) + "; " + s.wrote(len(st.latency))
+	if p := s.last.psnr; p != nil {
+		r.summary += "; " + p.summary()
+	}
 	if in, ok := errors.AsType[*interrupted](runErr); ok {
 		r.summary = fmt.Sprintf("%v: %s", in, r.summary)
 	}
@@ -259,7 +290,17 @@ func (st *runStats) summary(target float64, planned int) string {
 		if i == 0 {
 			sep = ""
 		}
-		fmt.Fprintf(&b, "%s %s %d spp step %d (%s)", sep, q.Integrator, q.SPP, q.PixelStep, plural(q.Frames, "frame"))
+		pattern := ""
+		switch {
+		case q.Pattern != "":
+			pattern = " " + q.Pattern
+		case q.Bilinear:
+			pattern = " bilinear"
+		}
+		fmt.Fprintf(&b, "%s %s %d spp step %d%s (%s)", sep, q.Integrator, q.SPP, q.PixelStep, pattern, plural(q.Frames, "frame"))
+	}
+	if st.traced.Load() > 0 && (target > 0 || st.TracedShare() < 1) {
+		fmt.Fprintf(&b, "; traced %.0f%% of pixels", 100*st.TracedShare())
 	}
 	return b.String()
 }

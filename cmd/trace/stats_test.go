@@ -126,3 +126,15 @@ func TestSummaryListsEveryQuality(t *testing.T) {
 	}
 	assert.Equal(t, 0, strings.Count(line, "\n"), "one line")
 }
+
+func TestTracedShareIsTheMeanOfTheFramesShown(t *testing.T) {
+	t0 := time.Now()
+	st := newRunStats(t0)
+	assert.Zero(t, st.TracedShare())
+	for n, share := range []float64{0.25, 0.5, 1} {
+		st.shown(&frame{n: n, start: t0, done: t0, TracedShare: share}, t0.Add(time.Duration(n)*time.Second/60))
+	}
+	assert.InDelta(t, 0.58333, st.TracedShare(), 1e-5)
+	assert.InDelta(t, 0.58333, st.keys()["traced_share"], 1e-5)
+	assert.Contains(t, st.summary(60, 3), "; traced 58% of pixels")
+}

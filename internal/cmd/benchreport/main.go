@@ -81,6 +81,9 @@ func run(ctx context.Context, st settings, stdout, log io.Writer) error {
 	rep := newReport(m, st, set, faults)
 	rep.rounds, rep.took, rep.chart = r.done, time.Since(start), chartPath
 	rep.failures = append(suiteFailures(b, set), r.failures...)
+	if rep.realtime, err = readRealtime(root); err != nil {
+		rep.failures = append(rep.failures, fmt.Sprintf("make realtime's results: %v", err))
+	}
 	if err := rep.write(root); err != nil {
 		return err
 	}

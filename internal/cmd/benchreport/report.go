@@ -23,6 +23,7 @@ type report struct {
 	models   []modelResult
 	faults   []faultResult
 	failures []string
+	realtime []realtimeRun // make realtime's runs, if it left them
 	// chart is the chart's path relative to the repository root.
 	chart string
 }
@@ -51,7 +52,7 @@ func (r *report) markdown() string {
 	r.writePlacement(w)
 	w("## Targets from the issues\n\n%s\n", r.targetSummary())
 	w("%s\n", targetTable(r.pairs, r.checks).Markdown())
-	w("Not measured by `make bench`: #5's 60 fps over 600 frames (`trace -fps 60 -stats`).\n\n")
+	w("%s", realtimeSection(r.realtime))
 	w("## Rays per second per core, per scene\n\n")
 	if t := sceneTable(r.data); t != nil {
 		w("`cmd/trace.BenchmarkScenes`: each scene at 320x180, 1 sample per pixel, one worker per core. ")

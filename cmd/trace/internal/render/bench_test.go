@@ -74,10 +74,12 @@ func BenchmarkDefaultFrame(b *testing.B) {
 }
 
 // renderFrame renders one frame with workers goroutines taking tiles from
-// a shared counter, as the runtime's workers do.
-func renderFrame(rs *render.Scene, dst render.Target, q render.Quality, frame, tile, workers int, rays *atomic.Uint64) {
+// a shared counter, as the runtime's workers do, and returns the pixels
+// traced.
+func renderFrame(rs *render.Scene, dst render.Target, q render.Quality, frame, tile, workers int, rays *atomic.Uint64) uint64 {
 	cols, rows := (dst.W+tile-1)/tile, (dst.H+tile-1)/tile
 	var next atomic.Int64
+	var traced atomic.Uint64
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
@@ -89,10 +91,12 @@ func renderFrame(rs *render.Scene, dst render.Target, q render.Quality, frame, t
 				x, y := i%cols*tile, i/cols*tile
 				st, _ := rs.RenderTile(dst, render.Tile{X0: x, Y0: y, X1: min(x+tile, dst.W), Y1: min(y+tile, dst.H), Frame: frame}, q)
 				rays.Add(st.Rays)
+				traced.Add(st.Traced)
 			}
 		})
 	}
 	wg.Wait()
+	return traced.Load()
 }
 
 // BenchmarkFrameSums renders 640x360 frames of the default scene at the

@@ -28,6 +28,15 @@
 // direction (built by Compile); and each group of about 16x16 pixels lists
 // what its camera rays may hit (at render time).
 //
+// For real time at full resolution, a Quality with a Pattern traces only
+// some of a frame's pixels and fills the others from the previous frame:
+// each pixel's camera ray is traced and written to a G-buffer (depth,
+// object id, normal), and a pixel the pattern leaves out takes the
+// previous frame's colour where the camera and object motion put its hit
+// point, if that frame's G-buffer there matches; otherwise it is traced.
+// A coarse pixel step can mix each pixel bilinearly from the traced blocks
+// around it (Quality.Bilinear) instead of copying its block's colour.
+//
 // Rendering is deterministic. Random numbers come from a counter-based
 // generator seeded by (frame, pixel, sample), so the same frame, tile for
 // tile, is the same bytes whatever the tiling, the order of tiles, the

@@ -82,18 +82,19 @@ func (c *camera) pixelScale(h int) float64 { return c.tanHalf / float64(h) }
 // instance, tighter than the world tree's bounds, which hold for the whole
 // animation).
 type xform struct {
-	toObj  affine
-	bounds box32
+	toObj   affine
+	toWorld affine // the inverse of toObj, for reprojection (see fill.go)
+	bounds  box32
 	// center and radius (and its square) of a sphere around bounds,
 	// padded for rounding
 	center          Vec
 	radius, radius2 float64
 }
 
-func newXform(toObj scene.Matrix, lo, hi Vec) xform {
+func newXform(toWorld scene.Matrix, lo, hi Vec) xform {
 	c := lo.Add(hi).Scale(0.5)
 	r := hi.Sub(lo).Length()/2*(1+1e-9) + 1e-9*(1+c.Length())
-	return xform{toObj: affine(toObj), bounds: newBox32(lo, hi), center: c, radius: r, radius2: r * r}
+	return xform{toObj: affine(toWorld.Inverse()), toWorld: affine(toWorld), bounds: newBox32(lo, hi), center: c, radius: r, radius2: r * r}
 }
 
 // frameState is what one frame needs beyond the immutable blob: the camera
@@ -112,6 +113,15 @@ func (s *Scene) frame(frame int) *frameState {
 	if f := s.lastFrame.Load(); f != nil && f.frame == frame {
 		return f
 	}
+	f := s.newFrameState(frame)
+	s.lastFrame.Store(f)
+	return f
+}
+
+// newFrameState computes the state of a frame, uncached: a tile that
+// reprojects the previous frame needs that frame's state too, and caching
+// it would evict the current frame's.
+func (s *Scene) newFrameState(frame int) *frameState {
 	t := scene.FrameTime(frame, s.hdr.FPS, s.hdr.Duration)
 	smooth := s.hdr.Flags&flagSmoothCamera != 0
 	f := &frameState{frame: frame, cam: newCamera(scene.SampleCamera(s.cam, t, smooth, s.hdr.Duration))}
@@ -121,9 +131,8 @@ func (s *Scene) frame(frame int) *frameState {
 		keys := s.keys[in.KeyFirst : in.KeyFirst+in.KeyCount]
 		at := scene.SampleTransform(keys, t)
 		lo, hi := scene.SweptBounds([]scene.TransformKey{{Transform: at}}, scene.Vec3(in.Lo), scene.Vec3(in.Hi))
-		f.xf[i] = newXform(at.Matrix().Inverse(), Vec(lo), Vec(hi))
+		f.xf[i] = newXform(at.Matrix(), Vec(lo), Vec(hi))
 	}
-	s.lastFrame.Store(f)
 	return f
 }
 

@@ -7,10 +7,18 @@ import "fmt"
 // from the top left. Accum and Prev are optional float32 buffers of 4*W*H
 // values (per pixel: sums of R, G, B and the number of samples) for
 // progressive rendering; they must not overlap each other or Pix.
+//
+// GBuf, when set, holds GBufWords words per pixel, the geometry of each
+// pixel's camera ray (see RenderTile), and makes RenderTile trace every
+// pixel's camera ray and write it; Hist is the previous frame that a
+// Quality with a Pattern fills the pixels it does not trace from. Neither
+// may overlap the other buffers.
 type Target struct {
 	Pix   []uint32
 	Accum []float32
 	Prev  []float32
+	GBuf  []uint32
+	Hist  History
 	W, H  int
 }
 
@@ -38,19 +46,31 @@ const (
 
 // Quality sets how much work a tile gets. The zero value means one sample
 // per pixel, the integrator's default depth (5 for Whitted, 8 for Path),
-// and a pixel step of 1.
+// a pixel step of 1 and every pixel traced.
 type Quality struct {
 	SPP        int // samples per pixel per pass, in [0, 65536]
 	MaxDepth   int // bounces, in [0, 64]; 0 means the default
 	PixelStep  int // trace one pixel per Step x Step block, in [0, 16]
 	Integrator Integrator
+	// Pattern, other than PatternAll, traces only the pixels it selects
+	// and fills the others from Target.Hist (see RenderTile); it needs a
+	// pixel step of 1 and a Target.GBuf, and no sums.
+	Pattern Pattern
+	// Bilinear, at a pixel step k > 1, gives each pixel the bilinear mix
+	// of the four traced blocks whose centres surround it instead of its
+	// own block's colour; it needs no sums.
+	Bilinear bool
 }
 
 // TileStats counts the work RenderTile did.
 type TileStats struct {
 	Rays    uint64 // rays traced: camera, bounce and shadow rays, each once however it is answered
-	Samples uint64 // camera samples traced (blocks traced times SPP)
+	Samples uint64 // camera samples traced (pixels or blocks traced times SPP)
 	Pixels  uint64 // pixels written
+	// Traced counts the pixels (at a pixel step k, the blocks) whose
+	// colour was traced in this pass rather than filled from the previous
+	// frame or copied from a block's traced pixel.
+	Traced uint64
 }
 
 // Pixel packs 8-bit red, green and blue and an opaque alpha into the
@@ -67,13 +87,27 @@ func Pixel(r, g, b uint8) uint32 {
 //
 // With PixelStep k > 1, the image is divided into k x k blocks aligned to
 // the image origin (not to the tile); one sample position per block is
-// traced and replicated to its pixels, so the image does not depend on the
-// tiling either.
+// traced and replicated to its pixels (with Bilinear, mixed between block
+// centres: a tile traces the blocks around it too), so the image does not
+// depend on the tiling either.
 //
 // With Accum set, the pass's sums are added to Prev's (when Sample > 0 and
 // Prev is set) and stored in Accum, and Pix gets their average. Reading
 // Prev and writing Accum, rather than updating one buffer in place, is what
 // makes a re-run pass idempotent; Prev may be the previous pass's Accum.
+//
+// With dst.GBuf set, every pixel's camera ray through its centre is
+// traced and its hit written to the G-buffer (see GBufWords); with a
+// Pattern, the pixels the pattern leaves out of frame t.Frame are filled
+// from dst.Hist, where the camera and object motion take their hit points
+// in the previous frame, unless the previous frame's geometry there does
+// not match (a disocclusion, another object, a camera cut), the pixels
+// there differ too much (an edge, a fine texture) or, with PatternHalf,
+// their surface is a mirror or glass (what they show moves with the
+// camera): those pixels are traced too. A filled pixel depends on dst.Hist, which
+// holds the previous frame whole: it must not change during the pass.
+// Every pixel that is traced is the same bytes as RenderTile without a
+// G-buffer writes.
 //
 // RenderTile returns ErrTile, writing nothing, for a tile outside the
 // target, buffers too small, or q out of range. It is safe to call
@@ -81,6 +115,20 @@ func Pixel(r, g, b uint8) uint32 {
 func (s *Scene) RenderTile(dst Target, t Tile, q Quality) (stats TileStats, err error) {
 	if q, err = checkTile(dst, t, q); err != nil {
 		return stats, err
+	}
+	if q.Pattern == PatternSparse {
+		defer func() {
+			if r := recover(); r != nil { // as below
+				err = fmt.Errorf("%w: %v", ErrCorrupt, r)
+			}
+		}()
+		return s.renderSparse(dst, t, q), nil
+	}
+	if dst.GBuf != nil {
+		return s.renderFill(dst, t, q)
+	}
+	if q.Bilinear && q.PixelStep > 1 {
+		return s.renderBilinear(dst, t, q)
 	}
 	defer func() {
 		// Open validated every index, so an out-of-range access can only
@@ -102,6 +150,7 @@ func (s *Scene) RenderTile(dst Target, t Tile, q Quality) (stats TileStats, err 
 					c := tr.block(dst, t, q, bx, by)
 					stats.Pixels += uint64(s.store(dst, t, bx, by, k, c, q.SPP))
 					stats.Samples += uint64(q.SPP)
+					stats.Traced++
 				}
 			}
 		}
@@ -125,6 +174,9 @@ func checkTile(dst Target, t Tile, q Quality) (Quality, error) {
 		return q, fmt.Errorf("%w: quality %+v out of range", ErrTile, q)
 	case t.Sample < 0 || t.Sample > 1<<30:
 		return q, fmt.Errorf("%w: first sample %d out of range", ErrTile, t.Sample)
+	}
+	if err := checkFill(dst, q); err != nil {
+		return q, err
 	}
 	q.SPP, q.PixelStep = max(q.SPP, 1), max(q.PixelStep, 1)
 	if q.MaxDepth == 0 {

@@ -19,13 +19,19 @@ func (tr *tracer) whitted(o, d Vec, depth, maxDepth int) Vec {
 	}
 	var sf surface
 	tr.surface(o, d, &h, &sf)
-	m := tr.s.material(&sf)
+	return tr.whittedAt(d, &sf, tr.s.material(&sf), depth, maxDepth)
+}
+
+// whittedAt is whitted from the hit on the ray's surface sf, of material
+// m: the fill pass (fill.go) finds a camera ray's hit before it decides
+// whether to shade it. It may change sf.
+func (tr *tracer) whittedAt(d Vec, sf *surface, m *material, depth, maxDepth int) Vec {
 	front := d.Dot(sf.ng) < 0
 	if m.Kind == matEmit {
 		return m.Emission
 	}
 	if m.Kind == matGlass {
-		return tr.whittedGlass(m, &sf, d, front, depth, maxDepth)
+		return tr.whittedGlass(m, sf, d, front, depth, maxDepth)
 	}
 	if !front {
 		sf.n, sf.ng = sf.n.Neg(), sf.ng.Neg()
@@ -37,7 +43,7 @@ func (tr *tracer) whitted(o, d Vec, depth, maxDepth int) Vec {
 	if depth+1 >= maxDepth { // metal
 		return Vec{}
 	}
-	r := tr.reflect(d, &sf, m.Roughness)
+	r := tr.reflect(d, sf, m.Roughness)
 	return m.Color.Mul(tr.whitted(spawn(sf.p, sf.ng, r), r, depth+1, maxDepth))
 }
 

@@ -1,0 +1,408 @@
+package render
+
+import (
+	"fmt"
+	"math"
+)
+
+// This file is RenderTile's fill pass: frames at full resolution when
+// tracing every pixel costs more than a frame period. A Pattern picks the
+// pixels a frame traces; every other pixel traces only its camera ray
+// (cheap next to shading it: shadow rays, mirror and glass bounces) and
+// takes its colour from the previous frame, at the place where its hit
+// point was then, moved by the camera and by the object it is on. The
+// previous frame's G-buffer says what each of its pixels saw; where that
+// does not match (another object behind or in front, a surface facing
+// elsewhere), the pixel is traced. Each pixel depends only on the
+// previous frame, whole, and on itself, so the result is the same bytes
+// for any tiling and any order of tiles.
+
+// Pattern selects the pixels a frame traces (see Quality.Pattern). The
+// zero value, PatternAll, traces every pixel.
+type Pattern uint8
+
+// The patterns, densest first.
+const (
+	// PatternAll traces every pixel.
+	PatternAll Pattern = iota
+	// PatternHalf traces a checkerboard whose colours swap every frame:
+	// two frames in a row trace every pixel once.
+	PatternHalf
+	// PatternQuarter traces one pixel of each 2x2 block, the diagonal
+	// pair in two frames in a row, then the other pair: four frames in a
+	// row trace every pixel once.
+	PatternQuarter
+	// PatternSparse traces PatternQuarter's pixels and fills the others
+	// without a camera ray of their own, along the motion of the traced
+	// pixels, clamped to their colours (see temporal.go): cheaper than
+	// PatternQuarter, rougher, and it needs no G-buffer.
+	PatternSparse
+	numPatterns
+)
+
+// quarterOrder is the pixel of its 2x2 block that PatternQuarter traces in
+// frame n, at quarterOrder[n%4].
+var quarterOrder = [4][2]int{{0, 0}, {1, 1}, {1, 0}, {0, 1}}
+
+// Traces reports whether p traces pixel (x, y) of frame n. It is a pure
+// function of its arguments, so every process agrees on the pattern.
+func (p Pattern) Traces(x, y, n int) bool {
+	switch p {
+	case PatternHalf:
+		return (x+y+n)&1 == 0
+	case PatternQuarter, PatternSparse:
+		o := quarterOrder[n&3]
+		return x&1 == o[0] && y&1 == o[1]
+	}
+	return true
+}
+
+// Share returns the fraction of a frame's pixels that p traces (for an
+// image of even width and height; at most one row and column more).
+func (p Pattern) Share() float64 {
+	switch p {
+	case PatternHalf:
+		return 0.5
+	case PatternQuarter, PatternSparse:
+		return 0.25
+	}
+	return 1
+}
+
+// String returns the pattern's name as ParsePattern reads it: "all",
+// "half" or "quarter".
+func (p Pattern) String() string {
+	switch p {
+	case PatternAll:
+		return "all"
+	case PatternHalf:
+		return "half"
+	case PatternQuarter:
+		return "quarter"
+	case PatternSparse:
+		return "sparse"
+	}
+	return fmt.Sprintf("Pattern(%d)", uint8(p))
+}
+
+// ParsePattern returns the pattern named s, or an error wrapping ErrTile.
+func ParsePattern(s string) (Pattern, error) {
+	for p := range numPatterns {
+		if p.String() == s {
+			return p, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: unknown pattern %q (want all, half, quarter or sparse)", ErrTile, s)
+}
+
+// GBufWords is the size of a pixel's entry in a G-buffer (Target.GBuf),
+// in uint32 words: the depth of its camera ray's hit along the camera's
+// forward axis (float32 bits; +Inf for none), the id of what it hit (0 for nothing; then, by
+// kind, a plane, a material of the static world, a moving instance), and
+// the hit's geometric normal (two 16-bit octahedral coordinates).
+const GBufWords = 3
+
+// History is the previous frame that a pass with a Pattern fills from.
+// Pix nil means there is none: every pixel is traced. GBuf nil means a
+// frame without a G-buffer (rendered at a coarse pixel step): its pixels
+// are taken where the motion puts them, unchecked. Both are read, never
+// written, and must hold the whole frame.
+type History struct {
+	Frame int      // its frame number, for its camera and object motion
+	Pix   []uint32 // its pixels
+	GBuf  []uint32 // its G-buffer, or nil
+}
+
+// Object ids in a G-buffer, by kind in the top two bits.
+const (
+	idSky   = 0
+	idPlane = 1 << 30
+	idWorld = 2 << 30
+	idInst  = 3 << 30
+	idMask  = 1<<30 - 1
+)
+
+// What a filled pixel needs of the previous frame: bilinear weights
+// adding up to minFillWeight among the pixels around its place there
+// whose hit matches its own, with normals within acos(minFillCos).
+const (
+	minFillWeight = 0.2
+	minFillCos    = 0.9
+)
+
+// checkFill validates what RenderTile's fill pass needs.
+func checkFill(dst Target, q Quality) error {
+	n := dst.W * dst.H
+	h := dst.Hist
+	switch {
+	case q.Pattern >= numPatterns:
+		return fmt.Errorf("%w: %v", ErrTile, q.Pattern)
+	case q.Pattern == PatternSparse && (dst.GBuf != nil || dst.Accum != nil || q.PixelStep > 1 || len(h.Pix) < n && h.Pix != nil):
+		return fmt.Errorf("%w: pattern %v with a G-buffer, sums, a pixel step of %d or a history of %d pixels", ErrTile, q.Pattern, q.PixelStep, len(h.Pix))
+	case q.Pattern == PatternSparse:
+		return nil
+	case dst.GBuf == nil && q.Pattern != PatternAll:
+		return fmt.Errorf("%w: pattern %v without a G-buffer", ErrTile, q.Pattern)
+	case q.Bilinear && dst.Accum != nil:
+		return fmt.Errorf("%w: bilinear blocks with sums", ErrTile)
+	case dst.GBuf == nil:
+		return nil
+	case len(dst.GBuf) < GBufWords*n || dst.Accum != nil || q.PixelStep > 1:
+		return fmt.Errorf("%w: a G-buffer of %d words for %dx%d, with sums or a pixel step of %d", ErrTile, len(dst.GBuf), dst.W, dst.H, q.PixelStep)
+	case h.Pix == nil && h.GBuf != nil,
+		h.Pix != nil && len(h.Pix) < n,
+		h.GBuf != nil && len(h.GBuf) < GBufWords*n:
+		return fmt.Errorf("%w: history of %d pixels and %d G-buffer words for %dx%d", ErrTile, len(h.Pix), len(h.GBuf), dst.W, dst.H)
+	}
+	return nil
+}
+
+// filler is one tile's fill pass.
+type filler struct {
+	tr     *tracer
+	prev   *frameState // the history's frame; nil: no history to fill from
+	dst    Target
+	t      Tile
+	q      Quality
+	w, h   float64 // the image size
+	scale  float64 // the camera's pixelScale
+	simple bool    // a traced pixel is its camera ray's Whitted shading
+}
+
+// renderFill is RenderTile with a G-buffer, its arguments checked.
+func (s *Scene) renderFill(dst Target, t Tile, q Quality) (stats TileStats, err error) {
+	defer func() {
+		// As RenderTile: a blob changed after Open, or a history written
+		// by a faulty process, is reported, not a crash.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v", ErrCorrupt, r)
+		}
+	}()
+	tr := tracer{s: s, f: s.frame(t.Frame)}
+	fl := filler{tr: &tr, dst: dst, t: t, q: q, w: float64(dst.W), h: float64(dst.H), scale: tr.f.cam.pixelScale(dst.H)}
+	if dst.Hist.Pix != nil && q.Pattern != PatternAll {
+		fl.prev = s.newFrameState(dst.Hist.Frame)
+	}
+	fl.simple = q.SPP == 1 && q.Integrator == Whitted && tr.f.cam.lens <= 0 && t.Sample == 0
+	const g = groupSize
+	for gy := t.Y0 - t.Y0%g; gy < t.Y1; gy += g {
+		for gx := t.X0 - t.X0%g; gx < t.X1; gx += g {
+			tr.firstRefs(float64(gx), float64(gy), float64(min(gx+g, dst.W)), float64(min(gy+g, dst.H)), fl.w, fl.h, fl.scale)
+			for y := max(gy, t.Y0); y < min(gy+g, t.Y1); y++ {
+				for x := max(gx, t.X0); x < min(gx+g, t.X1); x++ {
+					if fl.pixel(x, y) {
+						stats.Traced++
+					}
+				}
+			}
+		}
+	}
+	stats.Pixels = uint64((t.X1 - t.X0) * (t.Y1 - t.Y0))
+	stats.Samples = stats.Traced * uint64(q.SPP)
+	stats.Rays = tr.rays
+	return stats, nil
+}
+
+// pixel traces pixel (x, y)'s camera ray, writes its G-buffer entry, and
+// fills or traces its colour; it reports whether it traced it.
+func (fl *filler) pixel(x, y int) bool {
+	tr := fl.tr
+	i := y*fl.dst.W + x
+	g := fl.dst.GBuf[GBufWords*i : GBufWords*i+GBufWords : GBufWords*i+GBufWords]
+	o, d := tr.f.cam.ray(float64(x)+0.5, float64(y)+0.5, fl.w, fl.h, fl.scale, nil)
+	var h hit
+	if !tr.closest(o, d, 0, &h) {
+		g[0], g[1], g[2] = math.Float32bits(float32(math.Inf(1))), idSky, 0
+		fl.trace(i, x, y, d, nil, nil) // the sky: as cheap to trace as to fill
+		return true
+	}
+	var sf surface
+	tr.surface(o, d, &h, &sf)
+	m := tr.s.material(&sf)
+	id := objectID(&h, &sf)
+	g[0], g[1], g[2] = math.Float32bits(float32(h.t*d.Dot(tr.f.cam.forward))), id, octEncode(sf.ng)
+	// Mirrors and glass show what moves with the camera: filled, they
+	// are off by a frame's motion of their reflections, so the denser
+	// pattern traces them; the sparser one, short of time, fills them too
+	// (they are the costliest pixels: a quarter of a frame's time on the
+	// default scene), and the contrast test catches the worst.
+	specular := m.Kind == matMetal || m.Kind == matGlass
+	if fl.prev != nil && !(specular && fl.q.Pattern == PatternHalf) && !fl.q.Pattern.Traces(x, y, fl.t.Frame) {
+		if p, ok := fl.reproject(&h, sf.p, sf.ng, id); ok {
+			fl.dst.Pix[i] = p
+			return false
+		}
+	}
+	fl.trace(i, x, y, d, &sf, m)
+	return true
+}
+
+// trace shades pixel i at (x, y), whose camera ray has direction d and
+// hits sf of material m (sf nil: nothing), with the bytes RenderTile
+// gives it.
+func (fl *filler) trace(i, x, y int, d Vec, sf *surface, m *material) {
+	tr := fl.tr
+	var c Vec
+	switch {
+	case !fl.simple:
+		c = tr.block(fl.dst, fl.t, fl.q, x, y)
+	case sf == nil:
+		c = tr.s.background(d)
+	default:
+		tr.seed, tr.seeded = [4]int{fl.t.Frame, x, y, 0}, false
+		c = tr.whittedAt(d, sf, m, 0, fl.q.MaxDepth)
+	}
+	fl.dst.Pix[i] = tr.s.pack(mean32(float32(c.X), float32(c.Y), float32(c.Z), float32(fl.q.SPP)))
+}
+
+// reproject returns the previous frame's colour of the point p, normal n,
+// on the object id that hit h found, and whether the previous frame saw
+// it: the bilinear mix of the four pixels around where p was then, of
+// those whose G-buffer entry matches, unless they differ by more than
+// maxFillContrast (an edge, a texture finer than the pixels: one pixel
+// off is far off, and the pixel is traced instead).
+func (fl *filler) reproject(h *hit, p, n Vec, id uint32) (uint32, bool) {
+	prev := fl.prev
+	if h.inst >= 0 { // back along the instance's motion
+		cur, old := &fl.tr.f.xf[h.inst], &prev.xf[h.inst]
+		p = old.toWorld.point(cur.toObj.point(p))
+		n = old.toObj.transposed(cur.toWorld.transposed(n)).Normalize()
+	}
+	c := &prev.cam
+	k := c.pixelScale(fl.dst.H)
+	v := p.Sub(c.origin)
+	z := v.Dot(c.forward)
+	if !(z > 0) {
+		return 0, false
+	}
+	// camera.ray inverted, less half a pixel: the pixel centres around.
+	inv := 1 / (z * k)
+	fx := (v.Dot(c.right)*inv+fl.w)/2 - 0.5
+	fy := (fl.h-v.Dot(c.up)*inv)/2 - 0.5
+	if !(fx > -1 && fx < fl.w && fy > -1 && fy < fl.h) {
+		return 0, false
+	}
+	x0, y0 := math.Floor(fx), math.Floor(fy)
+	ax, ay := fx-x0, fy-y0
+	// The previous pixel (qx, qy) saw the point o + zq*(forward + sx*right
+	// + sy*up), sx and sy its camera.ray offsets: its distance from p's
+	// plane is pl.e + zq*(pl.a + pl.b*sx + pl.c*sy).
+	pl := fillPlane{e: n.Dot(c.origin.Sub(p)), a: n.Dot(c.forward), b: n.Dot(c.right), c: n.Dot(c.up), tol: v.Length() * 2 * k,
+		n: n, enc: octEncode(n), id: id}
+	var r, g, b, sum float64
+	lo, hi := uint32(0xffffff), uint32(0)
+	for j := range 4 {
+		qx, qy := int(x0)+j&1, int(y0)+j>>1
+		wx, wy := 1-ax, 1-ay
+		if j&1 != 0 {
+			wx = ax
+		}
+		if j>>1 != 0 {
+			wy = ay
+		}
+		w := wx * wy
+		if !(w > 0) || qx < 0 || qy < 0 || qx >= fl.dst.W || qy >= fl.dst.H {
+			continue
+		}
+		qi := qy*fl.dst.W + qx
+		if fl.dst.Hist.GBuf != nil && !pl.matches(fl.dst.Hist.GBuf[GBufWords*qi:GBufWords*qi+GBufWords:GBufWords*qi+GBufWords],
+			(2*float64(qx)+1-fl.w)*k, (fl.h-2*float64(qy)-1)*k) {
+			continue
+		}
+		px := fl.dst.Hist.Pix[qi]
+		lo, hi = minChannels(lo, px), maxChannels(hi, px)
+		r += w * float64(px&0xff)
+		g += w * float64(px>>8&0xff)
+		b += w * float64(px>>16&0xff)
+		sum += w
+	}
+	if !(sum >= minFillWeight) || contrast(lo, hi) > maxFillContrast {
+		return 0, false
+	}
+	return Pixel(uint8(r/sum+0.5), uint8(g/sum+0.5), uint8(b/sum+0.5)), true
+}
+
+// fillPlane is a filled pixel's point as reproject tests the previous
+// frame's G-buffer entries against it.
+type fillPlane struct {
+	e, a, b, c float64 // see reproject
+	tol        float64 // how far off the plane a match may be
+	n          Vec     // its normal
+	enc        uint32  // n as a G-buffer holds it
+	id         uint32  // its object
+}
+
+// matches reports whether the G-buffer entry g of a previous pixel with
+// camera.ray offsets (sx, sy) saw the same object as pl, within pl.tol of
+// its plane, with a normal within acos(minFillCos) of its own. The entry
+// may be garbage (shared memory): a NaN fails every test.
+func (pl *fillPlane) matches(g []uint32, sx, sy float64) bool {
+	if g[1] != pl.id {
+		return false
+	}
+	zq := float64(math.Float32frombits(g[0]))
+	if !(math.Abs(pl.e+zq*(pl.a+pl.b*sx+pl.c*sy)) <= pl.tol) {
+		return false
+	}
+	if g[2] == pl.enc { // the same plane, most of the time
+		return true
+	}
+	nq := octDecode(g[2])
+	d := nq.Dot(pl.n)
+	return d > 0 && d*d >= minFillCos*minFillCos*nq.Dot(nq)
+}
+
+// maxFillContrast is the largest difference in a channel between the
+// previous pixels a filled pixel mixes.
+const maxFillContrast = 48
+
+func minChannels(a, b uint32) uint32 {
+	return min(a&0xff, b&0xff) | min(a&0xff00, b&0xff00) | min(a&0xff0000, b&0xff0000)
+}
+
+func maxChannels(a, b uint32) uint32 {
+	return max(a&0xff, b&0xff) | max(a&0xff00, b&0xff00) | max(a&0xff0000, b&0xff0000)
+}
+
+// contrast returns the largest channel of hi - lo, channel by channel (hi
+// at least lo in each).
+func contrast(lo, hi uint32) uint32 {
+	return max(hi&0xff-lo&0xff, (hi>>8&0xff)-(lo>>8&0xff), (hi>>16&0xff)-(lo>>16&0xff))
+}
+
+// objectID returns the G-buffer id of what h hit: a plane, a material of
+// the static world (its primitives are baked together), or an instance.
+func objectID(h *hit, sf *surface) uint32 {
+	switch h.inst {
+	case instPlane:
+		return idPlane | h.ref&idMask
+	case instWorld:
+		return idWorld | sf.mat&idMask
+	}
+	return idInst | uint32(h.inst)&idMask
+}
+
+// octEncode packs a unit vector into two 16-bit octahedral coordinates.
+func octEncode(n Vec) uint32 {
+	s := math.Abs(n.X) + math.Abs(n.Y) + math.Abs(n.Z)
+	if !(s > 0) {
+		return 0
+	}
+	x, y := n.X/s, n.Y/s
+	if n.Z < 0 {
+		x, y = (1-math.Abs(y))*math.Copysign(1, x), (1-math.Abs(x))*math.Copysign(1, y)
+	}
+	return uint32(uint16(int16(math.Round(x*32767)))) | uint32(uint16(int16(math.Round(y*32767))))<<16
+}
+
+// octDecode unpacks octEncode's vector, in the direction of the unit
+// vector encoded but not normalised (any bits give a vector of length
+// between 1/sqrt(3) and 1).
+func octDecode(u uint32) Vec {
+	x, y := float64(int16(u))/32767, float64(int16(u>>16))/32767
+	z := 1 - math.Abs(x) - math.Abs(y)
+	if z < 0 {
+		x, y = (1-math.Abs(y))*math.Copysign(1, x), (1-math.Abs(x))*math.Copysign(1, y)
+	}
+	return Vec{x, y, z}
+}
