@@ -142,5 +142,8 @@ func (r *psnrResult) summary() string {
 	if !r.identical {
 		same = "the replay gave OTHER BYTES than shown"
 	}
+	if r.min >= maxPSNR { // every frame shown was the full-quality frame
+		return fmt.Sprintf("every frame shown is the full-quality frame (PSNR infinite, %.0f dB in -stats) over %s (%s)", maxPSNR, plural(r.frames, "frame"), same)
+	}
 	return fmt.Sprintf("PSNR against full quality mean %.2f dB, min %.2f dB over %s (%s)", r.mean, r.min, plural(r.frames, "frame"), same)
 }

@@ -85,3 +85,10 @@ func TestStepIsBilinearUnlessFillBlocks(t *testing.T) {
 	assert.Greater(t, smooth["psnr_mean_db"], blocks["psnr_mean_db"], "bilinear is closer to full quality than blocks")
 	assert.InDelta(t, 1.0/9, blocks["traced_share"], 0.02)
 }
+
+func TestPSNRSummarySaysWhenEveryFrameIsFullQuality(t *testing.T) {
+	full := psnrResult{mean: maxPSNR, min: maxPSNR, frames: 1, identical: true}
+	assert.Equal(t, "every frame shown is the full-quality frame (PSNR infinite, 100 dB in -stats) over 1 frame (the replay gave the same bytes)", full.summary())
+	some := psnrResult{mean: 21.5, min: 19.25, frames: 600}
+	assert.Equal(t, "PSNR against full quality mean 21.50 dB, min 19.25 dB over 600 frames (the replay gave OTHER BYTES than shown)", some.summary())
+}
