@@ -314,7 +314,9 @@ func (p *Pool) startOne(ctx context.Context, inc *incarnation) error {
 		}
 		p.log.Warn("shmrun: worker killed before its hello; starting it again", "worker", w.id, "err", err)
 		<-sig.settled
-		w.backOff()
+		if !w.backOff(ctx) {
+			return err // the caller gave up meanwhile
+		}
 		w.life.Lock()
 		inc, err = w.start()
 		w.life.Unlock()

@@ -141,7 +141,7 @@ func (p *Pool) restart(w *worker) bool {
 		}
 		return false
 	}
-	w.backOff()
+	w.backOff(context.Background())
 	n := w.restarts.Add(1)
 	if p.tl != nil {
 		p.tl.instant(w.id, "restart", fmt.Sprintf("incarnation %d", n+1), mono.Now())
@@ -195,11 +195,21 @@ type signalledBeforeHello struct {
 func (e *signalledBeforeHello) Error() string { return e.err.Error() }
 func (e *signalledBeforeHello) Unwrap() error { return e.err }
 
-// backOff sleeps before a slot's next start, longer the more of its
-// incarnations died in a row before they were ready.
-func (w *worker) backOff() {
-	if b := w.badStart.Load(); b > 0 {
-		time.Sleep(time.Duration(b*b) * 50 * time.Millisecond)
+// backOff waits before a slot's next start, longer the more of its
+// incarnations died in a row before they were ready, or until ctx ends;
+// it reports whether ctx let it wait out the back-off.
+func (w *worker) backOff(ctx context.Context) bool {
+	b := w.badStart.Load()
+	if b <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(time.Duration(b*b) * 50 * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 
