@@ -188,7 +188,7 @@ func TestSingleFrameInChromium(t *testing.T) {
 	for _, f := range st.Figures {
 		assert.Contains(t, dom, ">"+f.Text+"<")
 	}
-	for _, want := range []string{"frame 0/1", "96x54", "100% traced", "1 worker", "render finished"} {
+	for _, want := range []string{"frame 1/1", "96x54", "100% traced", "1 worker", "render finished"} {
 		assert.Contains(t, dom, want)
 	}
 

@@ -52,7 +52,7 @@ func TestHTTPPageInChromium(t *testing.T) {
 	dom, err := headless.DumpDOM(ctx, bin, v.URL())
 	require.NoError(t, err)
 	assert.Contains(t, dom, `data-polled="4"`, "the script fetched /status")
-	for _, fig := range []string{"frame 4/5", "160x90", "24.0 fps (target 24)", "20.5 ms a frame", "0 deadline misses",
+	for _, fig := range []string{"frame 5/5", "160x90", "24.0 fps (target 24)", "20.5 ms a frame", "0 deadline misses",
 		"2 spp step 2", "25% traced", "3 workers", "rendering"} {
 		assert.Contains(t, dom, fig)
 	}

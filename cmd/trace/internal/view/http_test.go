@@ -88,7 +88,7 @@ func TestHTTPPageStatusAndPNG(t *testing.T) {
 	body := get(t, srv.URL+"/")
 	assert.Contains(t, body, `<img id="picture" src="/stream"`, "live: the stream")
 	assert.Contains(t, body, `fetch("/status"`)
-	assert.Contains(t, body, `<span id="frame">frame 3/10</span><span id="size">40x20</span>`+
+	assert.Contains(t, body, `<span id="frame">frame 4/10</span><span id="size">40x20</span>`+
 		`<span id="fps">30.0 fps (target 30)</span><span id="frame_ms">12.3 ms a frame</span>`+
 		`<span id="misses">1 deadline miss</span><span id="rung">2 spp step 4</span>`+
 		`<span id="traced">6.2% traced</span><span id="workers">2 workers</span>`, "the figures, before any script runs")
@@ -195,7 +195,7 @@ func ExampleHTTP() {
 		fmt.Println(f.Text)
 	}
 	// Output:
-	// frame 2/3
+	// frame 3/3
 	// 64x36
 	// 1 spp step 2
 	// 25% traced

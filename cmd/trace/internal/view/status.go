@@ -39,20 +39,21 @@ type figure struct {
 	Text string `json:"text"`
 }
 
-// figures returns st's figures for frame (the newest frame's number, -1
-// for none) of w x h pixels, in the order the views show them, leaving out
+// figures returns st's figures for frame (the newest frame's number,
+// counted from 0; -1 for none) of w x h pixels, in the order the views show them, leaving out
 // those not known (zero): the frame time and rung before the first frame,
 // the rate of an unpaced run before its second frame (a paced run shows
 // "- fps" and its target), the misses of a run that has no deadlines. It is
 // the one place that formats them: the terminal's status lines, the page
 // and /status all show these texts.
 func (st Status) figures(frame, w, h int) []figure {
+	// People count frames from 1: the last of 5 frames is "frame 5/5".
 	f := "frame -"
 	switch {
 	case frame >= 0 && st.Frames > 0:
-		f = fmt.Sprintf("frame %d/%d", frame, st.Frames)
+		f = fmt.Sprintf("frame %d/%d", frame+1, st.Frames)
 	case frame >= 0:
-		f = fmt.Sprintf("frame %d", frame)
+		f = fmt.Sprintf("frame %d", frame+1)
 	}
 	fs := []figure{{"frame", f}}
 	if w > 0 && h > 0 {

@@ -77,7 +77,7 @@ func TestTermDrawsHalfBlocks(t *testing.T) {
 	assert.Equal(t, 23*46, strings.Count(s, "▀"))
 	assert.Contains(t, s, "\x1b[38;2;255;0;0m\x1b[48;2;255;0;0m"+strings.Repeat("▀", 46), "top line: red over red, colours sent once")
 	assert.Contains(t, s, "\x1b[38;2;0;0;255m\x1b[48;2;0;0;255m"+strings.Repeat("▀", 46), "bottom line: blue over blue")
-	assert.Contains(t, s, "frame 7  4x4")
+	assert.Contains(t, s, "frame 8  4x4")
 }
 
 func TestTermScalesToFit(t *testing.T) {
@@ -117,7 +117,7 @@ func TestTermThrottles(t *testing.T) {
 	drawn := regexp.MustCompile(`frame [0-9]+`).FindAllString(out.String(), -1)
 	assert.LessOrEqual(t, len(drawn), 30)
 	require.NotEmpty(t, drawn)
-	assert.Equal(t, "frame 986", drawn[len(drawn)-1], "the last frame handed over is drawn")
+	assert.Equal(t, "frame 987", drawn[len(drawn)-1], "the last frame handed over is drawn")
 }
 
 // writes is a writer that passes on each write, for a test to wait for.
@@ -144,7 +144,7 @@ func TestTermRedrawsOnlyWhatChanged(t *testing.T) {
 	clock := &fakeClock{t: time.Unix(0, 0)}
 	out := make(writes, 16)
 	// 8 x 8 pixels: 4 lines of 8 cells in 9 x 6, over 2 status lines
-	// ("frame 0" and "8x8").
+	// ("frame 1" and "8x8").
 	term := view.NewTerm(out, view.TermOptions{Size: size(9, 6), Now: clock.now})
 	img := twoColors(8, 8)
 	require.NoError(t, term.WriteFrame(img, 0))
@@ -163,7 +163,7 @@ func TestTermRedrawsOnlyWhatChanged(t *testing.T) {
 	assert.NotContains(t, second, "\x1b[2J", "no clearing")
 	assert.Equal(t, 8, strings.Count(second, "▀"), "one line of cells redrawn: %q", second)
 	assert.Contains(t, second, "\x1b[4;1H\x1b[38;2;0;255;0m\x1b[48;2;0;255;0m▀", "the fourth line, green")
-	assert.Contains(t, second, "\x1b[5;1Hframe 1", "and the status line")
+	assert.Contains(t, second, "\x1b[5;1Hframe 2", "and the status line")
 
 	clock.t = clock.t.Add(time.Second)
 	require.NoError(t, term.WriteFrame(img, 1)) // the same frame again
@@ -206,7 +206,7 @@ func TestTermShowsTheFigures(t *testing.T) {
 	require.NoError(t, term.WriteFrame(frametest.New(32, 18, 4), 4))
 	require.NoError(t, term.Close())
 	assert.Contains(t, out.String(),
-		"frame 4/10  32x18  59.8 fps (target 60)  9.9 ms a frame  2 deadline misses  1 spp step 2  25% traced  3 workers\x1b[K")
+		"frame 5/10  32x18  59.8 fps (target 60)  9.9 ms a frame  2 deadline misses  1 spp step 2  25% traced  3 workers\x1b[K")
 }
 
 func TestTermWritesNoEscapeCodeWhenPlain(t *testing.T) {
@@ -224,7 +224,7 @@ func TestTermWritesNoEscapeCodeWhenPlain(t *testing.T) {
 	assert.NotContains(t, s, "\x1b")
 	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 	assert.LessOrEqual(t, len(lines), 3, "at most one line a second: %q", s)
-	assert.Equal(t, "frame 2000/3000  32x18  2 spp step 1  100% traced  2 workers", lines[len(lines)-1])
+	assert.Equal(t, "frame 2001/3000  32x18  2 spp step 1  100% traced  2 workers", lines[len(lines)-1])
 }
 
 type brokenWriter struct{}
@@ -256,6 +256,6 @@ func TestTracedShareReadsAsAPercentage(t *testing.T) {
 		term.SetStatus(view.Status{SPP: 1, PixelStep: 1, TracedShare: share})
 		require.NoError(t, term.WriteFrame(frametest.New(8, 8, 0), 0))
 		require.NoError(t, term.Close())
-		assert.Equal(t, "frame 0  8x8  1 spp step 1  "+want+"\n", out.String())
+		assert.Equal(t, "frame 1  8x8  1 spp step 1  "+want+"\n", out.String())
 	}
 }

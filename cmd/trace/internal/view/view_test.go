@@ -33,7 +33,7 @@ func TestOpen(t *testing.T) {
 	require.NoError(t, s.Close())
 	drawn, err := os.ReadFile(f.Name())
 	require.NoError(t, err)
-	assert.Equal(t, "frame 0/1  8x8  4 spp step 1  100% traced  2 workers\n", string(drawn),
+	assert.Equal(t, "frame 1/1  8x8  4 spp step 1  100% traced  2 workers\n", string(drawn),
 		"a file is no terminal: a plain status line, no escape code")
 
 	s, err = view.Open("http=127.0.0.1:0", f)
