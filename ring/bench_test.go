@@ -162,15 +162,27 @@ func benchMPMCThroughput(b *testing.B) {
 
 func childBenchEcho(a *arena.Arena) error {
 	o := &ring.Options{Spin: time.Duration(envInt("SPIN"))}
+	in, out, err := echoEnds(a, o)
+	if err != nil {
+		return err
+	}
+	return echo(context.Background(), in, out, func() {})
+}
+
+// echoEnds opens a child's ends of a pair of rings: it reads "req" and
+// answers on "resp".
+func echoEnds(a *arena.Arena, o *ring.Options) (*ring.Consumer, *ring.Producer, error) {
 	in, err := ring.NewConsumer(region(a, "req"), o)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	out, err := ring.NewProducer(region(a, "resp"), o)
-	if err != nil {
-		return err
-	}
-	ctx := context.Background()
+	return in, out, err
+}
+
+// echo sends every frame it reads back, calling after each send, until
+// the ring it reads from closes.
+func echo(ctx context.Context, in *ring.Consumer, out *ring.Producer, after func()) error {
 	for {
 		f, err := in.Next(ctx)
 		if errors.Is(err, ring.ErrClosed) {
@@ -182,6 +194,7 @@ func childBenchEcho(a *arena.Arena) error {
 		if err := out.Send(ctx, f); err != nil {
 			return err
 		}
+		after()
 	}
 }
 
