@@ -25,6 +25,13 @@ const msgSize = 64
 // dispatcher publishes what it has, not each message on its own.
 const benchBatch = 32
 
+// Ops per batch of the median metric (batchTimer): a round trip takes a
+// few hundred nanoseconds at best, a streamed message tens.
+const (
+	rtBatch     = 20
+	streamBatch = 512
+)
+
 func init() {
 	children["bench-produce"] = childBenchProduce
 	children["bench-push"] = childBenchPush
@@ -89,14 +96,17 @@ func benchRingThroughput(b *testing.B) {
 	var out [msgSize]byte
 	b.SetBytes(msgSize)
 	b.ResetTimer()
+	bt := newBatchTimer(b, streamBatch)
 	for range b.N {
 		f, err := c.Next(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}
 		copy(out[:], f)
+		bt.tick()
 	}
 	b.StopTimer()
+	bt.report(b)
 	require.NoError(b, cmd.Wait())
 }
 
@@ -115,9 +125,13 @@ func benchChanThroughput(b *testing.B) {
 	var out [msgSize]byte
 	b.SetBytes(msgSize)
 	b.ResetTimer()
+	bt := newBatchTimer(b, streamBatch)
 	for range b.N {
 		out = <-ch
+		bt.tick()
 	}
+	b.StopTimer()
+	bt.report(b)
 	_ = out
 }
 
@@ -221,10 +235,13 @@ func benchRingRoundTrip(b *testing.B, spin time.Duration) {
 	}
 	roundTrip() // the child is up
 	b.ResetTimer()
+	bt := newBatchTimer(b, rtBatch)
 	for range b.N {
 		roundTrip()
+		bt.tick()
 	}
 	b.StopTimer()
+	bt.report(b)
 	req.Close()
 	require.NoError(b, cmd.Wait())
 }
@@ -279,10 +296,13 @@ func benchSocketRoundTrip(b *testing.B) {
 	}
 	roundTrip()
 	b.ResetTimer()
+	bt := newBatchTimer(b, rtBatch)
 	for range b.N {
 		roundTrip()
+		bt.tick()
 	}
 	b.StopTimer()
+	bt.report(b)
 	unix.Shutdown(fds[0], unix.SHUT_WR)
 	require.NoError(b, cmd.Wait())
 }
@@ -332,9 +352,12 @@ func benchAtomicRoundTrip(b *testing.B, pong int) {
 	}
 	step(0) // the child is up
 	b.ResetTimer()
+	bt := newBatchTimer(b, rtBatch)
 	for i := range uint64(b.N) {
 		step(i + 1)
+		bt.tick()
 	}
 	b.StopTimer()
+	bt.report(b)
 	require.NoError(b, cmd.Wait())
 }
