@@ -25,6 +25,13 @@ const msgSize = 64
 // dispatcher publishes what it has, not each message on its own.
 const benchBatch = 32
 
+// Ops per batch of the median metric (batchTimer): a round trip takes a
+// few hundred nanoseconds at best, a streamed message tens.
+const (
+	rtBatch     = 20
+	streamBatch = 512
+)
+
 func init() {
 	children["bench-produce"] = childBenchProduce
 	children["bench-push"] = childBenchPush
@@ -89,14 +96,17 @@ func benchRingThroughput(b *testing.B) {
 	var out [msgSize]byte
 	b.SetBytes(msgSize)
 	b.ResetTimer()
+	bt := newBatchTimer(b, streamBatch)
 	for range b.N {
 		f, err := c.Next(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}
 		copy(out[:], f)
+		bt.tick()
 	}
 	b.StopTimer()
+	bt.report(b)
 	require.NoError(b, cmd.Wait())
 }
 
@@ -115,9 +125,13 @@ func benchChanThroughput(b *testing.B) {
 	var out [msgSize]byte
 	b.SetBytes(msgSize)
 	b.ResetTimer()
+	bt := newBatchTimer(b, streamBatch)
 	for range b.N {
 		out = <-ch
+		bt.tick()
 	}
+	b.StopTimer()
+	bt.report(b)
 	_ = out
 }
 
@@ -162,15 +176,27 @@ func benchMPMCThroughput(b *testing.B) {
 
 func childBenchEcho(a *arena.Arena) error {
 	o := &ring.Options{Spin: time.Duration(envInt("SPIN"))}
+	in, out, err := echoEnds(a, o)
+	if err != nil {
+		return err
+	}
+	return echo(context.Background(), in, out, func() {})
+}
+
+// echoEnds opens a child's ends of a pair of rings: it reads "req" and
+// answers on "resp".
+func echoEnds(a *arena.Arena, o *ring.Options) (*ring.Consumer, *ring.Producer, error) {
 	in, err := ring.NewConsumer(region(a, "req"), o)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	out, err := ring.NewProducer(region(a, "resp"), o)
-	if err != nil {
-		return err
-	}
-	ctx := context.Background()
+	return in, out, err
+}
+
+// echo sends every frame it reads back, calling after each send, until
+// the ring it reads from closes.
+func echo(ctx context.Context, in *ring.Consumer, out *ring.Producer, after func()) error {
 	for {
 		f, err := in.Next(ctx)
 		if errors.Is(err, ring.ErrClosed) {
@@ -182,6 +208,7 @@ func childBenchEcho(a *arena.Arena) error {
 		if err := out.Send(ctx, f); err != nil {
 			return err
 		}
+		after()
 	}
 }
 
@@ -208,10 +235,13 @@ func benchRingRoundTrip(b *testing.B, spin time.Duration) {
 	}
 	roundTrip() // the child is up
 	b.ResetTimer()
+	bt := newBatchTimer(b, rtBatch)
 	for range b.N {
 		roundTrip()
+		bt.tick()
 	}
 	b.StopTimer()
+	bt.report(b)
 	req.Close()
 	require.NoError(b, cmd.Wait())
 }
@@ -266,10 +296,13 @@ func benchSocketRoundTrip(b *testing.B) {
 	}
 	roundTrip()
 	b.ResetTimer()
+	bt := newBatchTimer(b, rtBatch)
 	for range b.N {
 		roundTrip()
+		bt.tick()
 	}
 	b.StopTimer()
+	bt.report(b)
 	unix.Shutdown(fds[0], unix.SHUT_WR)
 	require.NoError(b, cmd.Wait())
 }
@@ -319,9 +352,12 @@ func benchAtomicRoundTrip(b *testing.B, pong int) {
 	}
 	step(0) // the child is up
 	b.ResetTimer()
+	bt := newBatchTimer(b, rtBatch)
 	for i := range uint64(b.N) {
 		step(i + 1)
+		bt.tick()
 	}
 	b.StopTimer()
+	bt.report(b)
 	require.NoError(b, cmd.Wait())
 }

@@ -140,11 +140,11 @@ func (c *Consumer) advance() {
 	}
 }
 
-// publish stores the consumer's position (one atomic store for however many
+// publish stores the consumer's position (one store for however many
 // frames it covers) and wakes the producer if it sleeps.
 func (c *Consumer) publish() {
 	if c.head != c.pub {
-		c.s.head.Store(c.head)
+		c.s.storePos(c.s.head, c.head)
 		c.pub = c.head
 		if wake(c.s.pwait) {
 			c.s.spin.WokePeer()
@@ -243,7 +243,7 @@ func (c *Consumer) await(ctx context.Context, sp *spinwait.Spinner) error {
 	}
 	sp.Sleeping()
 	for {
-		c.s.cwait.Store(1)
+		c.s.announce(c.s.cwait)
 		if c.ready() {
 			c.s.cwait.Store(0)
 			return nil

@@ -8,10 +8,10 @@
 // consumer. The creator formats a region with [InitSPSC]; each side then
 // opens its end with [NewProducer] or [NewConsumer], in whichever process it
 // runs. A producer writes a frame in place ([Producer.Reserve],
-// [Producer.Commit]) and makes a batch of frames visible with one atomic store
-// ([Producer.Flush]); [Producer.Send] does all three for one message. A
-// consumer reads frames in place ([Consumer.Next]) and returns their space to
-// the producer in batches.
+// [Producer.Commit]) and makes a batch of frames visible with one store of
+// its write position ([Producer.Flush]); [Producer.Send] does all three for
+// one message. A consumer reads frames in place ([Consumer.Next]) and
+// returns their space to the producer in batches.
 //
 // An MPMC queue ([InitMPMC], [OpenMPMC]) carries fixed-capacity messages
 // between any number of producers and consumers in any number of processes,
@@ -28,7 +28,7 @@
 // low 31 bits and a padding flag in bit 31 (a frame that would cross the end
 // of the ring is preceded by padding up to the end). The commit signal is
 // not in the frames: the producer writes headers and payloads with plain
-// stores and publishes a batch with one atomic store of its write position,
+// stores and publishes a batch with one store of its write position,
 // which sits on a line of its own. The consumer reads that position only
 // when the frames it already knows of run out, and reads every frame below
 // it without touching the producer's line again; so the producer's next
@@ -43,7 +43,14 @@
 // microseconds ever costs. Then it polls against a time budget that adapts
 // to how long waits turn out (see Options.Spin), announces itself in the
 // ring's futex word, re-checks and sleeps; the other side makes the wake-up
-// system call only when it finds the announcement. While it polls, a
+// system call only when it finds the announcement. Publishing a position
+// and then looking at the peer's sleep word, against announcing and then
+// looking at the position, is a Dekker handshake that needs a full fence
+// on both sides; where Linux offers membarrier (internal/fence), the
+// publishing side, which runs for every batch, uses a plain store and a
+// plain load, and the side about to sleep pays for both with a
+// system-wide fence between its announcement and its re-check (a couple
+// of microseconds, on a path that sleeps anyway). While it polls, a
 // waiting consumer also reads the lines where the next frame will start,
 // so that the frame reaches it together with the position that publishes
 // it.

@@ -95,10 +95,13 @@ func benchSlotsThroughput(b *testing.B) {
 	c.pop(&out)
 	b.SetBytes(msgSize)
 	b.ResetTimer()
+	bt := newBatchTimer(b, streamBatch)
 	for range b.N {
 		c.pop(&out)
+		bt.tick()
 	}
 	b.StopTimer()
+	bt.report(b)
 	require.NoError(b, cmd.Wait())
 }
 

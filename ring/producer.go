@@ -97,15 +97,15 @@ func (p *Producer) Commit(n int) {
 	}
 }
 
-// Flush publishes every committed frame with one atomic store of the
-// write position and wakes the consumer if it announced that it sleeps.
+// Flush publishes every committed frame with one store of the write
+// position and wakes the consumer if it announced that it sleeps.
 func (p *Producer) Flush() {
 	if p.Publish() {
 		p.Wake()
 	}
 }
 
-// Publish publishes every committed frame with one atomic store, as Flush
+// Publish publishes every committed frame with one store, as Flush
 // does, but wakes no one: a consumer asleep on the ring sees the frames
 // when someone next calls Wake, Flush or Send, or when its sleep runs out
 // (spinwait.DefaultMaxSleep). It reports whether there was anything to
@@ -115,7 +115,7 @@ func (p *Producer) Publish() bool {
 	if p.tail == p.flushed {
 		return false
 	}
-	p.s.tail.Store(p.tail)
+	p.s.storePos(p.s.tail, p.tail)
 	p.flushed = p.tail
 	p.warm()
 	return true
@@ -197,7 +197,7 @@ func (p *Producer) awaitRoom(ctx context.Context, need uint64, sp *spinwait.Spin
 			continue
 		}
 		sp.Sleeping()
-		p.s.pwait.Store(1) // announce, re-check, then sleep
+		p.s.announce(p.s.pwait) // announce, re-check, then sleep
 		if err := p.loadHead(); err != nil || p.tail+need-p.head <= p.s.cap {
 			p.s.pwait.Store(0)
 			return err

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/shmrun/shmrun/internal/fence"
 	"github.com/shmrun/shmrun/internal/futex"
 	"github.com/shmrun/shmrun/internal/spinwait"
 
@@ -40,11 +41,26 @@ const (
 // spscInfo is the read-mostly line: written once by InitSPSC, except for
 // closed.
 type spscInfo struct {
-	magic    uint32
-	_        uint32
+	magic uint32
+	// fences is how the two sides order a published position before the
+	// look at the peer's sleep word (fencesFull or fencesAsymmetric)
+	fences   uint32
 	capacity uint64
 	closed   atomic.Uint32
 }
+
+// The two ways of ordering a handshake (see spsc.storePos), chosen once
+// per ring by InitSPSC so that both sides agree.
+const (
+	// fencesFull: every published position is a full fence (sync/atomic's
+	// Store, an XCHG on amd64), and so is every sleep announcement
+	fencesFull = 0
+	// fencesAsymmetric: positions are published with plain stores; a side
+	// about to sleep calls fence.Heavy between announcing itself and
+	// re-checking the peer's position, which orders the peer's plain store
+	// and load as a fence of its own would have
+	fencesAsymmetric = 1
+)
 
 // SPSCSize returns the region size for an SPSC ring of capacity bytes of
 // frame data; capacity must be a power of two of at least 256.
@@ -71,6 +87,9 @@ func InitSPSC(r arena.Region) error {
 	}
 	info := (*spscInfo)(unsafe.Pointer(&b[offInfo]))
 	info.capacity = capacity
+	if fence.Register() == nil {
+		info.fences = fencesAsymmetric
+	}
 	atomic.StoreUint32(&info.magic, spscMagic) // publish the layout last
 	return nil
 }
@@ -93,6 +112,8 @@ type spsc struct {
 	spin     *spinwait.Budget
 	// handOff: sleeps give up the goroutine's P (Options.HandOff)
 	handOff bool
+	// asym: the ring's fences are fencesAsymmetric
+	asym bool
 }
 
 func openSPSC(r arena.Region, o *Options) (spsc, error) {
@@ -108,6 +129,10 @@ func openSPSC(r arena.Region, o *Options) (spsc, error) {
 	if c < minSPSC || c > maxSPSC || c&(c-1) != 0 || c > uint64(len(b)-spscHeader) {
 		return spsc{}, fmt.Errorf("%w: SPSC region %q: capacity %d for %d bytes", ErrBadLayout, r.Name(), c, len(b))
 	}
+	asym, err := fencesOf(info)
+	if err != nil {
+		return spsc{}, fmt.Errorf("%w: SPSC region %q: %w", ErrBadLayout, r.Name(), err)
+	}
 	return spsc{
 		head:     (*atomic.Uint64)(unsafe.Pointer(&b[offHead])),
 		tail:     (*atomic.Uint64)(unsafe.Pointer(&b[offTail])),
@@ -120,7 +145,48 @@ func openSPSC(r arena.Region, o *Options) (spsc, error) {
 		maxFrame: uint64(MaxFrame(int(c))),
 		spin:     spinwait.NewBudget(o.spin()),
 		handOff:  o.handOff(),
+		asym:     asym,
 	}, nil
+}
+
+// fencesOf reads the ring's fences: an asymmetric ring can only be opened
+// in a process that registered for fence.Heavy, or the peer's plain stores
+// would go unordered (the machine and kernel are the same for both sides,
+// so this fails only under a seccomp filter that one side alone has).
+func fencesOf(info *spscInfo) (asym bool, err error) {
+	switch info.fences {
+	case fencesFull:
+		return false, nil
+	case fencesAsymmetric:
+		if err := fence.Register(); err != nil {
+			return false, fmt.Errorf("the ring orders with membarrier, which this process cannot: %w", err)
+		}
+		return true, nil
+	}
+	return false, fmt.Errorf("unknown fences %d", info.fences)
+}
+
+// storePos publishes a position to the peer. With asymmetric fences it is
+// a plain store where the hardware keeps stores in order (amd64): the
+// frames or the space it publishes are visible before it, and the load of
+// the peer's sleep word that follows may pass it, which the peer's
+// fence.Heavy before its re-check makes harmless. Otherwise it is
+// sync/atomic's Store, a full fence.
+func (s *spsc) storePos(w *atomic.Uint64, v uint64) {
+	if s.asym {
+		storeOrdered(w, v)
+		return
+	}
+	w.Store(v)
+}
+
+// announce sets a sleep word and orders it before the re-check of the
+// peer's position that follows.
+func (s *spsc) announce(word *atomic.Uint32) {
+	word.Store(1)
+	if s.asym {
+		fence.Heavy()
+	}
 }
 
 // hdrAt is the header word at data offset off (8-aligned, < cap-7).

@@ -278,6 +278,9 @@ func TestSPSCLayoutChecks(t *testing.T) {
 	require.NoError(t, ring.InitSPSC(r), "reset restores it")
 	_, err = ring.NewProducer(r, nil)
 	assert.NoError(t, err)
+	r.Bytes()[192+4] = 7 // a way of fencing that no version writes
+	_, err = ring.NewConsumer(r, nil)
+	assert.ErrorIs(t, err, ring.ErrBadLayout, "unknown fences")
 }
 
 // TestSPSCCommitShorterThanReserved commits fewer bytes than it reserved,
