@@ -38,8 +38,11 @@ type tracer struct {
 	top     traversal // the world tree
 	bot     traversal // an instance's tree (one at a time)
 	first   [maxFirst]uint32
-	nfirst  int  // the current pixel group's references (see firstRefs)
-	firstOK bool // whether camera rays test first[:nfirst]
+	nfirst  int     // the current pixel group's references (see firstRefs)
+	firstOK bool    // whether camera rays test first[:nfirst]
+	scale   float64 // the camera's pixelScale for images scaleH high
+	scaleH  int
+	batch   rowBatch // a row's stages (see row)
 }
 
 // random returns the current sample's random numbers, seeding them on
