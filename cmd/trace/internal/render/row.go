@@ -23,6 +23,7 @@ const rowLights = 2
 // once a tile, not once a row.
 type rowBatch struct {
 	o, d   [groupSize]Vec
+	c      [groupSize]Vec // colours
 	h      [groupSize]hit
 	sf     [groupSize]surface
 	m      [groupSize]*material
@@ -48,8 +49,9 @@ func (tr *tracer) row(dst Target, t Tile, q Quality, x0, x1, y int, scale float6
 		for i := range pix {
 			tr.rng, tr.seeded = tr.batch.rng[i], tr.batch.seeded[i]
 			tr.seed = [4]int{t.Frame, x0 + i, y, 0}
-			pix[i] = tr.s.pack(round32(tr.path(tr.batch.o[i], tr.batch.d[i], q.MaxDepth)))
+			tr.batch.c[i] = tr.path(tr.batch.o[i], tr.batch.d[i], q.MaxDepth)
 		}
+		tr.s.packRow(pix, &tr.batch.c)
 		return
 	}
 	b := &tr.batch
@@ -62,18 +64,26 @@ func (tr *tracer) row(dst Target, t Tile, q Quality, x0, x1, y int, scale float6
 	}
 	tr.aimRow(n)
 	for i := range pix {
-		var c Vec
 		switch {
 		case !b.hitOK[i]:
-			c = tr.s.background(b.d[i])
+			b.c[i] = tr.s.background(b.d[i])
 		case b.lit[i]:
-			c = tr.shadeRow(i)
+			b.c[i] = tr.shadeRow(i)
 		default:
 			tr.rng, tr.seeded = b.rng[i], b.seeded[i]
 			tr.seed = [4]int{t.Frame, x0 + i, y, 0}
-			c = tr.whittedAt(b.d[i], &b.sf[i], b.m[i], 0, q.MaxDepth)
+			b.c[i] = tr.whittedAt(b.d[i], &b.sf[i], b.m[i], 0, q.MaxDepth)
 		}
-		pix[i] = tr.s.pack(round32(c))
+	}
+	tr.s.packRow(pix, &b.c)
+}
+
+// packRow packs the colours of a row's pixels, rounded through float32
+// as a pixel's mean is (see mean32): in a loop of their own, the tone
+// curve's divisions overlap.
+func (s *Scene) packRow(pix []uint32, c *[groupSize]Vec) {
+	for i := range pix {
+		pix[i] = s.pack(Vec{float64(float32(c[i].X)), float64(float32(c[i].Y)), float64(float32(c[i].Z))})
 	}
 }
 
@@ -133,10 +143,6 @@ func (tr *tracer) shadeRow(i int) Vec {
 	e = e.Scale(1 / math.Pi)
 	return b.m[i].Color.Mul(e.Add(tr.s.hdr.Ambient))
 }
-
-// round32 rounds a colour through float32, as a pixel's mean is (see
-// mean32).
-func round32(c Vec) Vec { return Vec{float64(float32(c.X)), float64(float32(c.Y)), float64(float32(c.Z))} }
 
 // pixelScale is the camera's pixelScale for images h pixels high, computed
 // once per tracer rather than once per sample.
