@@ -112,9 +112,10 @@ func (tr *tracer) occludedBy(refs []uint32, o, d Vec, tmax float64) bool {
 // den first, so a ray divides only when it hits a plane closer than h.t:
 // a shadow ray, which needs no distance, only for a hit.
 func (tr *tracer) planes(r *ray, h *hit) {
-	for i := range tr.s.planes {
-		p := &tr.s.planes[i]
-		num, den := p.Offset-r.o.Dot(p.Normal), r.d.Dot(p.Normal)
+	planes, o, d := tr.s.planes, r.o, r.d // loaded once: the stores to h might alias them
+	for i := range planes {
+		p := &planes[i]
+		num, den := p.Offset-o.Dot(p.Normal), d.Dot(p.Normal)
 		switch {
 		case den > 0:
 			if !(num > tMin*den && num < h.t*den) {
@@ -218,6 +219,7 @@ func (st *traversal) pushScalar(n *wideNode, r *ray, tmax int32, sp int) int {
 // per condition would be mispredicted about as often as taken.
 func (tr *tracer) leaf(refs []uint32, r *ray, h *hit, inst int32, anyHit bool) bool {
 	s, found := tr.s, false
+	spheres := s.spheres // loaded once: the stores to h might alias it
 	for _, ref := range refs {
 		i := ref & refMask
 		switch ref >> refShift {
@@ -229,7 +231,7 @@ func (tr *tracer) leaf(refs []uint32, r *ray, h *hit, inst int32, anyHit bool) b
 			// light-buffer cell, and miss or meet it alike, so this
 			// branch is well predicted. (A NaN fails every comparison
 			// below.)
-			sp := &s.spheres[i]
+			sp := &spheres[i]
 			oc := r.o.Sub(sp.Center)
 			b := oc.Dot(r.d)
 			disc := b*b - r.a*(oc.Dot(oc)-sp.Radius*sp.Radius)
