@@ -105,7 +105,7 @@ func (tr *tracer) occludedBy(refs []uint32, o, d Vec, tmax float64) bool {
 	r.setLine(o, d)
 	h := hit{t: tmax, inst: instNone}
 	tr.planes(&r, &h)
-	return h.inst != instNone || tr.leaf(refs, &r, &h, instWorld, true)
+	return h.inst != instNone || (len(refs) > 0 && tr.leaf(refs, &r, &h, instWorld, true)) // most lists are empty
 }
 
 // planes tests every plane. The distance num/den is compared scaled by

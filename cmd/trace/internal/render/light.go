@@ -18,13 +18,14 @@ func (tr *tracer) direct(p, n, ng Vec) Vec {
 		switch l.Kind {
 		case lightPoint:
 			var a, b shadowRay
-			tr.aim(l, p, n, ng, &a)
+			eps := spawnEps(p)
+			tr.aim(l, p, n, ng, eps, &a)
 			if i+1 == len(lights) || lights[i+1].Kind != lightPoint {
 				e = e.Add(tr.lit(l, &a))
 				continue
 			}
 			i++
-			tr.aim(&lights[i], p, n, ng, &b)
+			tr.aim(&lights[i], p, n, ng, eps, &b)
 			la := tr.lit(l, &a)
 			e = e.Add(la).Add(tr.lit(&lights[i], &b))
 		case lightRect:
@@ -49,14 +50,15 @@ type shadowRay struct {
 // aim sets sr up as the shadow ray to the point light l from its spawned
 // origin, so that all of it lies in one direction from the light (see
 // shadowList), taking the light's direction and distance from that origin
-// too; it clears sr.ok when the light is behind the surface.
-func (tr *tracer) aim(l *light, p, n, ng Vec, sr *shadowRay) {
+// too; it clears sr.ok when the light is behind the surface. eps is
+// spawnEps(p).
+func (tr *tracer) aim(l *light, p, n, ng Vec, eps float64, sr *shadowRay) {
 	wi := l.P.Sub(p)
 	if !(n.Dot(wi) > 0) {
 		sr.ok = false
 		return
 	}
-	o := spawn(p, ng, wi)
+	o := offset(p, ng, wi, eps)
 	wi = l.P.Sub(o)
 	d2 := wi.Dot(wi)
 	inv := 1 / math.Sqrt(d2)

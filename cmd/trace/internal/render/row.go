@@ -125,8 +125,9 @@ func (tr *tracer) aimRow(n int) {
 		if !(b.d[i].Dot(sf.ng) < 0) {
 			sf.n, sf.ng = sf.n.Neg(), sf.ng.Neg()
 		}
+		eps := spawnEps(sf.p)
 		for j := range lights {
-			tr.aim(&lights[j], sf.p, sf.n, sf.ng, &b.sh[i][j])
+			tr.aim(&lights[j], sf.p, sf.n, sf.ng, eps, &b.sh[i][j])
 		}
 		b.lit[i] = true
 	}

@@ -136,8 +136,14 @@ func lerp(a, b Vec, f float64) Vec { return a.AddScaled(b.Sub(a), f) }
 
 // spawn offsets p off the surface with normal ng to the side of dir, so a
 // new ray does not hit the surface it leaves.
-func spawn(p, ng, dir Vec) Vec {
-	eps := 1e-5 * (1 + math.Abs(p.X) + math.Abs(p.Y) + math.Abs(p.Z))
+func spawn(p, ng, dir Vec) Vec { return offset(p, ng, dir, spawnEps(p)) }
+
+// spawnEps is the distance by which spawn moves p: several rays leaving
+// one point need it once.
+func spawnEps(p Vec) float64 { return 1e-5 * (1 + math.Abs(p.X) + math.Abs(p.Y) + math.Abs(p.Z)) }
+
+// offset is spawn with its distance eps given.
+func offset(p, ng, dir Vec, eps float64) Vec {
 	if dir.Dot(ng) < 0 {
 		eps = -eps
 	}
