@@ -74,6 +74,14 @@ type entry struct {
 // for a unit direction d, and reports whether there is one. (h is written
 // in place for the reason surface is.)
 func (tr *tracer) intersect(o, d Vec, tmax float64, h *hit) bool {
+	if tr.s.worldOK {
+		return tr.intersectList(tr.s.world, o, d, tmax, h)
+	}
+	return tr.intersectTree(o, d, tmax, h)
+}
+
+// intersectTree is intersect through the world tree.
+func (tr *tracer) intersectTree(o, d Vec, tmax float64, h *hit) bool {
 	tr.rays++
 	var r ray
 	r.set(o, d)
@@ -86,6 +94,14 @@ func (tr *tracer) intersect(o, d Vec, tmax float64, h *hit) bool {
 // occluded reports whether anything lies along o + t*d for t < tmax, for
 // a unit direction d.
 func (tr *tracer) occluded(o, d Vec, tmax float64) bool {
+	if tr.s.worldOK {
+		return tr.occludedBy(tr.s.world, o, d, tmax)
+	}
+	return tr.occludedTree(o, d, tmax)
+}
+
+// occludedTree is occluded through the world tree.
+func (tr *tracer) occludedTree(o, d Vec, tmax float64) bool {
 	tr.rays++
 	var r ray
 	r.set(o, d)
