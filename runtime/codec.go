@@ -90,10 +90,14 @@ func (rawCodec[T]) Decode(src []byte) (T, error) {
 }
 
 // loadRaw returns the pointer-free value whose raw bytes start b, which
-// holds at least that many. Where unaligned access is allowed it is one
-// typed load, not a call of memmove: the hot path of a map's items.
+// holds at least that many (a value of no bytes needs none). Where
+// unaligned access is allowed it is one typed load, not a call of memmove:
+// the hot path of a map's items.
 // (checkptr allows unaligned pointers to pointer-free types.)
 func loadRaw[T any](b []byte) (v T) {
+	if unsafe.Sizeof(v) == 0 { // b may be nil, and its data a nil pointer
+		return v
+	}
 	if unalignedOK {
 		return *(*T)(unsafe.Pointer(unsafe.SliceData(b)))
 	}
@@ -102,9 +106,14 @@ func loadRaw[T any](b []byte) (v T) {
 }
 
 // appendRaw appends the raw bytes of the pointer-free value v to dst, with
-// one typed store when there is room and unaligned access is allowed.
+// one typed store when there is room and unaligned access is allowed. A
+// value of no bytes (struct{}, the result of a method that returns
+// nothing) appends nothing: the store's &dst[n] would index past dst.
 func appendRaw[T any](dst []byte, v T) []byte {
 	n, size := len(dst), int(unsafe.Sizeof(v))
+	if size == 0 {
+		return dst
+	}
 	if unalignedOK && cap(dst)-n >= size {
 		dst = dst[:n+size]
 		*(*T)(unsafe.Pointer(&dst[n])) = v

@@ -135,3 +135,15 @@ func TestBadBoolResultIsAnError(t *testing.T) {
 		})
 	}
 }
+
+// TestRawCodecEmptyStruct checks that a value of no bytes encodes to
+// nothing, into a nil or a full buffer, and decodes from nothing: the
+// result of every method that returns struct{} goes through it.
+func TestRawCodecEmptyStruct(t *testing.T) {
+	c := runtime.CodecFor[struct{}]()
+	assert.Empty(t, c.Append(nil, struct{}{}))
+	full := []byte{1, 2, 3}
+	assert.Equal(t, full, c.Append(full[:3:3], struct{}{}))
+	_, err := c.Decode(nil)
+	require.NoError(t, err)
+}

@@ -26,7 +26,14 @@
 // hierarchy when they can, with the same answers: each point light has a
 // light buffer, a cube of cells listing what may block a shadow ray in a
 // direction (built by Compile); and each group of about 16x16 pixels lists
-// what its camera rays may hit (at render time).
+// what its camera rays may hit (at render time). A world of at most 16
+// references is not walked at all: every other ray tests their list.
+//
+// A pass of one sample per pixel traces each row of a pixel group a stage
+// at a time (camera rays, their hits, the shadow rays of diffuse hits
+// aimed at up to two point lights, the shadow tests and shading, tone
+// mapping), so that the square roots and divisions of neighbouring pixels
+// overlap; its pixels are the same bytes as the sample-at-a-time path's.
 //
 // For real time at full resolution, a Quality with a Pattern traces only
 // some of a frame's pixels and fills the others from the previous frame:

@@ -38,8 +38,11 @@ type tracer struct {
 	top     traversal // the world tree
 	bot     traversal // an instance's tree (one at a time)
 	first   [maxFirst]uint32
-	nfirst  int  // the current pixel group's references (see firstRefs)
-	firstOK bool // whether camera rays test first[:nfirst]
+	nfirst  int     // the current pixel group's references (see firstRefs)
+	firstOK bool    // whether camera rays test first[:nfirst]
+	scale   float64 // the camera's pixelScale for images scaleH high
+	scaleH  int
+	batch   rowBatch // a row's stages (see row)
 }
 
 // random returns the current sample's random numbers, seeding them on
@@ -71,6 +74,14 @@ type entry struct {
 // for a unit direction d, and reports whether there is one. (h is written
 // in place for the reason surface is.)
 func (tr *tracer) intersect(o, d Vec, tmax float64, h *hit) bool {
+	if tr.s.worldOK {
+		return tr.intersectList(tr.s.world, o, d, tmax, h)
+	}
+	return tr.intersectTree(o, d, tmax, h)
+}
+
+// intersectTree is intersect through the world tree.
+func (tr *tracer) intersectTree(o, d Vec, tmax float64, h *hit) bool {
 	tr.rays++
 	var r ray
 	r.set(o, d)
@@ -83,6 +94,14 @@ func (tr *tracer) intersect(o, d Vec, tmax float64, h *hit) bool {
 // occluded reports whether anything lies along o + t*d for t < tmax, for
 // a unit direction d.
 func (tr *tracer) occluded(o, d Vec, tmax float64) bool {
+	if tr.s.worldOK {
+		return tr.occludedBy(tr.s.world, o, d, tmax)
+	}
+	return tr.occludedTree(o, d, tmax)
+}
+
+// occludedTree is occluded through the world tree.
+func (tr *tracer) occludedTree(o, d Vec, tmax float64) bool {
 	tr.rays++
 	var r ray
 	r.set(o, d)
@@ -102,16 +121,17 @@ func (tr *tracer) occludedBy(refs []uint32, o, d Vec, tmax float64) bool {
 	r.setLine(o, d)
 	h := hit{t: tmax, inst: instNone}
 	tr.planes(&r, &h)
-	return h.inst != instNone || tr.leaf(refs, &r, &h, instWorld, true)
+	return h.inst != instNone || (len(refs) > 0 && tr.leaf(refs, &r, &h, instWorld, true)) // most lists are empty
 }
 
 // planes tests every plane. The distance num/den is compared scaled by
 // den first, so a ray divides only when it hits a plane closer than h.t:
 // a shadow ray, which needs no distance, only for a hit.
 func (tr *tracer) planes(r *ray, h *hit) {
-	for i := range tr.s.planes {
-		p := &tr.s.planes[i]
-		num, den := p.Offset-r.o.Dot(p.Normal), r.d.Dot(p.Normal)
+	planes, o, d := tr.s.planes, r.o, r.d // loaded once: the stores to h might alias them
+	for i := range planes {
+		p := &planes[i]
+		num, den := p.Offset-o.Dot(p.Normal), d.Dot(p.Normal)
 		switch {
 		case den > 0:
 			if !(num > tMin*den && num < h.t*den) {
@@ -215,6 +235,7 @@ func (st *traversal) pushScalar(n *wideNode, r *ray, tmax int32, sp int) int {
 // per condition would be mispredicted about as often as taken.
 func (tr *tracer) leaf(refs []uint32, r *ray, h *hit, inst int32, anyHit bool) bool {
 	s, found := tr.s, false
+	spheres := s.spheres // loaded once: the stores to h might alias it
 	for _, ref := range refs {
 		i := ref & refMask
 		switch ref >> refShift {
@@ -226,7 +247,7 @@ func (tr *tracer) leaf(refs []uint32, r *ray, h *hit, inst int32, anyHit bool) b
 			// light-buffer cell, and miss or meet it alike, so this
 			// branch is well predicted. (A NaN fails every comparison
 			// below.)
-			sp := &s.spheres[i]
+			sp := &spheres[i]
 			oc := r.o.Sub(sp.Center)
 			b := oc.Dot(r.d)
 			disc := b*b - r.a*(oc.Dot(oc)-sp.Radius*sp.Radius)

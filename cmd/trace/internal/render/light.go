@@ -6,13 +6,28 @@ import "math"
 // one shadow ray per light. Area lights are sampled at one random point
 // (rectangles) or direction (spheres), which gives soft shadows whose noise
 // averages out over samples. n and ng must face the side being lit.
+//
+// Two point lights in a row are aimed both before either's shadow ray is
+// traced, so that their square roots and divisions overlap; the sum is
+// taken in the lights' order all the same.
 func (tr *tracer) direct(p, n, ng Vec) Vec {
 	var e Vec
-	for i := range tr.s.lights {
-		l := &tr.s.lights[i]
+	lights := tr.s.lights
+	for i := 0; i < len(lights); i++ {
+		l := &lights[i]
 		switch l.Kind {
 		case lightPoint:
-			e = e.Add(tr.pointLight(l, p, n, ng))
+			var a, b shadowRay
+			eps := spawnEps(p)
+			tr.aim(l, p, n, ng, eps, &a)
+			if i+1 == len(lights) || lights[i+1].Kind != lightPoint {
+				e = e.Add(tr.lit(l, &a))
+				continue
+			}
+			i++
+			tr.aim(&lights[i], p, n, ng, eps, &b)
+			la := tr.lit(l, &a)
+			e = e.Add(la).Add(tr.lit(&lights[i], &b))
 		case lightRect:
 			e = e.Add(tr.rectLight(l, p, n, ng))
 		case lightSphere:
@@ -22,28 +37,50 @@ func (tr *tracer) direct(p, n, ng Vec) Vec {
 	return e
 }
 
-// pointLight aims the shadow ray from its spawned origin at the light, so
-// that all of it lies in one direction from the light (see shadowList),
-// and takes the light's direction and distance from that origin too.
-func (tr *tracer) pointLight(l *light, p, n, ng Vec) Vec {
+// shadowRay is a shadow ray aimed at a point light, with the weight of the
+// light's emission at the surface when the ray is not blocked.
+type shadowRay struct {
+	o, wi   Vec
+	tmax, w float64
+	refs    []uint32 // the light buffer's list, when list is set
+	list    bool
+	ok      bool // the light is in front of the surface
+}
+
+// aim sets sr up as the shadow ray to the point light l from its spawned
+// origin, so that all of it lies in one direction from the light (see
+// shadowList), taking the light's direction and distance from that origin
+// too; it clears sr.ok when the light is behind the surface. eps is
+// spawnEps(p).
+func (tr *tracer) aim(l *light, p, n, ng Vec, eps float64, sr *shadowRay) {
 	wi := l.P.Sub(p)
 	if !(n.Dot(wi) > 0) {
-		return Vec{}
+		sr.ok = false
+		return
 	}
-	o := spawn(p, ng, wi)
+	o := offset(p, ng, wi, eps)
 	wi = l.P.Sub(o)
 	d2 := wi.Dot(wi)
 	inv := 1 / math.Sqrt(d2)
 	wi = wi.Scale(inv)
-	tmax := d2 * inv * (1 - 1e-5)
-	if refs, ok := tr.s.shadowList(l, o); ok {
-		if tr.occludedBy(refs, o, wi, tmax) {
-			return Vec{}
-		}
-	} else if tr.occluded(o, wi, tmax) {
+	sr.o, sr.wi, sr.tmax, sr.w, sr.ok = o, wi, d2*inv*(1-1e-5), max(0, n.Dot(wi))*inv*inv, true
+	sr.refs, sr.list = tr.s.shadowList(l, o)
+}
+
+// lit traces sr and returns the irradiance it brings from l: none when the
+// light is behind the surface or the ray is blocked.
+func (tr *tracer) lit(l *light, sr *shadowRay) Vec {
+	if !sr.ok {
 		return Vec{}
 	}
-	return l.Emission.Scale(max(0, n.Dot(wi)) * inv * inv)
+	if sr.list {
+		if tr.occludedBy(sr.refs, sr.o, sr.wi, sr.tmax) {
+			return Vec{}
+		}
+	} else if tr.occluded(sr.o, sr.wi, sr.tmax) {
+		return Vec{}
+	}
+	return l.Emission.Scale(sr.w)
 }
 
 // rectLight samples a point uniformly on the rectangle: irradiance is

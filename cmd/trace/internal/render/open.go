@@ -30,6 +30,8 @@ type Scene struct {
 	shadowCells []cellRange
 	shadowRefs  []uint32
 	lastFrame   atomic.Pointer[frameState] // cache of the most recent frame
+	world       []uint32                   // the world tree's references, if worldOK (see worldList)
+	worldOK     bool
 }
 
 // Open validates a compiled scene blob and returns a Scene whose arrays
@@ -78,6 +80,7 @@ func Open(b []byte) (*Scene, error) {
 	if err := s.validate(); err != nil {
 		return nil, err
 	}
+	s.world, s.worldOK = s.worldList()
 	return s, nil
 }
 

@@ -135,11 +135,5 @@ func (tr *tracer) firstHit(o, d Vec, h *hit) bool {
 	if !tr.firstOK {
 		return tr.intersect(o, d, inf, h)
 	}
-	tr.rays++
-	var r ray
-	r.setLine(o, d)
-	*h = hit{t: inf, inst: instNone}
-	tr.planes(&r, h)
-	tr.leaf(tr.first[:tr.nfirst], &r, h, instWorld, false)
-	return h.inst != instNone
+	return tr.intersectList(tr.first[:tr.nfirst], o, d, inf, h)
 }

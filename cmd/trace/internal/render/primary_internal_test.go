@@ -31,7 +31,7 @@ func TestFirstHitMatchesTree(t *testing.T) {
 						py := float64(gy) + rng.Float64()*(y1-float64(gy))
 						o, d := tr.f.cam.ray(px, py, w, h, k, &rng)
 						var want, got hit
-						wok := tr.intersect(o, d, inf, &want)
+						wok := tr.intersectTree(o, d, inf, &want)
 						gok := tr.firstHit(o, d, &got)
 						require.Equal(t, wok, gok, "%s frame %d pixel (%.2f, %.2f)", name, frame, px, py)
 						require.Equal(t, want, got, "%s frame %d pixel (%.2f, %.2f)", name, frame, px, py)

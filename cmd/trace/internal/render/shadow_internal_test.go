@@ -35,9 +35,9 @@ func TestLightBufferMatchesTree(t *testing.T) {
 					so := l.P.Sub(p)
 					tmax := so.Length() * (1 - 1e-5)
 					d := so.Normalize()
-					require.Equal(t, tr.occluded(p, d, tmax), tr.occludedBy(refs, p, d, tmax), "%s frame %d light %d from %v", name, frame, i, p)
+					require.Equal(t, tr.occludedTree(p, d, tmax), tr.occludedBy(refs, p, d, tmax), "%s frame %d light %d from %v", name, frame, i, p)
 					tested++
-					if tr.occluded(p, d, tmax) {
+					if tr.occludedTree(p, d, tmax) {
 						occl++
 					}
 				}

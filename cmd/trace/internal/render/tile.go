@@ -146,6 +146,13 @@ func (s *Scene) RenderTile(dst Target, t Tile, q Quality) (stats TileStats, err 
 		for gx := t.X0 - t.X0%k; gx < t.X1; gx += g {
 			tr.firstRefs(float64(gx), float64(gy), float64(min(gx+g, dst.W)), float64(min(gy+g, dst.H)), W, H, scale)
 			for by := gy; by < min(gy+g, t.Y1); by += k {
+				if rowPath(dst, t, q) {
+					x0, x1 := max(gx, t.X0), min(gx+g, t.X1)
+					tr.row(dst, t, q, x0, x1, by, scale)
+					n := uint64(x1 - x0)
+					stats.Pixels, stats.Samples, stats.Traced = stats.Pixels+n, stats.Samples+n, stats.Traced+n
+					continue
+				}
 				for bx := gx; bx < min(gx+g, t.X1); bx += k {
 					c := tr.block(dst, t, q, bx, by)
 					stats.Pixels += uint64(s.store(dst, t, bx, by, k, c, q.SPP))
@@ -194,7 +201,7 @@ func checkTile(dst Target, t Tile, q Quality) (Quality, error) {
 func (tr *tracer) block(dst Target, t Tile, q Quality, bx, by int) Vec {
 	k := q.PixelStep
 	w, h := min(k, dst.W-bx), min(k, dst.H-by) // the block may overhang the image
-	W, H, scale := float64(dst.W), float64(dst.H), tr.f.cam.pixelScale(dst.H)
+	W, H, scale := float64(dst.W), float64(dst.H), tr.pixelScale(dst.H)
 	var sum Vec
 	for i := t.Sample; i < t.Sample+q.SPP; i++ {
 		tr.seed, tr.seeded = [4]int{t.Frame, bx, by, i}, false
@@ -260,6 +267,9 @@ func accumulate(dst Target, t Tile, i int, sum Vec, spp int) Vec {
 func mean32(r, g, b, n float32) Vec {
 	if !(n > 0) {
 		return Vec{}
+	}
+	if n == 1 { // the scale below would be by 1: exact, and a division
+		return Vec{float64(r), float64(g), float64(b)}
 	}
 	return Vec{float64(r), float64(g), float64(b)}.Scale(1 / float64(n))
 }

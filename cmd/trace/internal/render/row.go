@@ -1,0 +1,155 @@
+package render
+
+import "math"
+
+// This file is RenderTile's path for the most common pass: one sample per
+// pixel through its centre, a pixel step of 1 and no sums. It takes a row
+// of a pixel group (at most groupSize pixels) a stage at a time: the
+// camera rays, then their hits, then the shadow rays of the diffuse hits
+// aimed at the point lights, then the shadow tests and the shading. A
+// pixel's square roots and divisions then overlap its neighbours' instead
+// of each waiting at the head of its pixel's work. A pixel draws its
+// random numbers in the same order as block does (a lens draws first, and
+// the stream is kept for the rest of the pixel), point lights draw none,
+// and every sum is taken in the same order: the pixels are the same bytes
+// as block and store write.
+
+// rowLights bounds the lights of a scene whose shadow rays a row aims in
+// a stage of their own: scenes with more, or with area lights, shade
+// their diffuse hits with direct.
+const rowLights = 2
+
+// rowBatch holds a row's stages. It lives in the tracer, which is zeroed
+// once a tile, not once a row.
+type rowBatch struct {
+	o, d   [groupSize]Vec
+	c      [groupSize]Vec // colours
+	h      [groupSize]hit
+	sf     [groupSize]surface
+	m      [groupSize]*material
+	rng    [groupSize]RNG
+	seeded [groupSize]bool
+	hitOK  [groupSize]bool
+	lit    [groupSize]bool // a diffuse hit whose shadow rays are aimed
+	sh     [groupSize][rowLights]shadowRay
+}
+
+// rowPath reports whether the pass at q into dst takes row.
+func rowPath(dst Target, t Tile, q Quality) bool {
+	return q.PixelStep == 1 && q.SPP == 1 && t.Sample == 0 && dst.Accum == nil
+}
+
+// row traces pixels [x0, x1) of row y, at most groupSize of them, and
+// writes them; scale is the camera's pixelScale.
+func (tr *tracer) row(dst Target, t Tile, q Quality, x0, x1, y int, scale float64) {
+	n := min(x1-x0, groupSize)
+	pix := dst.Pix[y*dst.W+x0 : y*dst.W+x0+n]
+	tr.cameraRays(dst, t, x0, y, n, scale)
+	if q.Integrator == Path {
+		for i := range pix {
+			tr.rng, tr.seeded = tr.batch.rng[i], tr.batch.seeded[i]
+			tr.seed = [4]int{t.Frame, x0 + i, y, 0}
+			tr.batch.c[i] = tr.path(tr.batch.o[i], tr.batch.d[i], q.MaxDepth)
+		}
+		tr.s.packRow(pix, &tr.batch.c)
+		return
+	}
+	b := &tr.batch
+	for i := range n {
+		b.hitOK[i] = tr.firstHit(b.o[i], b.d[i], &b.h[i])
+		if b.hitOK[i] {
+			tr.surface(b.o[i], b.d[i], &b.h[i], &b.sf[i])
+			b.m[i] = tr.s.material(&b.sf[i])
+		}
+	}
+	tr.aimRow(n)
+	for i := range pix {
+		switch {
+		case !b.hitOK[i]:
+			b.c[i] = tr.s.background(b.d[i])
+		case b.lit[i]:
+			b.c[i] = tr.shadeRow(i)
+		default:
+			tr.rng, tr.seeded = b.rng[i], b.seeded[i]
+			tr.seed = [4]int{t.Frame, x0 + i, y, 0}
+			b.c[i] = tr.whittedAt(b.d[i], &b.sf[i], b.m[i], 0, q.MaxDepth)
+		}
+	}
+	tr.s.packRow(pix, &b.c)
+}
+
+// packRow packs the colours of a row's pixels, rounded through float32
+// as a pixel's mean is (see mean32): in a loop of their own, the tone
+// curve's divisions overlap.
+func (s *Scene) packRow(pix []uint32, c *[groupSize]Vec) {
+	for i := range pix {
+		pix[i] = s.pack(Vec{float64(float32(c[i].X)), float64(float32(c[i].Y)), float64(float32(c[i].Z))})
+	}
+}
+
+// cameraRays sets the camera rays of the row's n pixels from x0 and,
+// for a lens camera, the random streams they leave for the rest of their
+// pixels.
+func (tr *tracer) cameraRays(dst Target, t Tile, x0, y, n int, scale float64) {
+	cam, b := &tr.f.cam, &tr.batch
+	W, H := float64(dst.W), float64(dst.H)
+	if cam.lens <= 0 {
+		for i := range n {
+			b.o[i], b.seeded[i] = cam.origin, false
+			_, b.d[i] = cam.ray(float64(x0+i)+0.5, float64(y)+0.5, W, H, scale, nil)
+		}
+		return
+	}
+	for i := range n {
+		tr.seed, tr.seeded = [4]int{t.Frame, x0 + i, y, 0}, false
+		b.o[i], b.d[i] = cam.ray(float64(x0+i)+0.5, float64(y)+0.5, W, H, scale, tr.random())
+		b.rng[i], b.seeded[i] = tr.rng, true
+	}
+}
+
+// aimRow aims the shadow rays of the row's diffuse hits, when every light
+// is a point light and there are at most rowLights, turning the hits'
+// normals to the side lit as whittedAt does; it marks those pixels lit.
+func (tr *tracer) aimRow(n int) {
+	b, lights := &tr.batch, tr.s.lights
+	batched := len(lights) > 0 && len(lights) <= rowLights
+	for i := range lights {
+		batched = batched && lights[i].Kind == lightPoint
+	}
+	for i := range n {
+		b.lit[i] = false
+		if !batched || !b.hitOK[i] || b.m[i].Kind != matDiffuse {
+			continue
+		}
+		sf := &b.sf[i]
+		if !(b.d[i].Dot(sf.ng) < 0) {
+			sf.n, sf.ng = sf.n.Neg(), sf.ng.Neg()
+		}
+		eps := spawnEps(sf.p)
+		for j := range lights {
+			tr.aim(&lights[j], sf.p, sf.n, sf.ng, eps, &b.sh[i][j])
+		}
+		b.lit[i] = true
+	}
+}
+
+// shadeRow is whittedAt for pixel i's diffuse hit, whose shadow rays
+// aimRow aimed.
+func (tr *tracer) shadeRow(i int) Vec {
+	b, lights := &tr.batch, tr.s.lights
+	var e Vec
+	for j := range lights {
+		e = e.Add(tr.lit(&lights[j], &b.sh[i][j]))
+	}
+	e = e.Scale(1 / math.Pi)
+	return b.m[i].Color.Mul(e.Add(tr.s.hdr.Ambient))
+}
+
+// pixelScale is the camera's pixelScale for images h pixels high, computed
+// once per tracer rather than once per sample.
+func (tr *tracer) pixelScale(h int) float64 {
+	if tr.scaleH != h {
+		tr.scale, tr.scaleH = tr.f.cam.pixelScale(h), h
+	}
+	return tr.scale
+}
