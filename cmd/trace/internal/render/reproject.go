@@ -161,8 +161,16 @@ func (fl *filler) fill(x, y int) bool {
 	if n == 0 {
 		return false
 	}
-	if uniform && fl.dst.Hist.GBuf != nil && fl.fillPlane(x, y, ss[0]) {
-		return true
+	if uniform && fl.dst.Hist.GBuf != nil {
+		if ss[0].specular && fl.q.Pattern == PatternHalf {
+			return false // see below
+		}
+		switch fl.fillPlane(x, y, ss[0]) {
+		case planeFilled:
+			return true
+		case planeTrace:
+			return false
+		}
 	}
 	var tried [4]*fillSample
 	nt := 0
@@ -205,15 +213,26 @@ func (fl *filler) fill(x, y int) bool {
 	return true
 }
 
+// planeFill is what fillPlane did.
+type planeFill uint8
+
+const (
+	planeUnknown planeFill = iota // nothing: the general case decides
+	planeFilled                   // the pixel
+	planeTrace                    // nothing: the pixels there differ too much, trace it
+)
+
 // fillPlane fills pixel (x, y) along s's motion when the four previous
 // pixels around where it takes the pixel all saw s's surface: s's
 // object, on s's tangent plane, facing its way. The pixel's G-buffer
-// entry is where its camera ray meets that plane. It reports false, and
-// writes nothing, for anything else: the general case (fetch) decides.
-func (fl *filler) fillPlane(x, y int, s *fillSample) bool {
+// entry is where its camera ray meets that plane. It writes nothing when
+// they did not (planeUnknown: the general case, fetch, decides) or when
+// their colours differ too much (planeTrace: an edge, a fine texture,
+// which no motion would fill better).
+func (fl *filler) fillPlane(x, y int, s *fillSample) planeFill {
 	fx, fy := float64(x)+float64(s.dx), float64(y)+float64(s.dy)
 	if !(fx >= 0 && fy >= 0 && fx < fl.w-1 && fy < fl.h-1) {
-		return false
+		return planeUnknown
 	}
 	x0, y0 := int(fx), int(fy)
 	hist, W := &fl.dst.Hist, fl.dst.W
@@ -228,7 +247,7 @@ func (fl *filler) fillPlane(x, y int, s *fillSample) bool {
 		qi := (y0+j>>1)*W + x0 + j&1
 		e := hist.GBuf[GBufWords*qi : GBufWords*qi+GBufWords : GBufWords*qi+GBufWords]
 		if e[1] != s.id {
-			return false
+			return planeUnknown
 		}
 		if s.id != idSky {
 			a := at
@@ -239,12 +258,12 @@ func (fl *filler) fillPlane(x, y int, s *fillSample) bool {
 				a += dy
 			}
 			if d := pl[0] + math.Float32frombits(e[0])*a; !(d <= pl[4] && d >= -pl[4]) {
-				return false
+				return planeUnknown
 			}
 			if e[2] != s.penc {
 				nq := octDecode(e[2])
 				if d := nq.Dot(s.pn.vec()); !(d > 0 && d*d >= minFillCos*minFillCos*nq.Dot(nq)) {
-					return false
+					return planeUnknown
 				}
 			}
 		}
@@ -252,8 +271,8 @@ func (fl *filler) fillPlane(x, y int, s *fillSample) bool {
 	}
 	lo := minChannels(minChannels(px[0], px[1]), minChannels(px[2], px[3]))
 	hi := maxChannels(maxChannels(px[0], px[1]), maxChannels(px[2], px[3]))
-	if contrast(lo, hi) > maxFillContrast || s.specular && fl.q.Pattern == PatternHalf {
-		return false
+	if contrast(lo, hi) > maxFillContrast {
+		return planeTrace
 	}
 	g := [GBufWords]uint32{math.Float32bits(float32(math.Inf(1))), idSky, 0}
 	if s.id != idSky {
@@ -261,14 +280,14 @@ func (fl *filler) fillPlane(x, y int, s *fillSample) bool {
 		dp := &s.depth
 		z := dp[0] / (dp[1] + dp[2]*sx + dp[3]*sy)
 		if !(z > 0) {
-			return false
+			return planeUnknown
 		}
 		g = [GBufWords]uint32{math.Float32bits(z), s.id, s.enc}
 	}
 	i := y*W + x
 	fl.dst.Pix[i] = mixFixed(px[0], px[1], px[2], px[3], fixed8(fx-float64(x0)), fixed8(fy-float64(y0)))
 	copy(fl.dst.GBuf[GBufWords*i:GBufWords*i+GBufWords], g[:])
-	return true
+	return planeFilled
 }
 
 // seen reports whether one of the samples tried has s's object and
