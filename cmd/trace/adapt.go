@@ -31,15 +31,19 @@ type rung struct {
 // this is for each kind of rung (see rungClass).
 //
 // Pixels that are not traced cost something at a coarse step too: mixed
-// from the blocks around them (bilinear), 0.1 (the same measurement: step
-// 2 bilinear 0.33 of a full frame, step 2 blocks 0.25, the sparse pattern
-// 0.38); copied from their block, nothing to speak of.
+// from the blocks around them (bilinear), 0.06 (the same measurement,
+// three runs: step 2 bilinear 0.31-0.34 of a full frame, step 2 blocks
+// 0.24-0.29, step 3 bilinear 0.17-0.18, step 3 blocks 0.11-0.15, step 16
+// bilinear 0.06, the sparse pattern 0.33-0.43); copied from their block,
+// nothing to speak of. (0.1, measured before the bilinear mixing got
+// faster, made every step from 4 to 16 cost about as much as step 3
+// blocks, and a loaded machine ran step 16 where the blocks ran step 3.)
 func fillCost(q render.Quality) float64 {
 	switch {
 	case q.PixelStep > 1 && !q.Bilinear:
 		return 0
 	case q.PixelStep > 1:
-		return 0.1
+		return 0.06
 	case q.Pattern == render.PatternSparse: // no camera ray: a history fetch and a clamp
 		return 0.15
 	case q.Integrator == render.Path:
