@@ -21,11 +21,10 @@ type rung struct {
 // in the previous frame along the motion of the traced pixels beside
 // it), in camera samples. Measured on the loaded 2-core machine (render's
 // BenchmarkFillFrame, one core, frames interleaved): the quarter pattern
-// took 0.71-0.78 of a full frame with 0.38 of its pixels traced, half
-// 0.9-1.2 with 0.63 (it traces every mirror and glass pixel, the
-// costliest: a quarter of a frame's time on the default scene), and a
-// traced pixel of a pattern costs about 1.2 of a full frame's (rays
-// beside each other share less of their paths): 0.5 samples. A
+// took 0.71-0.88 of a full frame with 0.38 of its pixels traced, half
+// 0.94 with 0.59, and a traced pixel of a pattern costs about 1.2 of a
+// full frame's (rays beside each other share less of their paths): 0.5
+// samples. A
 // path-traced sample of the terrain costs far more (quarter 0.48 with
 // 0.57 traced, at 4 spp: 0.2 samples). The controller learns how far off
 // this is for each kind of rung (see rungClass).

@@ -314,7 +314,7 @@ func (fl *filler) pixel(x, y int, inside, sample bool) {
 	m := tr.s.material(&sf)
 	id, enc, z := objectID(&h, &sf), octEncode(sf.ng), h.t*d.Dot(tr.f.cam.forward)
 	if sample {
-		fl.hitSample(x, y, &h, &sf, id, enc, z, m.Kind == matMetal || m.Kind == matGlass)
+		fl.hitSample(x, y, &h, &sf, id, enc, z)
 	}
 	if inside {
 		g := fl.dst.GBuf[GBufWords*i : GBufWords*i+GBufWords : GBufWords*i+GBufWords]

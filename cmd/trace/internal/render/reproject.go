@@ -28,13 +28,12 @@ type fillSample struct {
 	plane [5]float32
 	// The same plane in this frame: the pixel with offsets (sx, sy) sees
 	// it at depth depth[0] / (depth[1] + depth[2]*sx + depth[3]*sy).
-	depth    [4]float32
-	dx, dy   float32 // where its hit was in the previous frame, in pixels from it
-	id       uint32  // what it hit (see objectID)
-	enc      uint32  // n as a G-buffer holds it
-	penc     uint32  // pn as a G-buffer holds it
-	moved    bool    // dx, dy are known: the previous camera saw its point
-	specular bool    // a mirror or glass
+	depth  [4]float32
+	dx, dy float32 // where its hit was in the previous frame, in pixels from it
+	id     uint32  // what it hit (see objectID)
+	enc    uint32  // n as a G-buffer holds it
+	penc   uint32  // pn as a G-buffer holds it
+	moved  bool    // dx, dy are known: the previous camera saw its point
 }
 
 // fillTolerance is how far, in pixels, the motion of a previous pixel
@@ -115,9 +114,9 @@ func (fl *filler) skySample(x, y int, d Vec) {
 
 // hitSample records the sample of pixel (x, y), whose camera ray hit h at
 // sf at depth z, on object id, its normal encoded as enc.
-func (fl *filler) hitSample(x, y int, h *hit, sf *surface, id, enc uint32, z float64, specular bool) {
+func (fl *filler) hitSample(x, y int, h *hit, sf *surface, id, enc uint32, z float64) {
 	s := fl.sample(x, y)
-	*s = fillSample{n: toVec32(sf.ng), pn: toVec32(sf.ng), z: float32(z), id: id, enc: enc, penc: enc, specular: specular}
+	*s = fillSample{n: toVec32(sf.ng), pn: toVec32(sf.ng), z: float32(z), id: id, enc: enc, penc: enc}
 	p := sf.p
 	cc := &fl.tr.f.cam
 	s.depth = [4]float32{float32(sf.ng.Dot(p.Sub(cc.origin))), float32(sf.ng.Dot(cc.forward)), float32(sf.ng.Dot(cc.right)), float32(sf.ng.Dot(cc.up))}
@@ -162,9 +161,6 @@ func (fl *filler) fill(x, y int) bool {
 		return false
 	}
 	if uniform && fl.dst.Hist.GBuf != nil {
-		if ss[0].specular && fl.q.Pattern == PatternHalf {
-			return false // see below
-		}
 		switch fl.fillPlane(x, y, ss[0]) {
 		case planeFilled:
 			return true
@@ -199,12 +195,12 @@ func (fl *filler) fill(x, y int) bool {
 	if from != nil && float64(missed) < float64(from.z) {
 		return false
 	}
-	// Mirrors and glass show what moves with the camera: filled, they
-	// are off by a frame's motion of their reflections, so the denser
-	// pattern traces them; the sparser one, short of time, fills them too
-	// (they are the costliest pixels: a quarter of a frame's time on the
-	// default scene).
-	if from == nil || from.specular && fl.q.Pattern == PatternHalf {
+	// Mirrors and glass are filled too, off by a frame's motion of their
+	// reflections (the contrast test catches the worst): they are the
+	// costliest pixels, a quarter of a frame's time on the default scene,
+	// and tracing them made a half-pattern frame cost more than a full
+	// one for 0.55 dB.
+	if from == nil {
 		return false
 	}
 	i := y*fl.dst.W + x

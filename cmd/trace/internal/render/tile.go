@@ -101,10 +101,8 @@ func Pixel(r, g, b uint8) uint32 {
 // from dst.Hist without a ray of their own, along the camera and object
 // motion of the traced pixels next to them, unless the previous frame's
 // geometry there does not match (a disocclusion, another object, a
-// silhouette, a camera cut), the pixels there differ too much (an edge,
-// a fine texture) or, with PatternHalf, their surface is a mirror or
-// glass (what they show moves with the camera): those pixels are traced
-// too. A filled pixel's G-buffer entry is the geometry it was filled
+// silhouette, a camera cut) or the pixels there differ too much (an edge,
+// a fine texture): those pixels are traced too. A filled pixel's G-buffer entry is the geometry it was filled
 // from, moved into this frame. A filled pixel depends on dst.Hist, which
 // holds the previous frame whole: it must not change during the pass.
 // Every pixel that is traced is the same bytes as RenderTile without a
