@@ -17,31 +17,64 @@ type rung struct {
 	filled float64 // pixels the pattern leaves to fill from the previous frame
 }
 
-// fillCost returns what filling a pixel costs at quality q (its camera
-// ray, its G-buffer entry, finding it in the previous frame), in camera
-// samples. Measured on one core, frames interleaved (render's
-// BenchmarkFillFrame is the same measurement): a Whitted sample of the
-// default scene costs about as much as a fill (quarter pattern 0.89 of a
-// full frame with 0.56 of its pixels traced, half 0.99 with 0.75: 0.8
-// samples), a path-traced sample of the terrain far more (quarter 0.48
-// with 0.57 traced, at 4 spp: 0.2 samples).
+// fillCost returns what filling a pixel costs at quality q (finding it
+// in the previous frame along the motion of the traced pixels beside
+// it), in camera samples. Measured on the loaded 2-core machine (render's
+// BenchmarkFillFrame, one core, frames interleaved): the quarter pattern
+// took 0.71-0.88 of a full frame with 0.38 of its pixels traced, half
+// 0.94 with 0.59, and a traced pixel of a pattern costs about 1.2 of a
+// full frame's (rays beside each other share less of their paths): 0.5
+// samples. A
+// path-traced sample of the terrain costs far more (quarter 0.48 with
+// 0.57 traced, at 4 spp: 0.2 samples). The controller learns how far off
+// this is for each kind of rung (see rungClass).
 //
 // Pixels that are not traced cost something at a coarse step too: mixed
-// from the blocks around them (bilinear), 0.1 (the same measurement: step
-// 2 bilinear 0.33 of a full frame, step 2 blocks 0.25, the sparse pattern
-// 0.38); copied from their block, nothing to speak of.
+// from the blocks around them (bilinear), 0.06 (the same measurement,
+// three runs: step 2 bilinear 0.31-0.34 of a full frame, step 2 blocks
+// 0.24-0.29, step 3 bilinear 0.17-0.18, step 3 blocks 0.11-0.15, step 16
+// bilinear 0.06, the sparse pattern 0.33-0.43); copied from their block,
+// nothing to speak of. (0.1, measured before the bilinear mixing got
+// faster, made every step from 4 to 16 cost about as much as step 3
+// blocks, and a loaded machine ran step 16 where the blocks ran step 3.)
 func fillCost(q render.Quality) float64 {
 	switch {
 	case q.PixelStep > 1 && !q.Bilinear:
 		return 0
 	case q.PixelStep > 1:
-		return 0.1
+		return 0.06
 	case q.Pattern == render.PatternSparse: // no camera ray: a history fetch and a clamp
 		return 0.15
 	case q.Integrator == render.Path:
 		return 0.2
 	}
-	return 0.8
+	return 0.5
+}
+
+// rungClass sorts rungs by how their work is done: a sample of a pattern
+// costs differently from a block's (its rays are beside each other's,
+// its other pixels filled from the previous frame), and a frame with a
+// pattern waits for the previous one. The controller keeps, for each
+// pattern class, how its cost per sample compares with the blocks' and
+// its own fixed latency, so that a pattern's measurements do not
+// inflate its predictions of blocks, nor the other way round.
+type rungClass uint8
+
+const (
+	classBlocks  rungClass = iota // every pixel traced, or blocks (copied or mixed): the reference
+	classPattern                  // half or quarter, filled from the previous frame
+	classSparse                   // the sparse pattern
+	numClasses
+)
+
+func classOf(q render.Quality) rungClass {
+	switch {
+	case q.PixelStep > 1 || q.Pattern == render.PatternAll:
+		return classBlocks
+	case q.Pattern == render.PatternSparse:
+		return classSparse
+	}
+	return classPattern
 }
 
 // fillReject is the share of filled pixels that the ladder assumes are
@@ -142,6 +175,10 @@ const (
 	// the cheapest rung for 121 of 200 frames.)
 	ctlRise = 0.3
 	ctlFall = 0.15
+	// ctlClass weighs a new measurement of a pattern's cost per sample
+	// against the blocks' (see rungClass), up or down alike: a ratio
+	// between kinds of work changes less with the load than either.
+	ctlClass = 0.2
 	// ctlWarm frames are observed before the controller settles: until then
 	// its estimates are the latest measurement, and it jumps straight to the
 	// rung they allow.
@@ -173,22 +210,31 @@ type controller struct {
 	cur     int     // index in rungs
 	perSamp float64 // busy seconds per sample, all workers; 0: not measured
 	fixed   float64 // seconds of latency that do not scale with samples
-	seen    int     // frames observed
-	changed int     // frame at which cur last changed
-	climbed bool    // the last change was a climb
-	spiked  bool    // the last frame took more than twice its prediction
-	hold    int     // frames to stay at a rung before climbing
-	reject  float64 // share of filled pixels traced instead
+	// For each pattern class (see rungClass): its cost per sample as a
+	// multiple of perSamp, the blocks' (0: not measured, 1 assumed), and
+	// its fixed latency (-1: not measured, fixed assumed).
+	ratio      [numClasses]float64
+	classFixed [numClasses]float64
+	seen       int     // frames observed
+	changed    int     // frame at which cur last changed
+	climbed    bool    // the last change was a climb
+	spiked     bool    // the last frame took more than twice its prediction
+	hold       int     // frames to stay at a rung before climbing
+	reject     float64 // share of filled pixels traced instead
 }
 
 // newController returns a controller for the rungs (best first) at fps
 // frames per second with the given number of workers.
 func newController(rungs []rung, fps float64, workers int) *controller {
 	period := time.Duration(float64(time.Second) / fps)
-	return &controller{
+	c := &controller{
 		rungs: rungs, period: period, workers: float64(workers), cur: len(rungs) - 1,
 		hold: holdFrames(ctlHold, period), reject: fillReject,
 	}
+	for i := range c.classFixed {
+		c.classFixed[i] = -1
+	}
+	return c
 }
 
 func holdFrames(d, period time.Duration) int {
@@ -235,13 +281,26 @@ func (c *controller) set(n, i int, climb bool) {
 
 // predict returns rung i's predicted latency as a fraction of the period.
 func (c *controller) predict(i int) float64 {
-	return (c.perSamp*c.rungs[i].cost(c.reject)/c.workers + c.fixed) / c.period.Seconds()
+	fixed := c.fixed
+	if f := c.classFixed[classOf(c.rungs[i].q)]; f >= 0 {
+		fixed = f
+	}
+	return c.busyShare(i) + fixed/c.period.Seconds()
 }
 
 // busyShare returns the share of the workers' time over a period that
 // rung i is predicted to take.
 func (c *controller) busyShare(i int) float64 {
-	return c.perSamp * c.rungs[i].cost(c.reject) / c.workers / c.period.Seconds()
+	return c.perSamp * c.classRatio(classOf(c.rungs[i].q)) * c.rungs[i].cost(c.reject) / c.workers / c.period.Seconds()
+}
+
+// classRatio returns the cost of a sample of class k as a multiple of
+// perSamp.
+func (c *controller) classRatio(k rungClass) float64 {
+	if r := c.ratio[k]; r > 0 {
+		return r
+	}
+	return 1
 }
 
 // best returns the best rung predicted under limit, and to leave the
@@ -282,16 +341,52 @@ func (c *controller) observe(q render.Quality, latency, busy time.Duration, work
 	if r.filled > 0 && q.PixelStep <= 1 {
 		reject = min(max((float64(work.traced)-r.traced/float64(q.SPP))/r.filled, 0), 1)
 	}
-	if c.seen < ctlWarm { // the latest is the best guess yet
-		c.perSamp, c.fixed = perSamp, fixed
-	} else {
-		c.perSamp = smooth(c.perSamp, perSamp)
-		c.fixed = smooth(c.fixed, fixed)
+	k := classOf(q)
+	// A frame filled from the previous one waits for it, and its samples
+	// cost their own: it moves the blocks' estimates only once its class
+	// has been measured against them, and never their fixed latency.
+	own := k != classBlocks
+	switch {
+	case own && c.perSamp > 0 && c.ratio[k] == 0:
+	case c.seen < ctlWarm: // the latest is the best guess yet
+		c.perSamp = perSamp / c.classRatio(k)
+		if !own {
+			c.fixed = fixed
+		}
+	default:
+		c.perSamp = smooth(c.perSamp, perSamp/c.classRatio(k))
+		if !own {
+			c.fixed = smooth(c.fixed, fixed)
+		}
+	}
+	if own {
+		c.observeClass(k, perSamp, fixed)
 	}
 	if r.filled > 0 && q.PixelStep <= 1 && q.Pattern != render.PatternSparse {
 		c.reject = smooth(c.reject, reject)
 	}
 	c.seen++
+}
+
+// observeClass records that a frame of pattern class k took perSamp per
+// sample and fixed latency: the class's ratio to the blocks' perSamp and
+// its fixed latency move towards what it measured.
+func (c *controller) observeClass(k rungClass, perSamp, fixed float64) {
+	if !(c.perSamp > 0) {
+		return
+	}
+	r := perSamp / c.perSamp
+	switch {
+	case c.ratio[k] == 0:
+		c.ratio[k] = r
+	default:
+		c.ratio[k] += ctlClass * (r - c.ratio[k])
+	}
+	if c.classFixed[k] < 0 {
+		c.classFixed[k] = fixed
+	} else {
+		c.classFixed[k] = smooth(c.classFixed[k], fixed)
+	}
 }
 
 // smooth moves an estimate towards a measurement, faster up than down.

@@ -51,11 +51,21 @@ type machine struct {
 	perSamp time.Duration
 	fixed   time.Duration
 	reject  float64
+	// pattern, when set, is what a sample of a half or quarter pattern
+	// costs as a multiple of perSamp, and patternWait the latency such a
+	// frame adds waiting for the previous one
+	pattern     float64
+	patternWait time.Duration
 }
 
 func (m machine) frame(r rung, workers int) (latency, busy time.Duration) {
 	busy = time.Duration(r.cost(m.reject) * float64(m.perSamp))
-	return busy/time.Duration(workers) + m.fixed, busy
+	fixed := m.fixed
+	if classOf(r.q) == classPattern && m.pattern > 0 {
+		busy = time.Duration(float64(busy) * m.pattern)
+		fixed += m.patternWait
+	}
+	return busy/time.Duration(workers) + fixed, busy
 }
 
 // work is what the tiles of a frame at rung r report on m.
@@ -263,4 +273,25 @@ func TestControllerIsNotKeptLowByFrequentSpikes(t *testing.T) {
 	}
 	assert.Less(t, cheapest, 54, "frames at the cheapest rung after the first second")
 	assert.LessOrEqual(t, c.hold, 2*holdFrames(ctlHold, c.period), "the hold did not grow with the spikes")
+}
+
+func TestControllerKeepsEachClassOfRungsApart(t *testing.T) {
+	// Pattern frames cost half as much again a sample and wait for the
+	// previous frame: once the controller has seen both kinds, its
+	// predictions of each are its own, not the pattern's cost spread
+	// over every rung.
+	c := newController(ladder(render.Quality{SPP: 1, MaxDepth: 4, PixelStep: 1}, 640, 360, true), 60, 2)
+	m := machine{perSamp: 60 * time.Nanosecond, fixed: time.Millisecond, reject: 0.2, pattern: 1.5, patternWait: 3 * time.Millisecond}
+	quarter := slices.IndexFunc(c.rungs, func(r rung) bool { return r.q.Pattern == render.PatternQuarter })
+	bilinear := slices.IndexFunc(c.rungs, func(r rung) bool { return r.q.PixelStep == 2 && r.q.Bilinear })
+	require.Positive(t, quarter)
+	require.Positive(t, bilinear)
+	for n := range 300 { // the two in turns, from the cheap one as a controller starts
+		i := []int{bilinear, quarter}[n/30%2]
+		lat, busy := m.frame(c.rungs[i], 2)
+		c.observe(c.rungs[i].q, lat, busy, m.work(c.rungs[i]))
+	}
+	for _, i := range []int{quarter, bilinear, 0} {
+		assert.InDelta(t, trueLoad(c, m, i), c.predict(i), 0.1*trueLoad(c, m, i), "rung %+v", c.rungs[i].q)
+	}
 }

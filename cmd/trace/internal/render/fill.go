@@ -3,19 +3,20 @@ package render
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // This file is RenderTile's fill pass: frames at full resolution when
 // tracing every pixel costs more than a frame period. A Pattern picks the
-// pixels a frame traces; every other pixel traces only its camera ray
-// (cheap next to shading it: shadow rays, mirror and glass bounces) and
-// takes its colour from the previous frame, at the place where its hit
-// point was then, moved by the camera and by the object it is on. The
-// previous frame's G-buffer says what each of its pixels saw; where that
-// does not match (another object behind or in front, a surface facing
-// elsewhere), the pixel is traced. Each pixel depends only on the
-// previous frame, whole, and on itself, so the result is the same bytes
-// for any tiling and any order of tiles.
+// pixels a frame traces; every other pixel takes its colour from the
+// previous frame, without a ray of its own, where the motion of the
+// traced pixels next to it (the camera's and their objects') puts it
+// (see reproject.go). The previous frame's G-buffer says what each of
+// its pixels saw; where that does not match (another object behind or in
+// front, a surface facing elsewhere), the pixel is traced. Each pixel
+// depends only on the previous frame, whole, and on the pixels next to
+// it, which a tile traces at its edges too, so the result is the same
+// bytes for any tiling and any order of tiles.
 
 // Pattern selects the pixels a frame traces (see Quality.Pattern). The
 // zero value, PatternAll, traces every pixel.
@@ -167,9 +168,23 @@ type filler struct {
 	w, h   float64 // the image size
 	scale  float64 // the camera's pixelScale
 	simple bool    // a traced pixel is its camera ray's Whitted shading
+	// The traced pixels of the tile and of the ring of pixels around it,
+	// in the rectangle [ex0, ex0+cols) x [ey0, ...): what the pixels the
+	// pattern leaves out are filled from (see reproject.go).
+	samples    []fillSample
+	buf        *[]fillSample // samples' pool entry
+	ex0, ey0   int
+	cols, rows int
 }
 
-// renderFill is RenderTile with a G-buffer, its arguments checked.
+// fillSamples holds a tile's samples, reused between tiles.
+var fillSamples = sync.Pool{New: func() any { return new([]fillSample) }}
+
+// renderFill is RenderTile with a G-buffer, its arguments checked. It
+// traces the pattern's pixels of the tile, and of the ring around it
+// (their camera rays only), then fills the others from the history
+// along the motion of the traced pixels next to them, tracing those it
+// cannot fill.
 func (s *Scene) renderFill(dst Target, t Tile, q Quality) (stats TileStats, err error) {
 	defer func() {
 		// As RenderTile: a blob changed after Open, or a history written
@@ -179,23 +194,11 @@ func (s *Scene) renderFill(dst Target, t Tile, q Quality) (stats TileStats, err 
 		}
 	}()
 	tr := tracer{s: s, f: s.frame(t.Frame)}
-	fl := filler{tr: &tr, dst: dst, t: t, q: q, w: float64(dst.W), h: float64(dst.H), scale: tr.f.cam.pixelScale(dst.H)}
-	if dst.Hist.Pix != nil && q.Pattern != PatternAll {
-		fl.prev = s.newFrameState(dst.Hist.Frame)
-	}
-	fl.simple = q.SPP == 1 && q.Integrator == Whitted && tr.f.cam.lens <= 0 && t.Sample == 0
-	const g = groupSize
-	for gy := t.Y0 - t.Y0%g; gy < t.Y1; gy += g {
-		for gx := t.X0 - t.X0%g; gx < t.X1; gx += g {
-			tr.firstRefs(float64(gx), float64(gy), float64(min(gx+g, dst.W)), float64(min(gy+g, dst.H)), fl.w, fl.h, fl.scale)
-			for y := max(gy, t.Y0); y < min(gy+g, t.Y1); y++ {
-				for x := max(gx, t.X0); x < min(gx+g, t.X1); x++ {
-					if fl.pixel(x, y) {
-						stats.Traced++
-					}
-				}
-			}
-		}
+	fl := newFiller(&tr, dst, t, q)
+	defer fl.release()
+	stats.Traced = fl.traceSamples()
+	if fl.prev != nil {
+		stats.Traced += fl.fillRest()
 	}
 	stats.Pixels = uint64((t.X1 - t.X0) * (t.Y1 - t.Y0))
 	stats.Samples = stats.Traced * uint64(q.SPP)
@@ -203,38 +206,121 @@ func (s *Scene) renderFill(dst Target, t Tile, q Quality) (stats TileStats, err 
 	return stats, nil
 }
 
-// pixel traces pixel (x, y)'s camera ray, writes its G-buffer entry, and
-// fills or traces its colour; it reports whether it traced it.
-func (fl *filler) pixel(x, y int) bool {
+// newFiller returns the fill pass of tile t of dst at quality q, whose
+// tracer is tr: release it when done.
+func newFiller(tr *tracer, dst Target, t Tile, q Quality) filler {
+	fl := filler{tr: tr, dst: dst, t: t, q: q, w: float64(dst.W), h: float64(dst.H), scale: tr.f.cam.pixelScale(dst.H)}
+	fl.simple = q.SPP == 1 && q.Integrator == Whitted && tr.f.cam.lens <= 0 && t.Sample == 0
+	if dst.Hist.Pix == nil || q.Pattern == PatternAll {
+		return fl
+	}
+	fl.prev = tr.s.newFrameState(dst.Hist.Frame)
+	fl.ex0, fl.ey0 = max(t.X0-1, 0), max(t.Y0-1, 0)
+	fl.cols, fl.rows = min(t.X1+1, dst.W)-fl.ex0, min(t.Y1+1, dst.H)-fl.ey0
+	n := samplesFor(q.Pattern, fl.cols, fl.rows)
+	fl.buf = fillSamples.Get().(*[]fillSample)
+	if cap(*fl.buf) < n {
+		*fl.buf = make([]fillSample, n)
+	}
+	fl.samples = (*fl.buf)[:n]
+	return fl
+}
+
+// release hands fl's samples back for other tiles.
+func (fl *filler) release() {
+	if fl.buf != nil {
+		fillSamples.Put(fl.buf)
+		fl.buf, fl.samples = nil, nil
+	}
+}
+
+// traceSamples traces the pixels of the tile that the pattern selects
+// (all of them without a history), and records the samples of those and
+// of the ring around the tile; it returns how many pixels it traced.
+func (fl *filler) traceSamples() (traced uint64) {
+	t, tr := fl.t, fl.tr
+	x0, y0, x1, y1 := t.X0, t.Y0, t.X1, t.Y1
+	if fl.prev != nil {
+		x0, y0, x1, y1 = fl.ex0, fl.ey0, min(t.X1+1, fl.dst.W), min(t.Y1+1, fl.dst.H)
+	}
+	const g = groupSize
+	for gy := y0 - y0%g; gy < y1; gy += g {
+		for gx := x0 - x0%g; gx < x1; gx += g {
+			tr.firstRefs(float64(gx), float64(gy), float64(min(gx+g, fl.dst.W)), float64(min(gy+g, fl.dst.H)), fl.w, fl.h, fl.scale)
+			for y := max(gy, y0); y < min(gy+g, y1); y++ {
+				for x := max(gx, x0); x < min(gx+g, x1); x++ {
+					if fl.prev != nil && !fl.q.Pattern.Traces(x, y, t.Frame) {
+						continue
+					}
+					inside := x >= t.X0 && x < t.X1 && y >= t.Y0 && y < t.Y1
+					fl.pixel(x, y, inside, fl.prev != nil)
+					if inside {
+						traced++
+					}
+				}
+			}
+		}
+	}
+	return traced
+}
+
+// fillRest fills the pixels of the tile that the pattern leaves out,
+// tracing those it finds no match for, and returns how many it traced.
+func (fl *filler) fillRest() (traced uint64) {
+	t, tr := fl.t, fl.tr
+	const g = groupSize
+	for gy := t.Y0 - t.Y0%g; gy < t.Y1; gy += g {
+		for gx := t.X0 - t.X0%g; gx < t.X1; gx += g {
+			refs := false // the group's firstRefs, for the first pixel traced
+			for y := max(gy, t.Y0); y < min(gy+g, t.Y1); y++ {
+				for x := max(gx, t.X0); x < min(gx+g, t.X1); x++ {
+					if fl.q.Pattern.Traces(x, y, t.Frame) || fl.fill(x, y) {
+						continue
+					}
+					if !refs {
+						tr.firstRefs(float64(gx), float64(gy), float64(min(gx+g, fl.dst.W)), float64(min(gy+g, fl.dst.H)), fl.w, fl.h, fl.scale)
+						refs = true
+					}
+					fl.pixel(x, y, true, false)
+					traced++
+				}
+			}
+		}
+	}
+	return traced
+}
+
+// pixel traces pixel (x, y)'s camera ray and, if sample (a pixel of the
+// pattern, with a history), records its sample; inside the tile, it
+// writes its G-buffer entry and traces its colour.
+func (fl *filler) pixel(x, y int, inside, sample bool) {
 	tr := fl.tr
 	i := y*fl.dst.W + x
-	g := fl.dst.GBuf[GBufWords*i : GBufWords*i+GBufWords : GBufWords*i+GBufWords]
 	o, d := tr.f.cam.ray(float64(x)+0.5, float64(y)+0.5, fl.w, fl.h, fl.scale, nil)
 	var h hit
 	if !tr.closest(o, d, 0, &h) {
-		g[0], g[1], g[2] = math.Float32bits(float32(math.Inf(1))), idSky, 0
-		fl.trace(i, x, y, d, nil, nil) // the sky: as cheap to trace as to fill
-		return true
+		if sample {
+			fl.skySample(x, y, d)
+		}
+		if inside {
+			g := fl.dst.GBuf[GBufWords*i : GBufWords*i+GBufWords : GBufWords*i+GBufWords]
+			g[0], g[1], g[2] = math.Float32bits(float32(math.Inf(1))), idSky, 0
+			fl.trace(i, x, y, d, nil, nil)
+		}
+		return
 	}
 	var sf surface
 	tr.surface(o, d, &h, &sf)
 	m := tr.s.material(&sf)
-	id := objectID(&h, &sf)
-	g[0], g[1], g[2] = math.Float32bits(float32(h.t*d.Dot(tr.f.cam.forward))), id, octEncode(sf.ng)
-	// Mirrors and glass show what moves with the camera: filled, they
-	// are off by a frame's motion of their reflections, so the denser
-	// pattern traces them; the sparser one, short of time, fills them too
-	// (they are the costliest pixels: a quarter of a frame's time on the
-	// default scene), and the contrast test catches the worst.
-	specular := m.Kind == matMetal || m.Kind == matGlass
-	if fl.prev != nil && !(specular && fl.q.Pattern == PatternHalf) && !fl.q.Pattern.Traces(x, y, fl.t.Frame) {
-		if p, ok := fl.reproject(&h, sf.p, sf.ng, id); ok {
-			fl.dst.Pix[i] = p
-			return false
-		}
+	id, enc, z := objectID(&h, &sf), octEncode(sf.ng), h.t*d.Dot(tr.f.cam.forward)
+	if sample {
+		fl.hitSample(x, y, &h, &sf, id, enc, z)
 	}
-	fl.trace(i, x, y, d, &sf, m)
-	return true
+	if inside {
+		g := fl.dst.GBuf[GBufWords*i : GBufWords*i+GBufWords : GBufWords*i+GBufWords]
+		g[0], g[1], g[2] = math.Float32bits(float32(z)), id, enc
+		fl.trace(i, x, y, d, &sf, m)
+	}
 }
 
 // trace shades pixel i at (x, y), whose camera ray has direction d and
@@ -253,103 +339,6 @@ func (fl *filler) trace(i, x, y int, d Vec, sf *surface, m *material) {
 		c = tr.whittedAt(d, sf, m, 0, fl.q.MaxDepth)
 	}
 	fl.dst.Pix[i] = tr.s.pack(mean32(float32(c.X), float32(c.Y), float32(c.Z), float32(fl.q.SPP)))
-}
-
-// reproject returns the previous frame's colour of the point p, normal n,
-// on the object id that hit h found, and whether the previous frame saw
-// it: the bilinear mix of the four pixels around where p was then, of
-// those whose G-buffer entry matches, unless they differ by more than
-// maxFillContrast (an edge, a texture finer than the pixels: one pixel
-// off is far off, and the pixel is traced instead).
-func (fl *filler) reproject(h *hit, p, n Vec, id uint32) (uint32, bool) {
-	prev := fl.prev
-	if h.inst >= 0 { // back along the instance's motion
-		cur, old := &fl.tr.f.xf[h.inst], &prev.xf[h.inst]
-		p = old.toWorld.point(cur.toObj.point(p))
-		n = old.toObj.transposed(cur.toWorld.transposed(n)).Normalize()
-	}
-	c := &prev.cam
-	k := c.pixelScale(fl.dst.H)
-	v := p.Sub(c.origin)
-	z := v.Dot(c.forward)
-	if !(z > 0) {
-		return 0, false
-	}
-	// camera.ray inverted, less half a pixel: the pixel centres around.
-	inv := 1 / (z * k)
-	fx := (v.Dot(c.right)*inv+fl.w)/2 - 0.5
-	fy := (fl.h-v.Dot(c.up)*inv)/2 - 0.5
-	if !(fx > -1 && fx < fl.w && fy > -1 && fy < fl.h) {
-		return 0, false
-	}
-	x0, y0 := math.Floor(fx), math.Floor(fy)
-	ax, ay := fx-x0, fy-y0
-	// The previous pixel (qx, qy) saw the point o + zq*(forward + sx*right
-	// + sy*up), sx and sy its camera.ray offsets: its distance from p's
-	// plane is pl.e + zq*(pl.a + pl.b*sx + pl.c*sy).
-	pl := fillPlane{e: n.Dot(c.origin.Sub(p)), a: n.Dot(c.forward), b: n.Dot(c.right), c: n.Dot(c.up), tol: v.Length() * 2 * k,
-		n: n, enc: octEncode(n), id: id}
-	var r, g, b, sum float64
-	lo, hi := uint32(0xffffff), uint32(0)
-	for j := range 4 {
-		qx, qy := int(x0)+j&1, int(y0)+j>>1
-		wx, wy := 1-ax, 1-ay
-		if j&1 != 0 {
-			wx = ax
-		}
-		if j>>1 != 0 {
-			wy = ay
-		}
-		w := wx * wy
-		if !(w > 0) || qx < 0 || qy < 0 || qx >= fl.dst.W || qy >= fl.dst.H {
-			continue
-		}
-		qi := qy*fl.dst.W + qx
-		if fl.dst.Hist.GBuf != nil && !pl.matches(fl.dst.Hist.GBuf[GBufWords*qi:GBufWords*qi+GBufWords:GBufWords*qi+GBufWords],
-			(2*float64(qx)+1-fl.w)*k, (fl.h-2*float64(qy)-1)*k) {
-			continue
-		}
-		px := fl.dst.Hist.Pix[qi]
-		lo, hi = minChannels(lo, px), maxChannels(hi, px)
-		r += w * float64(px&0xff)
-		g += w * float64(px>>8&0xff)
-		b += w * float64(px>>16&0xff)
-		sum += w
-	}
-	if !(sum >= minFillWeight) || contrast(lo, hi) > maxFillContrast {
-		return 0, false
-	}
-	return Pixel(uint8(r/sum+0.5), uint8(g/sum+0.5), uint8(b/sum+0.5)), true
-}
-
-// fillPlane is a filled pixel's point as reproject tests the previous
-// frame's G-buffer entries against it.
-type fillPlane struct {
-	e, a, b, c float64 // see reproject
-	tol        float64 // how far off the plane a match may be
-	n          Vec     // its normal
-	enc        uint32  // n as a G-buffer holds it
-	id         uint32  // its object
-}
-
-// matches reports whether the G-buffer entry g of a previous pixel with
-// camera.ray offsets (sx, sy) saw the same object as pl, within pl.tol of
-// its plane, with a normal within acos(minFillCos) of its own. The entry
-// may be garbage (shared memory): a NaN fails every test.
-func (pl *fillPlane) matches(g []uint32, sx, sy float64) bool {
-	if g[1] != pl.id {
-		return false
-	}
-	zq := float64(math.Float32frombits(g[0]))
-	if !(math.Abs(pl.e+zq*(pl.a+pl.b*sx+pl.c*sy)) <= pl.tol) {
-		return false
-	}
-	if g[2] == pl.enc { // the same plane, most of the time
-		return true
-	}
-	nq := octDecode(g[2])
-	d := nq.Dot(pl.n)
-	return d > 0 && d*d >= minFillCos*minFillCos*nq.Dot(nq)
 }
 
 // maxFillContrast is the largest difference in a channel between the

@@ -9,9 +9,9 @@ import (
 )
 
 // BenchmarkFillFrame renders 640x360 frames of the default scene in a
-// row, each filled from the one before, for each pattern, next to the
-// plain full frame (blocks: RenderTile without a G-buffer) as its
-// baseline: ms/frame over GOMAXPROCS goroutines, cpu-ms/frame, and the
+// row, each filled from the one before, for each pattern, and at coarse
+// pixel steps (blocks copied or mixed bilinearly), next to the plain
+// full frame (RenderTile without a G-buffer) as their baseline: ms/frame over GOMAXPROCS goroutines, cpu-ms/frame, and the
 // share of pixels traced. The controller's cost of a filled pixel
 // (fillCost in cmd/trace) is about (cpu of a pattern frame - traced share
 // x cpu of a full frame) / (1 - traced share) / cpu of a full frame; on a
@@ -19,20 +19,32 @@ import (
 // (-cpu 1 -count 6).
 func BenchmarkFillFrame(b *testing.B) {
 	for _, c := range []struct {
-		name string
-		gbuf bool
-		p    render.Pattern
-	}{{"plain", false, render.PatternAll}, {"all", true, render.PatternAll}, {"half", true, render.PatternHalf}, {"quarter", true, render.PatternQuarter}} {
+		name     string
+		gbuf     bool
+		p        render.Pattern
+		step     int
+		bilinear bool
+	}{
+		{"plain", false, render.PatternAll, 1, false}, {"all", true, render.PatternAll, 1, false},
+		{"half", true, render.PatternHalf, 1, false}, {"quarter", true, render.PatternQuarter, 1, false},
+		{"sparse", false, render.PatternSparse, 1, false},
+		{"step2", false, render.PatternAll, 2, false}, {"step2-bilinear", false, render.PatternAll, 2, true},
+		{"step3", false, render.PatternAll, 3, false}, {"step3-bilinear", false, render.PatternAll, 3, true},
+		{"step16-bilinear", false, render.PatternAll, 16, true},
+	} {
 		b.Run(c.name, func(b *testing.B) {
 			_, rs := open(b, "default")
 			const w, h, tile = 640, 360, 64
 			bufs := [2]frameBufs{newFrameBufs(w, h), newFrameBufs(w, h)}
-			q := render.Quality{SPP: 1, MaxDepth: 4, Pattern: c.p}
+			q := render.Quality{SPP: 1, MaxDepth: 4, Pattern: c.p, PixelStep: c.step, Bilinear: c.bilinear}
 			workers := runtime.GOMAXPROCS(0)
 			var rays atomic.Uint64
 			target := func(n int) render.Target {
 				cur, prev := bufs[n%2], bufs[(n+1)%2]
 				dst := render.Target{Pix: cur.pix, W: w, H: h}
+				if c.p == render.PatternSparse && n > 0 {
+					dst.Hist = render.History{Frame: n - 1, Pix: prev.pix}
+				}
 				if c.gbuf {
 					dst.GBuf = cur.gbuf
 					if n > 0 {

@@ -162,13 +162,21 @@ func (fl *filler) sparseSample(x, y int, sm *sparseSample) {
 // motion sets sm's motion from pixel (x, y) to where the previous camera
 // saw the direction with offsets (sx, sy) (see camera.ray).
 func (fl *filler) motion(sm *sparseSample, x, y int, sx, sy float64) {
+	sm.dx, sm.dy, sm.moved = fl.motionTo(x, y, sx, sy)
+}
+
+// motionTo returns the motion from pixel (x, y) to where the previous
+// camera saw the direction with offsets (sx, sy) (see camera.ray), in
+// pixels, and whether that is not too far off the image to tell.
+func (fl *filler) motionTo(x, y int, sx, sy float64) (dx, dy float32, ok bool) {
 	k := fl.prev.cam.pixelScale(fl.dst.H)
 	px := (sx/k + fl.w) / 2
 	py := (fl.h - sy/k) / 2
-	dx, dy := px-(float64(x)+0.5), py-(float64(y)+0.5)
-	if math.Abs(dx) < fl.w && math.Abs(dy) < fl.h {
-		sm.dx, sm.dy, sm.moved = float32(dx), float32(dy), true
+	mx, my := px-(float64(x)+0.5), py-(float64(y)+0.5)
+	if math.Abs(mx) < fl.w && math.Abs(my) < fl.h {
+		return float32(mx), float32(my), true
 	}
+	return 0, 0, false
 }
 
 // history returns the previous frame's colour at pixel (x, y) moved by

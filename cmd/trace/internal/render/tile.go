@@ -8,11 +8,10 @@ import "fmt"
 // values (per pixel: sums of R, G, B and the number of samples) for
 // progressive rendering; they must not overlap each other or Pix.
 //
-// GBuf, when set, holds GBufWords words per pixel, the geometry of each
-// pixel's camera ray (see RenderTile), and makes RenderTile trace every
-// pixel's camera ray and write it; Hist is the previous frame that a
-// Quality with a Pattern fills the pixels it does not trace from. Neither
-// may overlap the other buffers.
+// GBuf, when set, holds GBufWords words per pixel, the geometry each
+// pixel shows (see RenderTile), which RenderTile writes; Hist is the
+// previous frame that a Quality with a Pattern fills the pixels it does
+// not trace from. Neither may overlap the other buffers.
 type Target struct {
 	Pix   []uint32
 	Accum []float32
@@ -96,15 +95,15 @@ func Pixel(r, g, b uint8) uint32 {
 // Prev and writing Accum, rather than updating one buffer in place, is what
 // makes a re-run pass idempotent; Prev may be the previous pass's Accum.
 //
-// With dst.GBuf set, every pixel's camera ray through its centre is
-// traced and its hit written to the G-buffer (see GBufWords); with a
+// With dst.GBuf set, each pixel's geometry (what its camera ray through
+// its centre hits) is written to the G-buffer (see GBufWords); with a
 // Pattern, the pixels the pattern leaves out of frame t.Frame are filled
-// from dst.Hist, where the camera and object motion take their hit points
-// in the previous frame, unless the previous frame's geometry there does
-// not match (a disocclusion, another object, a camera cut), the pixels
-// there differ too much (an edge, a fine texture) or, with PatternHalf,
-// their surface is a mirror or glass (what they show moves with the
-// camera): those pixels are traced too. A filled pixel depends on dst.Hist, which
+// from dst.Hist without a ray of their own, along the camera and object
+// motion of the traced pixels next to them, unless the previous frame's
+// geometry there does not match (a disocclusion, another object, a
+// silhouette, a camera cut) or the pixels there differ too much (an edge,
+// a fine texture): those pixels are traced too. A filled pixel's G-buffer entry is the geometry it was filled
+// from, moved into this frame. A filled pixel depends on dst.Hist, which
 // holds the previous frame whole: it must not change during the pass.
 // Every pixel that is traced is the same bytes as RenderTile without a
 // G-buffer writes.
