@@ -5,10 +5,13 @@ import "math"
 // This file builds bounding volume hierarchies with the surface area
 // heuristic (SAH), binned: centroids are sorted into a few bins per axis
 // and only bin boundaries are candidate splits. That is O(n) per level and
-// within a few percent of a full sweep in trace speed.
+// within a few percent of a full sweep in trace speed. 32 bins rather
+// than 16 cut the terrain's node visits per ray by 8 to 13% (camera,
+// shadow and bounce rays of BenchmarkWalk's frame): its grid of triangles
+// meets 16 bin boundaries badly.
 
 const (
-	sahBins      = 16
+	sahBins      = 32
 	leafTarget   = 4  // a node with more items is always split
 	medianDepth  = 36 // below this depth, split in half: bounds the height
 	maxItems     = 1 << 24

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/shmrun/shmrun/cmd/trace/internal/scene"
@@ -155,5 +156,22 @@ func BenchmarkIntersect(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestRayPlanes requires a prepared ray's plane offsets to find in a node
+// the planes its signs select (Box[sel] near, Box[sel^1] far), for a ray
+// of every octant.
+func TestRayPlanes(t *testing.T) {
+	var n wideNode
+	for oct := range 8 {
+		var r ray
+		r.set(Vec{}, Vec{pick(oct&1, 1, -1), pick(oct&2, 2, -2), pick(oct&4, 3, -3)}.Normalize())
+		require.Equal(t, uint8(oct), r.oct)
+		for a := range 3 {
+			s := r.sel[a]
+			assert.Same(t, &n.Box[s][a], n.plane(r.planes[0][a]), "octant %d axis %d near", oct, a)
+			assert.Same(t, &n.Box[s^1][a], n.plane(r.planes[1][a]), "octant %d axis %d far", oct, a)
+		}
 	}
 }

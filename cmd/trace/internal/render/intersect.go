@@ -1,6 +1,9 @@
 package render
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // This file finds the closest surface along a ray, or any surface for
 // shadow rays. It is the hot path: no interfaces, no allocation, no
@@ -203,24 +206,54 @@ func (tr *tracer) walk(root uint32, r *ray, h *hit, inst int32, anyHit bool, st 
 // bits): the branch-free integer min and max are much cheaper than the
 // float ones, whose NaN and signed-zero rules cost five instructions each.
 func (st *traversal) pushScalar(n *wideNode, r *ray, tmax int32, sp int) int {
-	nearX, farX := &n.Box[r.sel[0]&1][0], &n.Box[r.sel[0]&1^1][0]
-	nearY, farY := &n.Box[r.sel[1]&1][1], &n.Box[r.sel[1]&1^1][1]
-	nearZ, farZ := &n.Box[r.sel[2]&1][2], &n.Box[r.sel[2]&1^1][2]
-	ix, iy, iz := r.mul[0][0], r.mul[0][1], r.mul[0][2]
-	cx, cy, cz := r.add[0][0], r.add[0][1], r.add[0][2]
-	jx, jy, jz := r.mul[1][0], r.mul[1][1], r.mul[1][2]
-	dx, dy, dz := r.add[1][0], r.add[1][1], r.add[1][2]
+	// One axis at a time over the four slots, in separate variables: a
+	// loop over slots needed all twelve factors and six plane pointers at
+	// once, more than the registers, and spilled them every slot. The
+	// planes are found by the ray's byte offsets (see ray.planes), which
+	// spares selecting each by its sign bit.
+	b, m, a := n.plane(r.planes[0][0]), r.mul[0][0], r.add[0][0]
+	t0, t1, t2, t3 := max(bits(b[0]*m+a), 0), max(bits(b[1]*m+a), 0), max(bits(b[2]*m+a), 0), max(bits(b[3]*m+a), 0)
+	b, m, a = n.plane(r.planes[0][1]), r.mul[0][1], r.add[0][1]
+	t0, t1, t2, t3 = max(bits(b[0]*m+a), t0), max(bits(b[1]*m+a), t1), max(bits(b[2]*m+a), t2), max(bits(b[3]*m+a), t3)
+	b, m, a = n.plane(r.planes[0][2]), r.mul[0][2], r.add[0][2]
+	t0, t1, t2, t3 = max(bits(b[0]*m+a), t0), max(bits(b[1]*m+a), t1), max(bits(b[2]*m+a), t2), max(bits(b[3]*m+a), t3)
+	b, m, a = n.plane(r.planes[1][0]), r.mul[1][0], r.add[1][0]
+	e0, e1, e2, e3 := min(bits(b[0]*m+a), tmax), min(bits(b[1]*m+a), tmax), min(bits(b[2]*m+a), tmax), min(bits(b[3]*m+a), tmax)
+	b, m, a = n.plane(r.planes[1][1]), r.mul[1][1], r.add[1][1]
+	e0, e1, e2, e3 = min(bits(b[0]*m+a), e0), min(bits(b[1]*m+a), e1), min(bits(b[2]*m+a), e2), min(bits(b[3]*m+a), e3)
+	b, m, a = n.plane(r.planes[1][2]), r.mul[1][2], r.add[1][2]
+	e0, e1, e2, e3 = min(bits(b[0]*m+a), e0), min(bits(b[1]*m+a), e1), min(bits(b[2]*m+a), e2), min(bits(b[3]*m+a), e3)
+	in := b2u(t0 <= e0) | b2u(t1 <= e1)<<1 | b2u(t2 <= e2)<<2 | b2u(t3 <= e3)<<3
+	ts := [4]int32{t0, t1, t2, t3}
 	ord := uint32(n.Order[r.oct&7])
-	for k := 6; k >= 0; k -= 2 {
-		s := ord >> k & 3
-		t := max(bits(nearX[s]*ix+cx), bits(nearY[s]*iy+cy), bits(nearZ[s]*iz+cz), 0)
-		exit := min(bits(farX[s]*jx+dx), bits(farY[s]*jy+dy), bits(farZ[s]*jz+dz), tmax)
-		st.e[sp] = entry{n.Child[s], t}
-		if t <= exit {
-			sp++
-		}
+	e := (*[wideSlots]entry)(st.e[sp : sp+wideSlots])
+	k, s := uint32(0), ord>>6
+	e[0] = entry{n.Child[s], ts[s]}
+	k += in >> s & 1
+	s = ord >> 4 & 3
+	e[k&3] = entry{n.Child[s], ts[s]}
+	k += in >> s & 1
+	s = ord >> 2 & 3
+	e[k&3] = entry{n.Child[s], ts[s]}
+	k += in >> s & 1
+	s = ord & 3
+	e[k&3] = entry{n.Child[s], ts[s]}
+	return sp + int(k+in>>s&1)
+}
+
+// plane returns the four planes of n at byte offset off, which must be
+// one of a prepared ray's planes offsets.
+func (n *wideNode) plane(off uint32) *[wideSlots]float32 {
+	return (*[wideSlots]float32)(unsafe.Add(unsafe.Pointer(n), off))
+}
+
+// b2u returns 1 for true and 0 for false, without a branch.
+func b2u(c bool) uint32 {
+	var u uint32
+	if c {
+		u = 1
 	}
-	return sp
+	return u
 }
 
 // leaf tests the ray against the primitives (and, in the world tree, the

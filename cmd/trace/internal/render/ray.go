@@ -1,6 +1,9 @@
 package render
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // This file is the box test of traversal, in float32 like the boxes, and
 // the per-ray data it needs. The distance to a plane b along an axis is
@@ -26,14 +29,16 @@ const slack = 0x1p-21
 // ray is a ray with what the box test needs, per axis: which bound is the
 // near plane (sel: 0 for lo, 1 for hi), and the factors and offsets of
 // entry and exit distances; and the ray's octant (bit a set when the
-// direction is negative on axis a) for the visiting order of wide nodes.
+// direction is negative on axis a) for the visiting order of wide nodes;
+// and where the near and far planes of each axis lie in a wideNode.
 type ray struct {
 	o, d, inv Vec
 	a, ia     float64       // |d|^2 and its reciprocal
 	mul, add  [2][3]float32 // [entry, exit][axis]
 	sel       [3]uint8
 	oct       uint8
-	boxed     bool // inv and the box-test data are set (see prepare)
+	planes    [2][3]uint32 // [near, far][axis]: byte offsets of a wideNode's planes
+	boxed     bool         // inv and the box-test data are set (see prepare)
 }
 
 // set makes r the ray from o along the unit direction d, ready for box
@@ -64,6 +69,14 @@ func (r *ray) prepare() {
 	sx, sy, sz := sign(r.inv.X), sign(r.inv.Y), sign(r.inv.Z)
 	r.sel = [3]uint8{sx, sy, sz}
 	r.oct = sx | sy<<1 | sz<<2
+	for a, sa := range r.sel {
+		r.planes[0][a], r.planes[1][a] = planeOffset(sa, a), planeOffset(sa^1, a)
+	}
+}
+
+// planeOffset returns the byte offset in a wideNode of Box[bound][axis].
+func planeOffset(bound uint8, axis int) uint32 {
+	return uint32(bound)*uint32(unsafe.Sizeof([3][4]float32{})) + uint32(axis)*uint32(unsafe.Sizeof([4]float32{}))
 }
 
 // setScaled makes r the ray from o along d of any length, without the
