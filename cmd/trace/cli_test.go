@@ -139,6 +139,7 @@ func TestMistypedFlagIsOneLineThatNamesTheFlag(t *testing.T) {
 	cases := map[string]string{
 		"-fram":       "did you mean -frames?",
 		"-secne":      "did you mean -scene?",
+		"-fsp":        "did you mean -fps?",
 		"--workrs=3":  "did you mean -workers?",
 		"-zzzzzzzz":   "trace -h lists the flags",
 		"-frames=abc": `invalid value "abc" for flag -frames`,

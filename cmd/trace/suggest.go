@@ -18,14 +18,17 @@ func closest(word string, names []string) string {
 	return best
 }
 
-// editDistance is the Levenshtein distance between a and b, in bytes.
+// editDistance is the optimal string alignment distance between a and b,
+// in bytes: Levenshtein's insertions, deletions and substitutions, and a
+// swap of two neighbouring bytes counted as one edit, the commonest typo
+// ("-fsp" is one edit from "-fps", not two).
 func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	rows := [3][]int{make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)}
+	for j := range rows[1] {
+		rows[1][j] = j
 	}
 	for i := 1; i <= len(a); i++ {
+		prev2, prev, cur := rows[0], rows[1], rows[2]
 		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			sub := prev[j-1]
@@ -33,10 +36,13 @@ func editDistance(a, b string) int {
 				sub++
 			}
 			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
+		rows = [3][]int{prev, cur, prev2}
 	}
-	return prev[len(b)]
+	return rows[1][len(b)]
 }
 
 // didYouMean returns "did you mean NAME? " for the name that word most
