@@ -141,11 +141,12 @@ func (s *Scene) RenderTile(dst Target, t Tile, q Quality) (stats TileStats, err 
 	k := q.PixelStep
 	g := k * max(1, groupSize/k) // blocks come in groups of about groupSize pixels
 	W, H, scale := float64(dst.W), float64(dst.H), tr.f.cam.pixelScale(dst.H)
+	rows := rowPath(dst, t, q) // the same for every row of the pass
 	for gy := t.Y0 - t.Y0%k; gy < t.Y1; gy += g {
 		for gx := t.X0 - t.X0%k; gx < t.X1; gx += g {
 			tr.firstRefs(float64(gx), float64(gy), float64(min(gx+g, dst.W)), float64(min(gy+g, dst.H)), W, H, scale)
 			for by := gy; by < min(gy+g, t.Y1); by += k {
-				if rowPath(dst, t, q) {
+				if rows {
 					x0, x1 := max(gx, t.X0), min(gx+g, t.X1)
 					tr.row(dst, t, q, x0, x1, by, scale)
 					n := uint64(x1 - x0)
