@@ -62,10 +62,17 @@ func (s *Scene) renderSparse(dst Target, t Tile, q Quality) (stats TileStats) {
 		for gx := bx0; gx <= bx1; gx += g {
 			tr.firstRefs(float64(2*gx), float64(2*gy), float64(min(2*(gx+g)+1, dst.W)), float64(min(2*(gy+g)+1, dst.H)), fl.w, fl.h, fl.scale)
 			for j := gy; j < min(gy+g, by1+1); j++ {
-				for i := gx; i < min(gx+g, bx1+1); i++ {
+				ie := min(gx+g, bx1+1)
+				row := smp[(j-by0)*cols+gx-bx0 : (j-by0)*cols+ie-bx0]
+				if fl.simple {
+					fl.sparseRow(2*gx+ox, 2*j+oy, ie-gx, row)
+				}
+				for i := gx; i < ie; i++ {
 					x, y := 2*i+ox, 2*j+oy
-					sm := &smp[(j-by0)*cols+i-bx0]
-					fl.sparseSample(x, y, sm)
+					sm := &row[i-gx]
+					if !fl.simple {
+						fl.sparseSample(x, y, sm)
+					}
 					if x >= t.X0 && x < t.X1 && y >= t.Y0 && y < t.Y1 {
 						dst.Pix[y*dst.W+x] = sm.c
 						stats.Traced++
@@ -74,38 +81,7 @@ func (s *Scene) renderSparse(dst Target, t Tile, q Quality) (stats TileStats) {
 			}
 		}
 	}
-	for y := t.Y0; y < t.Y1; y++ {
-		j := floorDiv(y-oy, 2)
-		fy := float64(y-(2*j+oy)) / 2
-		j0, j1 := min(max(j, by0), by1)-by0, min(max(j+1, by0), by1)-by0
-		for x := t.X0; x < t.X1; x++ {
-			if x&1 == ox && y&1 == oy {
-				continue // traced
-			}
-			i := floorDiv(x-ox, 2)
-			fx := float64(x-(2*i+ox)) / 2
-			i0, i1 := min(max(i, bx0), bx1)-bx0, min(max(i+1, bx0), bx1)-bx0
-			a, b, c, d := &smp[j0*cols+i0], &smp[j0*cols+i1], &smp[j1*cols+i0], &smp[j1*cols+i1]
-			near := a
-			switch {
-			case fx > 0.5 && fy > 0.5:
-				near = d
-			case fx > 0.5:
-				near = b
-			case fy > 0.5:
-				near = c
-			}
-			p, ok := fl.history(x, y, near)
-			if !ok {
-				p = mixPixels(a.c, b.c, c.c, d.c, fx, fy)
-			} else {
-				lo := minChannels(minChannels(a.c, b.c), minChannels(c.c, d.c))
-				hi := maxChannels(maxChannels(a.c, b.c), maxChannels(c.c, d.c))
-				p = clampChannels(p, lo, hi, sparseMargin)
-			}
-			dst.Pix[y*dst.W+x] = p
-		}
-	}
+	fl.sparseFill(smp, ox, oy, bx0, bx1, by0, by1)
 	stats.Pixels = uint64((t.X1 - t.X0) * (t.Y1 - t.Y0))
 	stats.Samples = stats.Traced * uint64(q.SPP)
 	stats.Rays = tr.rays
@@ -177,23 +153,6 @@ func (fl *filler) motionTo(x, y int, sx, sy float64) (dx, dy float32, ok bool) {
 		return float32(mx), float32(my), true
 	}
 	return 0, 0, false
-}
-
-// history returns the previous frame's colour at pixel (x, y) moved by
-// near's motion, bilinearly, if it is inside the previous frame.
-func (fl *filler) history(x, y int, near *sparseSample) (uint32, bool) {
-	if fl.prev == nil || !near.moved {
-		return 0, false
-	}
-	fx := float64(x) + float64(near.dx)
-	fy := float64(y) + float64(near.dy)
-	if !(fx >= 0 && fy >= 0 && fx <= fl.w-1 && fy <= fl.h-1) {
-		return 0, false
-	}
-	x0, y0 := int(fx), int(fy)
-	x1, y1 := min(x0+1, fl.dst.W-1), min(y0+1, fl.dst.H-1)
-	pix, w := fl.dst.Hist.Pix, fl.dst.W
-	return mixPixels(pix[y0*w+x0], pix[y0*w+x1], pix[y1*w+x0], pix[y1*w+x1], fx-float64(x0), fy-float64(y0)), true
 }
 
 // clampChannels clamps each channel of p to [lo-m, hi+m].
