@@ -54,28 +54,10 @@ func (tr *tracer) row(dst Target, t Tile, q Quality, x0, x1, y int, scale float6
 		tr.s.packRow(pix, &tr.batch.c)
 		return
 	}
-	b := &tr.batch
-	for i := range n {
-		b.hitOK[i] = tr.firstHit(b.o[i], b.d[i], &b.h[i])
-		if b.hitOK[i] {
-			tr.surface(b.o[i], b.d[i], &b.h[i], &b.sf[i])
-			b.m[i] = tr.s.material(&b.sf[i])
-		}
-	}
+	tr.hitRow(n)
 	tr.aimRow(n)
-	for i := range pix {
-		switch {
-		case !b.hitOK[i]:
-			b.c[i] = tr.s.background(b.d[i])
-		case b.lit[i]:
-			b.c[i] = tr.shadeRow(i)
-		default:
-			tr.rng, tr.seeded = b.rng[i], b.seeded[i]
-			tr.seed = [4]int{t.Frame, x0 + i, y, 0}
-			b.c[i] = tr.whittedAt(b.d[i], &b.sf[i], b.m[i], 0, q.MaxDepth)
-		}
-	}
-	tr.s.packRow(pix, &b.c)
+	tr.shadeWhittedRow(n, t.Frame, x0, 1, y, q.MaxDepth)
+	tr.s.packRow(pix, &tr.batch.c)
 }
 
 // packRow packs the colours of a row's pixels, rounded through float32
@@ -152,4 +134,36 @@ func (tr *tracer) pixelScale(h int) float64 {
 		tr.scale, tr.scaleH = tr.f.cam.pixelScale(h), h
 	}
 	return tr.scale
+}
+
+// hitRow finds the first hits of the batch's n camera rays, and the
+// surfaces and materials of those that hit.
+func (tr *tracer) hitRow(n int) {
+	b := &tr.batch
+	for i := range n {
+		b.hitOK[i] = tr.firstHit(b.o[i], b.d[i], &b.h[i])
+		if b.hitOK[i] {
+			tr.surface(b.o[i], b.d[i], &b.h[i], &b.sf[i])
+			b.m[i] = tr.s.material(&b.sf[i])
+		}
+	}
+}
+
+// shadeWhittedRow shades the batch's n pixels, once aimRow has aimed
+// their shadow rays: pixel i is (x0 + stride*i, y) of frame, whose seed
+// its secondary rays draw from.
+func (tr *tracer) shadeWhittedRow(n, frame, x0, stride, y, maxDepth int) {
+	b := &tr.batch
+	for i := range n {
+		switch {
+		case !b.hitOK[i]:
+			b.c[i] = tr.s.background(b.d[i])
+		case b.lit[i]:
+			b.c[i] = tr.shadeRow(i)
+		default:
+			tr.rng, tr.seeded = b.rng[i], b.seeded[i]
+			tr.seed = [4]int{frame, x0 + stride*i, y, 0}
+			b.c[i] = tr.whittedAt(b.d[i], &b.sf[i], b.m[i], 0, maxDepth)
+		}
+	}
 }

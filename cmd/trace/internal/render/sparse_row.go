@@ -21,13 +21,7 @@ func (fl *filler) sparseRow(x0, y, n int, sms []sparseSample) {
 		b.o[i], b.seeded[i] = cam.origin, false
 		_, b.d[i] = cam.ray(float64(x0+2*i)+0.5, float64(y)+0.5, fl.w, fl.h, fl.scale, nil)
 	}
-	for i := range sms {
-		b.hitOK[i] = tr.firstHit(b.o[i], b.d[i], &b.h[i])
-		if b.hitOK[i] {
-			tr.surface(b.o[i], b.d[i], &b.h[i], &b.sf[i])
-			b.m[i] = tr.s.material(&b.sf[i])
-		}
-	}
+	tr.hitRow(n)
 	for i := range sms {
 		sms[i] = sparseSample{}
 		if fl.prev != nil {
@@ -35,18 +29,7 @@ func (fl *filler) sparseRow(x0, y, n int, sms []sparseSample) {
 		}
 	}
 	tr.aimRow(n)
-	for i := range sms {
-		switch {
-		case !b.hitOK[i]:
-			b.c[i] = tr.s.background(b.d[i])
-		case b.lit[i]:
-			b.c[i] = tr.shadeRow(i)
-		default:
-			tr.rng, tr.seeded = b.rng[i], b.seeded[i]
-			tr.seed = [4]int{fl.t.Frame, x0 + 2*i, y, 0}
-			b.c[i] = tr.whittedAt(b.d[i], &b.sf[i], b.m[i], 0, fl.q.MaxDepth)
-		}
-	}
+	tr.shadeWhittedRow(n, fl.t.Frame, x0, 2, y, fl.q.MaxDepth)
 	for i := range sms {
 		c := &b.c[i]
 		sms[i].c = tr.s.pack(Vec{float64(float32(c.X)), float64(float32(c.Y)), float64(float32(c.Z))})
