@@ -66,13 +66,14 @@ func (s *Scene) renderSparse(dst Target, t Tile, q Quality) (stats TileStats) {
 				row := smp[(j-by0)*cols+gx-bx0 : (j-by0)*cols+ie-bx0]
 				if fl.simple {
 					fl.sparseRow(2*gx+ox, 2*j+oy, ie-gx, row)
+				} else {
+					for i := gx; i < ie; i++ {
+						fl.sparseSample(2*i+ox, 2*j+oy, &row[i-gx])
+					}
 				}
 				for i := gx; i < ie; i++ {
 					x, y := 2*i+ox, 2*j+oy
 					sm := &row[i-gx]
-					if !fl.simple {
-						fl.sparseSample(x, y, sm)
-					}
 					if x >= t.X0 && x < t.X1 && y >= t.Y0 && y < t.Y1 {
 						dst.Pix[y*dst.W+x] = sm.c
 						stats.Traced++
