@@ -47,16 +47,19 @@ func (s *Scene) renderBilinear(dst Target, t Tile, q Quality) (stats TileStats, 
 	c := (*buf)[:cols*rows]
 	tr := tracer{s: s, f: s.frame(t.Frame)}
 	W, H, scale := float64(dst.W), float64(dst.H), tr.f.cam.pixelScale(dst.H)
-	g := max(1, groupSize/k) // blocks on a side of a group
+	g := max(1, groupSize/k)              // blocks on a side of a group
+	staged := q.SPP == 1 && t.Sample == 0 // the blocks take the staged row path (see row)
 	for gy := by0; gy <= by1; gy += g {
 		for gx := bx0; gx <= bx1; gx += g {
 			tr.firstRefs(float64(gx*k), float64(gy*k), float64(min((gx+g)*k, dst.W)), float64(min((gy+g)*k, dst.H)), W, H, scale)
 			for by := gy; by < min(gy+g, by1+1); by++ {
-				for bx := gx; bx < min(gx+g, bx1+1); bx++ {
-					sum := tr.block(dst, t, q, bx*k, by*k)
-					c[(by-by0)*cols+bx-bx0] = s.pack(mean32(float32(sum.X), float32(sum.Y), float32(sum.Z), float32(q.SPP)))
-					if bx*k >= t.X0 && bx*k < t.X1 && by*k >= t.Y0 && by*k < t.Y1 {
-						stats.Traced++ // its own; the others are its neighbours'
+				ie := min(gx+g, bx1+1)
+				tr.blockRow(dst, t, q, gx, by, c[(by-by0)*cols+gx-bx0:(by-by0)*cols+ie-bx0], staged, scale)
+				if by*k >= t.Y0 && by*k < t.Y1 {
+					for bx := gx; bx < ie; bx++ {
+						if bx*k >= t.X0 && bx*k < t.X1 {
+							stats.Traced++ // its own; the others are its neighbours'
+						}
 					}
 				}
 			}
@@ -86,6 +89,25 @@ func (s *Scene) renderBilinear(dst Target, t Tile, q Quality) (stats TileStats, 
 	stats.Pixels = uint64((t.X1 - t.X0) * (t.Y1 - t.Y0))
 	stats.Rays = tr.rays
 	return stats, nil
+}
+
+// blockRow traces the blocks (bx + i, by) of the pass's pixel step, in
+// blocks, into out[i], packed: a row of a group at most groupSize long,
+// staged (see row) if the pass has one sample through each block's centre.
+func (tr *tracer) blockRow(dst Target, t Tile, q Quality, bx, by int, out []uint32, staged bool, scale float64) {
+	k := q.PixelStep
+	if staged {
+		tr.batch.stride(bx*k, k, len(out))
+		tr.colourRow(dst, t, q, by*k, len(out), scale)
+		for i := range out {
+			out[i] = tr.s.pack(round32(tr.batch.c[i]))
+		}
+		return
+	}
+	for i := range out {
+		sum := tr.block(dst, t, q, (bx+i)*k, by*k)
+		out[i] = tr.s.pack(mean32(float32(sum.X), float32(sum.Y), float32(sum.Z), float32(q.SPP)))
+	}
 }
 
 // centreOf returns the block whose centre is at or before pixel x's centre

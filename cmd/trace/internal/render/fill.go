@@ -248,6 +248,10 @@ func (fl *filler) traceSamples() (traced uint64) {
 		for gx := x0 - x0%g; gx < x1; gx += g {
 			tr.firstRefs(float64(gx), float64(gy), float64(min(gx+g, fl.dst.W)), float64(min(gy+g, fl.dst.H)), fl.w, fl.h, fl.scale)
 			for y := max(gy, y0); y < min(gy+g, y1); y++ {
+				if fl.simple {
+					traced += fl.sampleRow(max(gx, x0), min(gx+g, x1), y)
+					continue
+				}
 				for x := max(gx, x0); x < min(gx+g, x1); x++ {
 					if fl.prev != nil && !fl.q.Pattern.Traces(x, y, t.Frame) {
 						continue
@@ -264,6 +268,47 @@ func (fl *filler) traceSamples() (traced uint64) {
 	return traced
 }
 
+// sampleRow is traceSamples' loop over the pixels [x0, x1) of row y of a
+// group, for fl.simple, on the staged row path (see row): it returns how
+// many pixels of the tile it traced.
+func (fl *filler) sampleRow(x0, x1, y int) uint64 {
+	t, tr := fl.t, fl.tr
+	b := &tr.batch
+	n := 0
+	for x := x0; x < x1; x++ {
+		if fl.prev == nil || fl.q.Pattern.Traces(x, y, t.Frame) {
+			b.x[n] = x
+			n++
+		}
+	}
+	tr.cameraRays(fl.dst, t, y, 1, n, fl.scale)
+	tr.hitRow(n)
+	// The pixels inside the tile are a run: the ring's are at its ends.
+	lo, hi := n, n
+	for i := range n {
+		x := b.x[i]
+		inside := x >= t.X0 && x < t.X1 && y >= t.Y0 && y < t.Y1
+		if inside {
+			lo, hi = min(lo, i), i+1
+		}
+		fl.record(x, y, inside, fl.prev != nil, b.hitOK[i], b.d[i], &b.h[i], &b.sf[i])
+	}
+	fl.shadeRow(lo, hi, y)
+	return uint64(hi - lo)
+}
+
+// shadeRow shades the row batch's pixels [lo, hi) of row y, whose hits
+// hitRow found, and writes them: the same bytes as trace.
+func (fl *filler) shadeRow(lo, hi, y int) {
+	tr := fl.tr
+	tr.aimRow(lo, hi)
+	tr.shadeWhittedRow(lo, hi, fl.t.Frame, y, fl.q.MaxDepth)
+	pix := fl.dst.Pix[y*fl.dst.W : y*fl.dst.W+fl.dst.W]
+	for i := lo; i < hi; i++ {
+		pix[tr.batch.x[i]] = tr.s.pack(round32(tr.batch.c[i]))
+	}
+}
+
 // fillRest fills the pixels of the tile that the pattern leaves out,
 // tracing those it finds no match for, and returns how many it traced.
 func (fl *filler) fillRest() (traced uint64) {
@@ -273,21 +318,46 @@ func (fl *filler) fillRest() (traced uint64) {
 		for gx := t.X0 - t.X0%g; gx < t.X1; gx += g {
 			refs := false // the group's firstRefs, for the first pixel traced
 			for y := max(gy, t.Y0); y < min(gy+g, t.Y1); y++ {
+				// The row's pixels found no match for, in tr.batch.x.
+				n := 0
 				for x := max(gx, t.X0); x < min(gx+g, t.X1); x++ {
-					if fl.q.Pattern.Traces(x, y, t.Frame) || fl.fill(x, y) {
-						continue
+					if !fl.q.Pattern.Traces(x, y, t.Frame) && !fl.fill(x, y) {
+						tr.batch.x[n] = x
+						n++
 					}
-					if !refs {
-						tr.firstRefs(float64(gx), float64(gy), float64(min(gx+g, fl.dst.W)), float64(min(gy+g, fl.dst.H)), fl.w, fl.h, fl.scale)
-						refs = true
-					}
-					fl.pixel(x, y, true, false)
-					traced++
 				}
+				if n == 0 {
+					continue
+				}
+				if !refs {
+					tr.firstRefs(float64(gx), float64(gy), float64(min(gx+g, fl.dst.W)), float64(min(gy+g, fl.dst.H)), fl.w, fl.h, fl.scale)
+					refs = true
+				}
+				fl.traceRow(n, y)
+				traced += uint64(n)
 			}
 		}
 	}
 	return traced
+}
+
+// traceRow traces the row batch's n pixels (x[i], y) of the tile, with
+// their G-buffer entries: on the staged row path for fl.simple.
+func (fl *filler) traceRow(n, y int) {
+	tr := fl.tr
+	b := &tr.batch
+	if !fl.simple {
+		for _, x := range b.x[:n] {
+			fl.pixel(x, y, true, false)
+		}
+		return
+	}
+	tr.cameraRays(fl.dst, fl.t, y, 1, n, fl.scale)
+	tr.hitRow(n)
+	for i := range n {
+		fl.record(b.x[i], y, true, false, b.hitOK[i], b.d[i], &b.h[i], &b.sf[i])
+	}
+	fl.shadeRow(0, n, y)
 }
 
 // pixel traces pixel (x, y)'s camera ray and, if sample (a pixel of the
@@ -295,31 +365,48 @@ func (fl *filler) fillRest() (traced uint64) {
 // writes its G-buffer entry and traces its colour.
 func (fl *filler) pixel(x, y int, inside, sample bool) {
 	tr := fl.tr
-	i := y*fl.dst.W + x
 	o, d := tr.f.cam.ray(float64(x)+0.5, float64(y)+0.5, fl.w, fl.h, fl.scale, nil)
 	var h hit
 	if !tr.closest(o, d, 0, &h) {
-		if sample {
-			fl.skySample(x, y, d)
-		}
+		fl.record(x, y, inside, sample, false, d, &h, nil)
 		if inside {
-			g := fl.dst.GBuf[GBufWords*i : GBufWords*i+GBufWords : GBufWords*i+GBufWords]
-			g[0], g[1], g[2] = math.Float32bits(float32(math.Inf(1))), idSky, 0
-			fl.trace(i, x, y, d, nil, nil)
+			fl.trace(y*fl.dst.W+x, x, y, d, nil, nil)
 		}
 		return
 	}
 	var sf surface
 	tr.surface(o, d, &h, &sf)
 	m := tr.s.material(&sf)
-	id, enc, z := objectID(&h, &sf), octEncode(sf.ng), h.t*d.Dot(tr.f.cam.forward)
+	fl.record(x, y, inside, sample, true, d, &h, &sf)
+	if inside {
+		fl.trace(y*fl.dst.W+x, x, y, d, &sf, m)
+	}
+}
+
+// record records the sample of pixel (x, y), if sample, and, inside the
+// tile, writes its G-buffer entry, from its camera ray's direction d and,
+// if ok, the ray's hit h on sf (before any shading turns sf's normals).
+func (fl *filler) record(x, y int, inside, sample, ok bool, d Vec, h *hit, sf *surface) {
+	var g []uint32
+	if inside {
+		i := y*fl.dst.W + x
+		g = fl.dst.GBuf[GBufWords*i : GBufWords*i+GBufWords : GBufWords*i+GBufWords]
+	}
+	if !ok {
+		if sample {
+			fl.skySample(x, y, d)
+		}
+		if inside {
+			g[0], g[1], g[2] = math.Float32bits(float32(math.Inf(1))), idSky, 0
+		}
+		return
+	}
+	id, enc, z := objectID(h, sf), octEncode(sf.ng), h.t*d.Dot(fl.tr.f.cam.forward)
 	if sample {
-		fl.hitSample(x, y, &h, &sf, id, enc, z)
+		fl.hitSample(x, y, h, sf, id, enc, z)
 	}
 	if inside {
-		g := fl.dst.GBuf[GBufWords*i : GBufWords*i+GBufWords : GBufWords*i+GBufWords]
 		g[0], g[1], g[2] = math.Float32bits(float32(z)), id, enc
-		fl.trace(i, x, y, d, &sf, m)
 	}
 }
 

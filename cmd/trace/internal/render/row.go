@@ -2,17 +2,19 @@ package render
 
 import "math"
 
-// This file is RenderTile's path for the most common pass: one sample per
-// pixel through its centre, a pixel step of 1 and no sums. It takes a row
-// of a pixel group (at most groupSize pixels) a stage at a time: the
-// camera rays, then their hits, then the shadow rays of the diffuse hits
-// aimed at the point lights, then the shadow tests and the shading. A
-// pixel's square roots and divisions then overlap its neighbours' instead
-// of each waiting at the head of its pixel's work. A pixel draws its
-// random numbers in the same order as block does (a lens draws first, and
-// the stream is kept for the rest of the pixel), point lights draw none,
-// and every sum is taken in the same order: the pixels are the same bytes
-// as block and store write.
+// This file is RenderTile's path for the most common pass: one sample
+// per pixel (or block, at a pixel step k > 1) through its centre, and no
+// sums. It takes a row of a pixel group (at most groupSize pixels or
+// blocks, in the columns rowBatch.x lists: every one, every kth, or the
+// fill patterns' pixels) a stage at a time: the camera rays, then their
+// hits, then the shadow rays of the diffuse hits aimed at the point
+// lights, then the shadow tests and the shading. A pixel's square roots
+// and divisions then overlap its neighbours' instead of each waiting at
+// the head of its pixel's work. A pixel draws its random numbers in the
+// same order as block does (a lens draws first, and the stream is kept
+// for the rest of the pixel), point lights draw none, and every sum is
+// taken in the same order: the pixels are the same bytes as block and
+// store write.
 
 // rowLights bounds the lights of a scene whose shadow rays a row aims in
 // a stage of their own: scenes with more, or with area lights, shade
@@ -22,6 +24,7 @@ const rowLights = 2
 // rowBatch holds a row's stages. It lives in the tracer, which is zeroed
 // once a tile, not once a row.
 type rowBatch struct {
+	x      [groupSize]int // the columns of the pixels (or a block's first)
 	o, d   [groupSize]Vec
 	c      [groupSize]Vec // colours
 	h      [groupSize]hit
@@ -34,30 +37,60 @@ type rowBatch struct {
 	sh     [groupSize][rowLights]shadowRay
 }
 
-// rowPath reports whether the pass at q into dst takes row.
-func rowPath(dst Target, t Tile, q Quality) bool {
-	return q.PixelStep == 1 && q.SPP == 1 && t.Sample == 0 && dst.Accum == nil
+// stride sets the batch's columns to x0 + step*i for its first n
+// entries, n at most groupSize.
+func (b *rowBatch) stride(x0, step, n int) {
+	for i := range b.x[:n] {
+		b.x[i] = x0 + step*i
+	}
 }
 
-// row traces pixels [x0, x1) of row y, at most groupSize of them, and
-// writes them; scale is the camera's pixelScale.
-func (tr *tracer) row(dst Target, t Tile, q Quality, x0, x1, y int, scale float64) {
-	n := min(x1-x0, groupSize)
-	pix := dst.Pix[y*dst.W+x0 : y*dst.W+x0+n]
-	tr.cameraRays(dst, t, x0, y, n, scale)
+// rowPath reports whether the pass at q into dst takes row.
+func rowPath(dst Target, t Tile, q Quality) bool {
+	return q.SPP == 1 && t.Sample == 0 && dst.Accum == nil
+}
+
+// row traces the blocks (x, y) of the pass's pixel step k, for x = x0,
+// x0 + k, ... below x1 (at most groupSize of them), and writes their
+// pixels inside the tile; it returns how many blocks it traced and how
+// many pixels it wrote. scale is the camera's pixelScale.
+func (tr *tracer) row(dst Target, t Tile, q Quality, x0, x1, y int, scale float64) (blocks, pixels int) {
+	k := q.PixelStep
+	n := min((x1-x0+k-1)/k, groupSize)
+	tr.batch.stride(x0, k, n)
+	tr.colourRow(dst, t, q, y, n, scale)
+	if k == 1 {
+		tr.s.packRow(dst.Pix[y*dst.W+x0:y*dst.W+x0+n], &tr.batch.c)
+		return n, n
+	}
+	for i, c := range tr.batch.c[:n] {
+		pixels += tr.s.store(dst, t, tr.batch.x[i], y, k, c, 1)
+	}
+	return n, pixels
+}
+
+// colourRow sets the colours of the batch's n blocks (x[i], y) of the
+// pass's pixel step, at one sample through each block's centre (see
+// block), as q's integrator gives them.
+func (tr *tracer) colourRow(dst Target, t Tile, q Quality, y, n int, scale float64) {
+	tr.cameraRays(dst, t, y, q.PixelStep, n, scale)
+	b := &tr.batch
 	if q.Integrator == Path {
-		for i := range pix {
-			tr.rng, tr.seeded = tr.batch.rng[i], tr.batch.seeded[i]
-			tr.seed = [4]int{t.Frame, x0 + i, y, 0}
-			tr.batch.c[i] = tr.path(tr.batch.o[i], tr.batch.d[i], q.MaxDepth)
+		for i := range n {
+			tr.rng, tr.seeded = b.rng[i], b.seeded[i]
+			tr.seed = [4]int{t.Frame, b.x[i], y, 0}
+			b.c[i] = tr.path(b.o[i], b.d[i], q.MaxDepth)
 		}
-		tr.s.packRow(pix, &tr.batch.c)
 		return
 	}
 	tr.hitRow(n)
-	tr.aimRow(n)
-	tr.shadeWhittedRow(n, t.Frame, x0, 1, y, q.MaxDepth)
-	tr.s.packRow(pix, &tr.batch.c)
+	tr.aimRow(0, n)
+	tr.shadeWhittedRow(0, n, t.Frame, y, q.MaxDepth)
+}
+
+// round32 rounds c through float32, as a pixel's mean is (see mean32).
+func round32(c Vec) Vec {
+	return Vec{float64(float32(c.X)), float64(float32(c.Y)), float64(float32(c.Z))}
 }
 
 // packRow packs the colours of a row's pixels, rounded through float32
@@ -65,40 +98,45 @@ func (tr *tracer) row(dst Target, t Tile, q Quality, x0, x1, y int, scale float6
 // curve's divisions overlap.
 func (s *Scene) packRow(pix []uint32, c *[groupSize]Vec) {
 	for i := range pix {
-		pix[i] = s.pack(Vec{float64(float32(c[i].X)), float64(float32(c[i].Y)), float64(float32(c[i].Z))})
+		pix[i] = s.pack(round32(c[i]))
 	}
 }
 
-// cameraRays sets the camera rays of the row's n pixels from x0 and,
-// for a lens camera, the random streams they leave for the rest of their
-// pixels.
-func (tr *tracer) cameraRays(dst Target, t Tile, x0, y, n int, scale float64) {
+// cameraRays sets the camera rays of the batch's n blocks (x[i], y) of
+// step k, through their centres as block's sample 0 (a block at the
+// image's edge is cut by it), and, for a lens camera, the random streams
+// they leave for the rest of their samples. At step 1 a block is a pixel.
+func (tr *tracer) cameraRays(dst Target, t Tile, y, k, n int, scale float64) {
 	cam, b := &tr.f.cam, &tr.batch
 	W, H := float64(dst.W), float64(dst.H)
+	cy := float64(y) + 0.5*float64(min(k, dst.H-y))
 	if cam.lens <= 0 {
 		for i := range n {
+			x := b.x[i]
 			b.o[i], b.seeded[i] = cam.origin, false
-			_, b.d[i] = cam.ray(float64(x0+i)+0.5, float64(y)+0.5, W, H, scale, nil)
+			_, b.d[i] = cam.ray(float64(x)+0.5*float64(min(k, dst.W-x)), cy, W, H, scale, nil)
 		}
 		return
 	}
 	for i := range n {
-		tr.seed, tr.seeded = [4]int{t.Frame, x0 + i, y, 0}, false
-		b.o[i], b.d[i] = cam.ray(float64(x0+i)+0.5, float64(y)+0.5, W, H, scale, tr.random())
+		x := b.x[i]
+		tr.seed, tr.seeded = [4]int{t.Frame, x, y, 0}, false
+		b.o[i], b.d[i] = cam.ray(float64(x)+0.5*float64(min(k, dst.W-x)), cy, W, H, scale, tr.random())
 		b.rng[i], b.seeded[i] = tr.rng, true
 	}
 }
 
-// aimRow aims the shadow rays of the row's diffuse hits, when every light
-// is a point light and there are at most rowLights, turning the hits'
-// normals to the side lit as whittedAt does; it marks those pixels lit.
-func (tr *tracer) aimRow(n int) {
+// aimRow aims the shadow rays of the diffuse hits of the batch's pixels
+// [lo, hi), when every light is a point light and there are at most
+// rowLights, turning the hits' normals to the side lit as whittedAt does;
+// it marks those pixels lit.
+func (tr *tracer) aimRow(lo, hi int) {
 	b, lights := &tr.batch, tr.s.lights
 	batched := len(lights) > 0 && len(lights) <= rowLights
 	for i := range lights {
 		batched = batched && lights[i].Kind == lightPoint
 	}
-	for i := range n {
+	for i := lo; i < hi; i++ {
 		b.lit[i] = false
 		if !batched || !b.hitOK[i] || b.m[i].Kind != matDiffuse {
 			continue
@@ -149,12 +187,12 @@ func (tr *tracer) hitRow(n int) {
 	}
 }
 
-// shadeWhittedRow shades the batch's n pixels, once aimRow has aimed
-// their shadow rays: pixel i is (x0 + stride*i, y) of frame, whose seed
-// its secondary rays draw from.
-func (tr *tracer) shadeWhittedRow(n, frame, x0, stride, y, maxDepth int) {
+// shadeWhittedRow shades the batch's pixels [lo, hi), once aimRow has
+// aimed their shadow rays: pixel i is (x[i], y) of frame, whose seed its
+// secondary rays draw from.
+func (tr *tracer) shadeWhittedRow(lo, hi, frame, y, maxDepth int) {
 	b := &tr.batch
-	for i := range n {
+	for i := lo; i < hi; i++ {
 		switch {
 		case !b.hitOK[i]:
 			b.c[i] = tr.s.background(b.d[i])
@@ -162,7 +200,7 @@ func (tr *tracer) shadeWhittedRow(n, frame, x0, stride, y, maxDepth int) {
 			b.c[i] = tr.shadeRow(i)
 		default:
 			tr.rng, tr.seeded = b.rng[i], b.seeded[i]
-			tr.seed = [4]int{frame, x0 + stride*i, y, 0}
+			tr.seed = [4]int{frame, b.x[i], y, 0}
 			b.c[i] = tr.whittedAt(b.d[i], &b.sf[i], b.m[i], 0, maxDepth)
 		}
 	}

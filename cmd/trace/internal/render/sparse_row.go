@@ -14,13 +14,11 @@ import "math"
 // needs fl.simple.
 func (fl *filler) sparseRow(x0, y, n int, sms []sparseSample) {
 	tr := fl.tr
-	cam, b := &tr.f.cam, &tr.batch
+	b := &tr.batch
 	n = min(n, groupSize)
 	sms = sms[:n]
-	for i := range sms {
-		b.o[i], b.seeded[i] = cam.origin, false
-		_, b.d[i] = cam.ray(float64(x0+2*i)+0.5, float64(y)+0.5, fl.w, fl.h, fl.scale, nil)
-	}
+	b.stride(x0, 2, n)
+	tr.cameraRays(fl.dst, fl.t, y, 1, n, fl.scale)
 	tr.hitRow(n)
 	for i := range sms {
 		sms[i] = sparseSample{}
@@ -28,11 +26,10 @@ func (fl *filler) sparseRow(x0, y, n int, sms []sparseSample) {
 			fl.rowMotion(i, x0+2*i, y, &sms[i])
 		}
 	}
-	tr.aimRow(n)
-	tr.shadeWhittedRow(n, fl.t.Frame, x0, 2, y, fl.q.MaxDepth)
+	tr.aimRow(0, n)
+	tr.shadeWhittedRow(0, n, fl.t.Frame, y, fl.q.MaxDepth)
 	for i := range sms {
-		c := &b.c[i]
-		sms[i].c = tr.s.pack(Vec{float64(float32(c.X)), float64(float32(c.Y)), float64(float32(c.Z))})
+		sms[i].c = tr.s.pack(round32(b.c[i]))
 	}
 }
 

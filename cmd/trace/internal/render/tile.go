@@ -147,10 +147,8 @@ func (s *Scene) RenderTile(dst Target, t Tile, q Quality) (stats TileStats, err 
 			tr.firstRefs(float64(gx), float64(gy), float64(min(gx+g, dst.W)), float64(min(gy+g, dst.H)), W, H, scale)
 			for by := gy; by < min(gy+g, t.Y1); by += k {
 				if rows {
-					x0, x1 := max(gx, t.X0), min(gx+g, t.X1)
-					tr.row(dst, t, q, x0, x1, by, scale)
-					n := uint64(x1 - x0)
-					stats.Pixels, stats.Samples, stats.Traced = stats.Pixels+n, stats.Samples+n, stats.Traced+n
+					n, pix := tr.row(dst, t, q, gx, min(gx+g, t.X1), by, scale)
+					stats.Pixels, stats.Samples, stats.Traced = stats.Pixels+uint64(pix), stats.Samples+uint64(n), stats.Traced+uint64(n)
 					continue
 				}
 				for bx := gx; bx < min(gx+g, t.X1); bx += k {
