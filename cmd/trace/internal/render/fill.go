@@ -365,7 +365,7 @@ func (fl *filler) traceRow(n, y int) {
 // writes its G-buffer entry and traces its colour.
 func (fl *filler) pixel(x, y int, inside, sample bool) {
 	tr := fl.tr
-	o, d := tr.f.cam.ray(float64(x)+0.5, float64(y)+0.5, fl.w, fl.h, fl.scale, nil)
+	o, d := fl.centreRay(x, y)
 	var h hit
 	if !tr.closest(o, d, 0, &h) {
 		fl.record(x, y, inside, sample, false, d, &h, nil)
@@ -381,6 +381,20 @@ func (fl *filler) pixel(x, y int, inside, sample bool) {
 	if inside {
 		fl.trace(y*fl.dst.W+x, x, y, d, &sf, m)
 	}
+}
+
+// centreRay returns the camera ray through pixel (x, y)'s centre that
+// the G-buffer and the motion follow: for a lens camera, the ray from the
+// lens's centre (a lens camera's pixel is traced by block, with its own
+// random lens point).
+func (fl *filler) centreRay(x, y int) (o, d Vec) {
+	cam := &fl.tr.f.cam
+	if cam.lens > 0 {
+		pin := *cam
+		pin.lens = 0
+		cam = &pin
+	}
+	return cam.ray(float64(x)+0.5, float64(y)+0.5, fl.w, fl.h, fl.scale, nil)
 }
 
 // record records the sample of pixel (x, y), if sample, and, inside the

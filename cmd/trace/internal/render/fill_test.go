@@ -389,3 +389,34 @@ func TestSparseAfterACameraCutStaysWithinWhatItTraced(t *testing.T) {
 	// Without the clamp, the frame before the cut would show through.
 	assert.Greater(t, psnr(ref, got), psnr(ref, prev)+10)
 }
+
+// TestFillWithALensTracesItsPattern requires the patterns to render a
+// lens camera's frames (spheres has a lens), their traced pixels the same
+// bytes as RenderTile's.
+func TestFillWithALensTracesItsPattern(t *testing.T) {
+	const w, h = 64, 36
+	_, rs := open(t, "spheres")
+	prev, _ := renderFill(t, rs, w, h, 0, render.PatternAll, nil, 13, 7)
+	require.Equal(t, reference(t, rs, w, h, 0), prev.pix)
+	ref := reference(t, rs, w, h, 1)
+	for _, p := range []render.Pattern{render.PatternHalf, render.PatternQuarter} {
+		got, _ := renderFill(t, rs, w, h, 1, p, &prev, 13, 7)
+		for y := range h {
+			for x := range w {
+				if p.Traces(x, y, 1) {
+					require.Equal(t, ref[y*w+x], got.pix[y*w+x], "%v: traced pixel (%d, %d)", p, x, y)
+				}
+			}
+		}
+	}
+	dst := render.Target{Pix: make([]uint32, w*h), Hist: render.History{Frame: 0, Pix: prev.pix}, W: w, H: h}
+	_, err := rs.RenderTile(dst, render.Tile{X1: w, Y1: h, Frame: 1}, render.Quality{SPP: 1, MaxDepth: 4, Pattern: render.PatternSparse})
+	require.NoError(t, err)
+	for y := range h {
+		for x := range w {
+			if render.PatternSparse.Traces(x, y, 1) {
+				require.Equal(t, ref[y*w+x], dst.Pix[y*w+x], "sparse: traced pixel (%d, %d)", x, y)
+			}
+		}
+	}
+}

@@ -94,8 +94,7 @@ func (s *Scene) renderSparse(dst Target, t Tile, q Quality) (stats TileStats) {
 // frame.
 func (fl *filler) sparseSample(x, y int, sm *sparseSample) {
 	tr := fl.tr
-	cam := &tr.f.cam
-	o, d := cam.ray(float64(x)+0.5, float64(y)+0.5, fl.w, fl.h, fl.scale, nil)
+	o, d := fl.centreRay(x, y)
 	var h hit
 	var c Vec
 	*sm = sparseSample{}
