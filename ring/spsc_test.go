@@ -323,3 +323,30 @@ func TestSPSCCommitShorterThanReserved(t *testing.T) {
 		}
 	}
 }
+
+// TestSPSCFlushBetweenReserveAndCommit flushes while a reserved payload
+// is being written: the flush publishes the frame committed before, and
+// must leave the payload's bytes (which span the lines a flush may prepare
+// for the next frame) as they were written.
+func TestSPSCFlushBetweenReserveAndCommit(t *testing.T) {
+	p, c, _ := pair(t, 1024, nil)
+	ctx := timeout(t, 10*time.Second)
+	first, err := p.Reserve(ctx, 5)
+	require.NoError(t, err)
+	p.Commit(copy(first, "first"))
+	buf, err := p.Reserve(ctx, 200)
+	require.NoError(t, err)
+	for i := range buf {
+		buf[i] = byte(i) | 1 // no zero byte, so a zeroed word shows
+	}
+	want := bytes.Clone(buf)
+	p.Flush()
+	got, err := c.Next(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []byte("first"), got)
+	p.Commit(len(buf))
+	p.Flush()
+	got, err = c.Next(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+}
