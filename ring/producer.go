@@ -17,8 +17,9 @@ type Producer struct {
 	head    uint64 // the consumer's position, as last read
 	room    uint64 // the position up to which frames fit without reading head again
 	// lim is where Reserve's fast path stops: a frame it reserves ends by
-	// lim, which is at most room and the end of the ring's lap the tail is
-	// in; zero once err is set (setLim)
+	// lim, which is at most room, the end of the ring's lap the tail is in
+	// and a quarter of the ring past flushed (flushParts); zero once err is
+	// set (setLim)
 	lim uint64
 	// resCap is one more than the bytes the pending Reserve returned, and
 	// 0 when none is pending: the frame's header goes at the tail
@@ -33,11 +34,17 @@ func NewProducer(r arena.Region, o *Options) (*Producer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Producer{s: s, room: s.cap, lim: s.cap}, nil
+	p := &Producer{s: s, room: s.cap}
+	p.setLim()
+	return p, nil
 }
 
 // MaxFrame returns the largest payload this ring accepts.
 func (p *Producer) MaxFrame() int { return MaxFrame(int(p.s.cap)) }
+
+// flushParts sets when a Reserve flushes on its own: when the frame would
+// take the frames waiting for a Flush past 1/flushParts of the capacity.
+const flushParts = 4
 
 // Reserve returns n bytes of ring memory for the next frame's payload,
 // blocking until there is room, the ring closes (ErrClosed) or ctx ends.
@@ -63,6 +70,9 @@ func (p *Producer) reserve(ctx context.Context, n int) ([]byte, error) {
 		return nil, ErrClosed
 	}
 	size := frameSize(n)
+	if p.tail+size-p.flushed > p.s.cap/flushParts {
+		p.Flush() // the batch would pass a quarter of the ring: start it moving
+	}
 	off := p.tail & p.s.mask
 	var pad uint64
 	if off+size > p.s.cap { // the frame goes at the start: pad to the end
@@ -86,7 +96,7 @@ func (p *Producer) reserve(ctx context.Context, n int) ([]byte, error) {
 // setLim sets lim from the producer's state (see lim). A lim that lags
 // behind the state only sends the fast path to the slow one.
 func (p *Producer) setLim() {
-	p.lim = min(p.room, p.tail&^p.s.mask+p.s.cap)
+	p.lim = min(p.room, p.tail&^p.s.mask+p.s.cap, p.flushed+p.s.cap/flushParts)
 	if p.err != nil {
 		p.lim = 0
 	}
@@ -94,8 +104,9 @@ func (p *Producer) setLim() {
 
 // Commit commits the first n bytes of the last reserved payload as a frame.
 // It panics if no Reserve is pending or n exceeds what was reserved. The
-// frame becomes visible with the next Flush; Commit flushes on its own once
-// a quarter of the ring is waiting, so a long batch starts moving early.
+// frame becomes visible with the next Flush; a Reserve flushes on its own
+// once a quarter of the ring is waiting, so a long batch starts moving
+// early. Commit is small enough to be inlined.
 func (p *Producer) Commit(n int) {
 	if uint(n) >= uint(p.resCap) {
 		panic("ring: Commit without a matching Reserve")
@@ -103,9 +114,6 @@ func (p *Producer) Commit(n int) {
 	p.resCap = 0
 	*p.s.hdrAt(p.tail & p.s.mask) = uint64(n)
 	p.tail += frameSize(n)
-	if p.tail-p.flushed >= p.s.cap/4 {
-		p.Flush()
-	}
 }
 
 // Flush publishes every committed frame with one store of the write
@@ -128,6 +136,7 @@ func (p *Producer) Publish() bool {
 	}
 	p.s.storePos(p.s.tail, p.tail)
 	p.flushed = p.tail
+	p.setLim()
 	p.warm()
 	return true
 }

@@ -107,11 +107,15 @@ func TestSPSCAutoFlushQuarter(t *testing.T) {
 	}
 	_, ok, _ := c.TryNext()
 	assert.False(t, ok)
-	_, err := p.Reserve(ctx, 100)
+	_, err := p.Reserve(ctx, 100) // 336 bytes with this one, past a quarter: flushed
 	require.NoError(t, err)
-	p.Commit(100) // 336 bytes pending: past a quarter, flushed
+	for range 2 {
+		_, ok, _ = c.TryNext()
+		assert.True(t, ok)
+	}
+	p.Commit(100)
 	_, ok, _ = c.TryNext()
-	assert.True(t, ok)
+	assert.False(t, ok, "the third frame waits for the next flush")
 }
 
 func TestSPSCTooLarge(t *testing.T) {
