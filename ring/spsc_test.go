@@ -221,6 +221,34 @@ func TestSPSCCorruptHeader(t *testing.T) {
 	assert.ErrorIs(t, err, ring.ErrCorrupt, "sticky")
 }
 
+// TestSPSCCorruptHeaderBelowTail changes a published header that the
+// consumer has not read yet, after a read that let it know the tail: the
+// next read (the fast path, which trusts the tail it knows) must refuse a
+// length past the tail or past the ring as the first read would.
+func TestSPSCCorruptHeaderBelowTail(t *testing.T) {
+	for name, h := range map[string]uint64{
+		"past the tail":      100,
+		"past the ring":      2000,
+		"padding mid-ring":   8 | 1<<31,
+		"beyond 32 bits set": 1<<40 | 8,
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, c, r := pair(t, 1024, nil)
+			ctx := timeout(t, 10*time.Second)
+			for range 3 {
+				require.NoError(t, p.Send(ctx, []byte("ok")))
+			}
+			_, err := c.Next(ctx)
+			require.NoError(t, err)
+			r.Uint64s()[32+2] = h // frame 1's header, at data offset 16
+			_, err = c.Next(ctx)
+			assert.ErrorIs(t, err, ring.ErrCorrupt)
+			_, err = c.Next(ctx)
+			assert.ErrorIs(t, err, ring.ErrCorrupt, "sticky")
+		})
+	}
+}
+
 // The producer's published position is the peer's word too: one that runs
 // backwards, past a capacity ahead of the consumer, off the frame grid, or
 // past the frames the headers describe is refused, not followed.
