@@ -17,7 +17,12 @@ type Consumer struct {
 	held uint64 // size of the frame handed out last; consumed by the next call
 	tail uint64 // the producer's published position, as last read and checked
 	pub  uint64 // position last published to the producer
-	err  error  // sticky ErrCorrupt
+	// lim is where the fast path stops: a frame it hands out ends by
+	// lim, which is at most the checked tail, the end of the ring's lap
+	// the next frame starts in, and the position at which a release is
+	// due; zero once err is set (setLim)
+	lim uint64
+	err error // sticky ErrCorrupt
 }
 
 // NewConsumer opens the consuming end of the SPSC ring in r, which InitSPSC
@@ -51,6 +56,11 @@ func (c *Consumer) Next(ctx context.Context) ([]byte, error) {
 	if f, ok := c.fast(); ok {
 		return f, nil
 	}
+	return c.next(ctx)
+}
+
+// next is Next's slow path.
+func (c *Consumer) next(ctx context.Context) ([]byte, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
@@ -67,20 +77,35 @@ func (c *Consumer) Next(ctx context.Context) ([]byte, error) {
 }
 
 // fast is the fast path of Next and TryNext: the held frame is consumed
-// without a release due, and the next frame is one already known to be
-// published, with data (spsc.dataAt). Any other case, errors included, is
-// left to the slow path, untouched.
+// and the next one, a frame with data, ends by lim (so it was published,
+// lies inside the ring, and no release is due before it). Any other case,
+// errors included, is left to the slow path, untouched.
 func (c *Consumer) fast() ([]byte, bool) {
 	head := c.head + c.held
-	if head >= c.tail || head-c.pub >= c.s.cap/releaseParts || c.err != nil {
+	if head >= c.lim {
 		return nil, false
 	}
-	f, ok := c.s.dataAt(head, c.tail)
-	if !ok {
+	off := head & c.s.mask
+	h := *c.s.hdrAt(off)
+	size := frameSize(int(h))
+	if h > c.s.maxFrame || head+size > c.lim {
 		return nil, false
 	}
-	c.head, c.held = head, f.size
-	return c.s.data[f.off+hdrSize : f.off+hdrSize+f.n : f.off+hdrSize+f.n], true
+	c.head, c.held = head, size
+	return c.s.payload(off, h), true
+}
+
+// setLim sets lim from the consumer's state (see lim). A lim that lags
+// behind the state only sends the fast path to the slow one.
+func (c *Consumer) setLim() {
+	head := c.head + c.held
+	c.lim = min(c.tail, head&^c.s.mask+c.s.cap, c.pub+c.s.cap/releaseParts)
+}
+
+// fail makes err, an ErrCorrupt, sticky, and closes the fast path.
+func (c *Consumer) fail(err error) error {
+	c.err, c.lim = err, 0
+	return err
 }
 
 // Queued counts, up to max, the frames published behind the one the last
@@ -169,16 +194,15 @@ func (c *Consumer) poll() ([]byte, bool, error) {
 		}
 		f, ok := c.s.frameAt(c.head, c.tail)
 		if !ok {
-			c.err = c.s.corruptAt(c.head, c.tail)
-			return nil, false, c.err
+			return nil, false, c.fail(c.s.corruptAt(c.head, c.tail))
 		}
 		if f.pad {
 			c.head += f.size
 			continue
 		}
 		c.held = f.size
-		start := f.off + hdrSize
-		return c.s.data[start : start+f.n : start+f.n], true, nil
+		c.setLim()
+		return c.s.payload(f.off, f.n), true, nil
 	}
 }
 
@@ -188,8 +212,7 @@ func (c *Consumer) poll() ([]byte, bool, error) {
 func (c *Consumer) loadTail() error {
 	t := c.s.tail.Load()
 	if t < c.tail || t-c.head > c.s.cap || t%frameAln != 0 {
-		c.err = fmt.Errorf("%w: producer position %d outside [%d, %d]", ErrCorrupt, t, c.tail, c.head+c.s.cap)
-		return c.err
+		return c.fail(fmt.Errorf("%w: producer position %d outside [%d, %d]", ErrCorrupt, t, c.tail, c.head+c.s.cap))
 	}
 	c.tail = t
 	return nil

@@ -11,15 +11,20 @@ import (
 // Producer is the writing end of an SPSC ring. One goroutine at a time may
 // use it; Close and Wake may be called from any goroutine.
 type Producer struct {
-	s        spsc
-	tail     uint64 // position after the last committed frame
-	flushed  uint64 // position published to the consumer
-	head     uint64 // the consumer's position, as last read
-	room     uint64 // the position up to which frames fit without reading head again
-	reserved bool   // a Reserve awaits its Commit
-	resOff   uint64
-	resLen   int
-	err      error // sticky ErrCorrupt
+	s       spsc
+	tail    uint64 // position after the last committed frame
+	flushed uint64 // position published to the consumer
+	head    uint64 // the consumer's position, as last read
+	room    uint64 // the position up to which frames fit without reading head again
+	// lim is where Reserve's fast path stops: a frame it reserves ends by
+	// lim, which is at most room, the end of the ring's lap the tail is in
+	// and a quarter of the ring past flushed (flushParts); zero once err is
+	// set (setLim)
+	lim uint64
+	// resCap is one more than the bytes the pending Reserve returned, and
+	// 0 when none is pending: the frame's header goes at the tail
+	resCap int
+	err    error // sticky ErrCorrupt
 }
 
 // NewProducer opens the producing end of the SPSC ring in r, which InitSPSC
@@ -29,22 +34,26 @@ func NewProducer(r arena.Region, o *Options) (*Producer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Producer{s: s, room: s.cap}, nil
+	p := &Producer{s: s, room: s.cap}
+	p.setLim()
+	return p, nil
 }
 
 // MaxFrame returns the largest payload this ring accepts.
 func (p *Producer) MaxFrame() int { return MaxFrame(int(p.s.cap)) }
+
+// flushParts sets when a Reserve flushes on its own: when the frame would
+// take the frames waiting for a Flush past 1/flushParts of the capacity.
+const flushParts = 4
 
 // Reserve returns n bytes of ring memory for the next frame's payload,
 // blocking until there is room, the ring closes (ErrClosed) or ctx ends.
 // Write the payload in place, then call Commit. Nothing is visible to the
 // consumer before Commit and Flush.
 func (p *Producer) Reserve(ctx context.Context, n int) ([]byte, error) {
-	size := frameSize(n)
-	off := p.tail & p.s.mask
-	if uint64(n) <= p.s.maxFrame && off+size <= p.s.cap && p.tail+size <= p.room && p.err == nil && !p.s.closed() {
-		p.reserved, p.resOff, p.resLen = true, off, n // the fast path: no padding, room known
-		return p.s.data[off+hdrSize : off+hdrSize+uint64(n) : off+hdrSize+uint64(n)], nil
+	if uint64(n) <= p.s.maxFrame && p.tail+frameSize(n) <= p.lim && !p.s.closed() {
+		p.resCap = n + 1 // the fast path: no padding, room known
+		return p.s.payload(p.tail&p.s.mask, uint64(n)), nil
 	}
 	return p.reserve(ctx, n)
 }
@@ -61,6 +70,9 @@ func (p *Producer) reserve(ctx context.Context, n int) ([]byte, error) {
 		return nil, ErrClosed
 	}
 	size := frameSize(n)
+	if p.tail+size-p.flushed > p.s.cap/flushParts {
+		p.Flush() // the batch would pass a quarter of the ring: start it moving
+	}
 	off := p.tail & p.s.mask
 	var pad uint64
 	if off+size > p.s.cap { // the frame goes at the start: pad to the end
@@ -76,25 +88,32 @@ func (p *Producer) reserve(ctx context.Context, n int) ([]byte, error) {
 		p.tail += pad
 		off = 0
 	}
-	p.reserved, p.resOff, p.resLen = true, off, n
-	start := off + hdrSize
-	return p.s.data[start : start+uint64(n) : start+uint64(n)], nil
+	p.setLim()
+	p.resCap = n + 1
+	return p.s.payload(off, uint64(n)), nil
+}
+
+// setLim sets lim from the producer's state (see lim). A lim that lags
+// behind the state only sends the fast path to the slow one.
+func (p *Producer) setLim() {
+	p.lim = min(p.room, p.tail&^p.s.mask+p.s.cap, p.flushed+p.s.cap/flushParts)
+	if p.err != nil {
+		p.lim = 0
+	}
 }
 
 // Commit commits the first n bytes of the last reserved payload as a frame.
 // It panics if no Reserve is pending or n exceeds what was reserved. The
-// frame becomes visible with the next Flush; Commit flushes on its own once
-// a quarter of the ring is waiting, so a long batch starts moving early.
+// frame becomes visible with the next Flush; a Reserve flushes on its own
+// once a quarter of the ring is waiting, so a long batch starts moving
+// early. Commit is small enough to be inlined.
 func (p *Producer) Commit(n int) {
-	if !p.reserved || n < 0 || n > p.resLen {
+	if uint(n) >= uint(p.resCap) {
 		panic("ring: Commit without a matching Reserve")
 	}
-	p.reserved = false
-	*p.s.hdrAt(p.resOff) = uint64(n)
+	p.resCap = 0
+	*p.s.hdrAt(p.tail & p.s.mask) = uint64(n)
 	p.tail += frameSize(n)
-	if p.tail-p.flushed >= p.s.cap/4 {
-		p.Flush()
-	}
 }
 
 // Flush publishes every committed frame with one store of the write
@@ -117,6 +136,7 @@ func (p *Producer) Publish() bool {
 	}
 	p.s.storePos(p.s.tail, p.tail)
 	p.flushed = p.tail
+	p.setLim()
 	p.warm()
 	return true
 }
@@ -129,6 +149,9 @@ func (p *Producer) Publish() bool {
 // wait for that hand-over, on the round trip's path, before its next
 // publishing store could complete.
 func (p *Producer) warm() {
+	if p.resCap != 0 { // Flush between Reserve and Commit: the tail's lines hold the payload
+		return
+	}
 	for _, ahead := range [...]uint64{0, cacheLine} {
 		pos := p.tail + ahead
 		if pos+hdrSize > p.room || pos&p.s.mask+hdrSize > p.s.cap {
@@ -221,9 +244,11 @@ func (p *Producer) loadHead() error {
 	h := p.s.head.Load()
 	if h < p.head || h > p.flushed || h%frameAln != 0 {
 		p.err = fmt.Errorf("%w: consumer position %d outside [%d, %d]", ErrCorrupt, h, p.head, p.flushed)
+		p.lim = 0
 		return p.err
 	}
 	p.head = h
 	p.room = h + p.s.cap
+	p.setLim()
 	return nil
 }

@@ -189,9 +189,16 @@ func (s *spsc) announce(word *atomic.Uint32) {
 	}
 }
 
-// hdrAt is the header word at data offset off (8-aligned, < cap-7).
+// hdrAt is the header word at data offset off, which must be 8-aligned
+// and below cap (every ring position is 8-aligned): no bounds check.
 func (s *spsc) hdrAt(off uint64) *uint64 {
-	return (*uint64)(unsafe.Pointer(&s.data[off]))
+	return (*uint64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(s.data)), off))
+}
+
+// payload is the n bytes after the header at data offset off, without a
+// bounds check: the caller made sure that off+hdrSize+n is at most cap.
+func (s *spsc) payload(off, n uint64) []byte {
+	return unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(s.data)), off+hdrSize)), n)
 }
 
 // close marks the ring closed and wakes both sides.

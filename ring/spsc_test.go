@@ -107,11 +107,15 @@ func TestSPSCAutoFlushQuarter(t *testing.T) {
 	}
 	_, ok, _ := c.TryNext()
 	assert.False(t, ok)
-	_, err := p.Reserve(ctx, 100)
+	_, err := p.Reserve(ctx, 100) // 336 bytes with this one, past a quarter: flushed
 	require.NoError(t, err)
-	p.Commit(100) // 336 bytes pending: past a quarter, flushed
+	for range 2 {
+		_, ok, _ = c.TryNext()
+		assert.True(t, ok)
+	}
+	p.Commit(100)
 	_, ok, _ = c.TryNext()
-	assert.True(t, ok)
+	assert.False(t, ok, "the third frame waits for the next flush")
 }
 
 func TestSPSCTooLarge(t *testing.T) {
@@ -215,6 +219,34 @@ func TestSPSCCorruptHeader(t *testing.T) {
 	assert.ErrorIs(t, err, ring.ErrCorrupt)
 	_, _, err = c.TryNext()
 	assert.ErrorIs(t, err, ring.ErrCorrupt, "sticky")
+}
+
+// TestSPSCCorruptHeaderBelowTail changes a published header that the
+// consumer has not read yet, after a read that let it know the tail: the
+// next read (the fast path, which trusts the tail it knows) must refuse a
+// length past the tail or past the ring as the first read would.
+func TestSPSCCorruptHeaderBelowTail(t *testing.T) {
+	for name, h := range map[string]uint64{
+		"past the tail":      100,
+		"past the ring":      2000,
+		"padding mid-ring":   8 | 1<<31,
+		"beyond 32 bits set": 1<<40 | 8,
+	} {
+		t.Run(name, func(t *testing.T) {
+			p, c, r := pair(t, 1024, nil)
+			ctx := timeout(t, 10*time.Second)
+			for range 3 {
+				require.NoError(t, p.Send(ctx, []byte("ok")))
+			}
+			_, err := c.Next(ctx)
+			require.NoError(t, err)
+			r.Uint64s()[32+2] = h // frame 1's header, at data offset 16
+			_, err = c.Next(ctx)
+			assert.ErrorIs(t, err, ring.ErrCorrupt)
+			_, err = c.Next(ctx)
+			assert.ErrorIs(t, err, ring.ErrCorrupt, "sticky")
+		})
+	}
 }
 
 // The producer's published position is the peer's word too: one that runs
@@ -322,4 +354,31 @@ func TestSPSCCommitShorterThanReserved(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestSPSCFlushBetweenReserveAndCommit flushes while a reserved payload
+// is being written: the flush publishes the frame committed before, and
+// must leave the payload's bytes (which span the lines a flush may prepare
+// for the next frame) as they were written.
+func TestSPSCFlushBetweenReserveAndCommit(t *testing.T) {
+	p, c, _ := pair(t, 1024, nil)
+	ctx := timeout(t, 10*time.Second)
+	first, err := p.Reserve(ctx, 5)
+	require.NoError(t, err)
+	p.Commit(copy(first, "first"))
+	buf, err := p.Reserve(ctx, 200)
+	require.NoError(t, err)
+	for i := range buf {
+		buf[i] = byte(i) | 1 // no zero byte, so a zeroed word shows
+	}
+	want := bytes.Clone(buf)
+	p.Flush()
+	got, err := c.Next(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []byte("first"), got)
+	p.Commit(len(buf))
+	p.Flush()
+	got, err = c.Next(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
 }
