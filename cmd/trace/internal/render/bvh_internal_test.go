@@ -137,6 +137,32 @@ func TestBVHShape(t *testing.T) {
 	require.Len(t, seen, 5000, "every item in exactly one leaf")
 }
 
+// TestWideNodesFillFreeSlots checks that no wide node of the terrain's
+// tree (a grid, whose SAH leaves are pairs of triangles) leaves a slot
+// empty beside a leaf that could be split into it.
+func TestWideNodesFillFreeSlots(t *testing.T) {
+	s := openScene(t, "terrain")
+	require.NotEmpty(t, s.nodes)
+	wasted := 0
+	for i := range s.nodes {
+		empty, most := 0, uint32(0)
+		for _, c := range s.nodes[i].Child {
+			if c&childLeaf == 0 {
+				continue
+			}
+			if _, k := leafRange(c); k == 0 {
+				empty++
+			} else {
+				most = max(most, k)
+			}
+		}
+		if empty > 0 && most > 1 {
+			wasted++
+		}
+	}
+	assert.Zero(t, wasted, "nodes with an empty slot beside a leaf of two or more")
+}
+
 // BenchmarkIntersect compares closest-hit queries through the BVH with the
 // linear scan it replaces, on the ~480 spheres of the spheres scene.
 func BenchmarkIntersect(b *testing.B) {

@@ -99,7 +99,7 @@ func (w *wideBuilder) emit(t *binTree, b int32) uint32 {
 		}
 		return leafChild(first, uint32(n.count))
 	}
-	slots := collapse(t, b)
+	slots := spread(t, collapse(t, b))
 	idx := uint32(len(w.nodes))
 	w.nodes = append(w.nodes, wideNode{})
 	var nd wideNode
@@ -144,6 +144,63 @@ func collapse(t *binTree, b int32) []int32 {
 		slots = append(slots, t.nodes[s].right)
 	}
 	return slots
+}
+
+// spread fills the free slots of a wide node whose slots are all leaves:
+// it splits the leaf of two or more items with the largest surface area
+// in two, until there are four slots or no leaf left to split. A free
+// slot's box is tested on every visit anyway (push tests all four), so a
+// split costs no node visit and spares a ray that enters one half the
+// primitives of the other.
+func spread(t *binTree, slots []int32) []int32 {
+	for len(slots) < wideSlots {
+		best, bestArea := -1, -1.0
+		for i, s := range slots {
+			sn := &t.nodes[s]
+			if !t.leaf[s] || sn.count < 2 {
+				continue
+			}
+			if a := area(sn.lo, sn.hi); a > bestArea {
+				best, bestArea = i, a
+			}
+		}
+		if best < 0 {
+			return slots
+		}
+		l, r := t.halve(slots[best])
+		slots[best] = l
+		slots = append(slots, r)
+	}
+	return slots
+}
+
+// halve returns the two children of the binary node s, which must hold
+// two or more items, both marked as leaves. A binary leaf is split first,
+// by the cheapest SAH split of its items (or in half), into two new leaf
+// nodes ordered as fill orders children.
+func (t *binTree) halve(s int32) (l, r int32) {
+	if t.nodes[s].left < 0 {
+		first, end := int(t.nodes[s].first), int(t.nodes[s].first+t.nodes[s].count)
+		mid := first + halfSplit(t.items[first:end])
+		l, r = t.leafNode(first, mid), t.leafNode(mid, end)
+		n := &t.nodes[s]
+		n.left, n.right, n.axis = l, r, apart(&t.nodes[l], &t.nodes[r])
+		if centre(&t.nodes[r], n.axis) < centre(&t.nodes[l], n.axis) {
+			n.left, n.right = r, l
+		}
+	}
+	l, r = t.nodes[s].left, t.nodes[s].right
+	t.leaf[l], t.leaf[r] = true, true
+	return l, r
+}
+
+// leafNode appends a binary leaf over items[first:end] and returns its
+// index.
+func (t *binTree) leafNode(first, end int) int32 {
+	lo, hi := bounds(t.items[first:end])
+	t.nodes = append(t.nodes, binNode{lo: lo, hi: hi, left: -1, right: -1, first: int32(first), count: int32(end - first)})
+	t.leaf = append(t.leaf, true)
+	return int32(len(t.nodes) - 1)
 }
 
 // visitOrder returns the packed order (see wideNode.Order) in which a ray
