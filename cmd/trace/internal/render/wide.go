@@ -147,37 +147,61 @@ func collapse(t *binTree, b int32) []int32 {
 }
 
 // spread fills the free slots of a wide node whose slots are all leaves:
-// it splits the leaf of two or more items with the largest surface area
-// in two, until there are four slots or no leaf left to split. A free
-// slot's box is tested on every visit anyway (push tests all four), so a
-// split costs no node visit and spares a ray that enters one half the
-// primitives of the other.
+// it splits in two the leaf whose split saves the most, until there are
+// four slots or no split saves anything. A free slot's box is tested on
+// every visit anyway (push tests all four), so a split costs no node
+// visit; it spares a ray that enters one half the primitives of the
+// other, and costs one that enters both a second leaf (see splitGain).
 func spread(t *binTree, slots []int32) []int32 {
 	for len(slots) < wideSlots {
-		best, bestArea := -1, -1.0
+		best, bestGain := -1, 0.0
 		for i, s := range slots {
-			sn := &t.nodes[s]
-			if !t.leaf[s] || sn.count < 2 {
+			if !t.leaf[s] || t.nodes[s].count < 2 {
 				continue
 			}
-			if a := area(sn.lo, sn.hi); a > bestArea {
-				best, bestArea = i, a
+			if g := t.splitGain(s); g > bestGain {
+				best, bestGain = i, g
 			}
 		}
 		if best < 0 {
 			return slots
 		}
-		l, r := t.halve(slots[best])
+		s := slots[best]
+		l, r := t.nodes[s].left, t.nodes[s].right
+		t.leaf[l], t.leaf[r] = true, true
 		slots[best] = l
 		slots = append(slots, r)
 	}
 	return slots
 }
 
+// costLeaf is the cost of entering a leaf besides its primitives' tests
+// (the call and its loop), in units of a triangle test.
+const costLeaf = 1
+
+// splitGain returns the expected cost saved by making the leaf s (two or
+// more items) two leaves, its binary children, with costs weighted by
+// surface area as in plan; a binary leaf is given children first (see
+// halve). Two leaves with the boxes of their parent, such as the two
+// triangles of a quad, save nothing and cost a leaf.
+func (t *binTree) splitGain(s int32) float64 {
+	l, r := t.halve(s)
+	cost := func(x int32) float64 {
+		n := &t.nodes[x]
+		c := float64(costLeaf)
+		for _, it := range t.items[n.first : n.first+n.count] {
+			c += itemCost(it.ref)
+		}
+		return area(n.lo, n.hi) * c
+	}
+	return cost(s) - cost(l) - cost(r)
+}
+
 // halve returns the two children of the binary node s, which must hold
-// two or more items, both marked as leaves. A binary leaf is split first,
-// by the cheapest SAH split of its items (or in half), into two new leaf
-// nodes ordered as fill orders children.
+// two or more items. A binary leaf gets them first: its items are split
+// by their cheapest SAH split (or in half) into two new leaf nodes,
+// ordered as fill orders children. s stays a leaf of the wide tree until
+// spread marks its children as leaves.
 func (t *binTree) halve(s int32) (l, r int32) {
 	if t.nodes[s].left < 0 {
 		first, end := int(t.nodes[s].first), int(t.nodes[s].first+t.nodes[s].count)
@@ -189,9 +213,7 @@ func (t *binTree) halve(s int32) (l, r int32) {
 			n.left, n.right = r, l
 		}
 	}
-	l, r = t.nodes[s].left, t.nodes[s].right
-	t.leaf[l], t.leaf[r] = true, true
-	return l, r
+	return t.nodes[s].left, t.nodes[s].right
 }
 
 // leafNode appends a binary leaf over items[first:end] and returns its
@@ -199,7 +221,7 @@ func (t *binTree) halve(s int32) (l, r int32) {
 func (t *binTree) leafNode(first, end int) int32 {
 	lo, hi := bounds(t.items[first:end])
 	t.nodes = append(t.nodes, binNode{lo: lo, hi: hi, left: -1, right: -1, first: int32(first), count: int32(end - first)})
-	t.leaf = append(t.leaf, true)
+	t.leaf = append(t.leaf, false)
 	return int32(len(t.nodes) - 1)
 }
 
