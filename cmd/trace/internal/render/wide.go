@@ -6,9 +6,10 @@ import "math"
 // stores. Each wide node replaces up to three binary nodes: starting from
 // a binary node's two children, the inner child with the largest surface
 // area is opened (replaced by its own two children) until there are four
-// or only leaves are left. Fewer, wider nodes mean fewer stack operations
-// and fewer cache lines per ray; the four box tests of a node read two
-// adjacent cache lines.
+// or only leaves are left; slots still free then take halves of leaves,
+// where that saves (see spread). Fewer, wider nodes mean fewer stack
+// operations and fewer cache lines per ray; the four box tests of a node
+// read two adjacent cache lines.
 //
 // Which binary subtrees become leaves is decided again for the wide tree,
 // bottom up by the surface area heuristic with the costs below: a subtree
