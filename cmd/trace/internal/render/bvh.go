@@ -106,6 +106,21 @@ func split(items []item, depth int) int {
 	if n <= leafTarget && (axis < 0 || cost >= float64(n)) {
 		return 0
 	}
+	return splitAt(items, axis, bin)
+}
+
+// halfSplit partitions two or more items in two non-empty parts by their
+// cheapest SAH split, or in half, and returns the size of the left part.
+func halfSplit(items []item) int {
+	axis, bin, _ := bestSplit(items)
+	return splitAt(items, axis, bin)
+}
+
+// splitAt moves the items whose centroids fall in bins up to bin on axis
+// to the front and returns how many there are, or partitions in half when
+// axis is -1 or the split leaves a side empty.
+func splitAt(items []item, axis, bin int) int {
+	n := len(items)
 	if axis < 0 {
 		return n / 2
 	}

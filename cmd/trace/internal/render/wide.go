@@ -6,9 +6,10 @@ import "math"
 // stores. Each wide node replaces up to three binary nodes: starting from
 // a binary node's two children, the inner child with the largest surface
 // area is opened (replaced by its own two children) until there are four
-// or only leaves are left. Fewer, wider nodes mean fewer stack operations
-// and fewer cache lines per ray; the four box tests of a node read two
-// adjacent cache lines.
+// or only leaves are left; slots still free then take halves of leaves,
+// where that saves (see spread). Fewer, wider nodes mean fewer stack
+// operations and fewer cache lines per ray; the four box tests of a node
+// read two adjacent cache lines.
 //
 // Which binary subtrees become leaves is decided again for the wide tree,
 // bottom up by the surface area heuristic with the costs below: a subtree
@@ -99,7 +100,7 @@ func (w *wideBuilder) emit(t *binTree, b int32) uint32 {
 		}
 		return leafChild(first, uint32(n.count))
 	}
-	slots := collapse(t, b)
+	slots := spread(t, collapse(t, b))
 	idx := uint32(len(w.nodes))
 	w.nodes = append(w.nodes, wideNode{})
 	var nd wideNode
@@ -144,6 +145,85 @@ func collapse(t *binTree, b int32) []int32 {
 		slots = append(slots, t.nodes[s].right)
 	}
 	return slots
+}
+
+// spread fills the free slots of a wide node whose slots are all leaves:
+// it splits in two the leaf whose split saves the most, until there are
+// four slots or no split saves anything. A free slot's box is tested on
+// every visit anyway (push tests all four), so a split costs no node
+// visit; it spares a ray that enters one half the primitives of the
+// other, and costs one that enters both a second leaf (see splitGain).
+func spread(t *binTree, slots []int32) []int32 {
+	for len(slots) < wideSlots {
+		best, bestGain := -1, 0.0
+		for i, s := range slots {
+			if !t.leaf[s] || t.nodes[s].count < 2 {
+				continue
+			}
+			if g := t.splitGain(s); g > bestGain {
+				best, bestGain = i, g
+			}
+		}
+		if best < 0 {
+			return slots
+		}
+		s := slots[best]
+		l, r := t.nodes[s].left, t.nodes[s].right
+		t.leaf[l], t.leaf[r] = true, true
+		slots[best] = l
+		slots = append(slots, r)
+	}
+	return slots
+}
+
+// costLeaf is the cost of entering a leaf besides its primitives' tests
+// (the call and its loop), in units of a triangle test.
+const costLeaf = 1
+
+// splitGain returns the expected cost saved by making the leaf s (two or
+// more items) two leaves, its binary children, with costs weighted by
+// surface area as in plan; a binary leaf is given children first (see
+// halve). Two leaves with the boxes of their parent, such as the two
+// triangles of a quad, save nothing and cost a leaf.
+func (t *binTree) splitGain(s int32) float64 {
+	l, r := t.halve(s)
+	cost := func(x int32) float64 {
+		n := &t.nodes[x]
+		c := float64(costLeaf)
+		for _, it := range t.items[n.first : n.first+n.count] {
+			c += itemCost(it.ref)
+		}
+		return area(n.lo, n.hi) * c
+	}
+	return cost(s) - cost(l) - cost(r)
+}
+
+// halve returns the two children of the binary node s, which must hold
+// two or more items. A binary leaf gets them first: its items are split
+// by their cheapest SAH split (or in half) into two new leaf nodes,
+// ordered as fill orders children. s stays a leaf of the wide tree until
+// spread marks its children as leaves.
+func (t *binTree) halve(s int32) (l, r int32) {
+	if t.nodes[s].left < 0 {
+		first, end := int(t.nodes[s].first), int(t.nodes[s].first+t.nodes[s].count)
+		mid := first + halfSplit(t.items[first:end])
+		l, r = t.leafNode(first, mid), t.leafNode(mid, end)
+		n := &t.nodes[s]
+		n.left, n.right, n.axis = l, r, apart(&t.nodes[l], &t.nodes[r])
+		if centre(&t.nodes[r], n.axis) < centre(&t.nodes[l], n.axis) {
+			n.left, n.right = r, l
+		}
+	}
+	return t.nodes[s].left, t.nodes[s].right
+}
+
+// leafNode appends a binary leaf over items[first:end] and returns its
+// index.
+func (t *binTree) leafNode(first, end int) int32 {
+	lo, hi := bounds(t.items[first:end])
+	t.nodes = append(t.nodes, binNode{lo: lo, hi: hi, left: -1, right: -1, first: int32(first), count: int32(end - first)})
+	t.leaf = append(t.leaf, false)
+	return int32(len(t.nodes) - 1)
 }
 
 // visitOrder returns the packed order (see wideNode.Order) in which a ray
