@@ -39,7 +39,12 @@ func runMaster() int {
 		fmt.Println("error", err)
 		return 1
 	}
-	c, err := cluster.Serve(ctx, pool, &cluster.Options{Listen: "127.0.0.1:0", URL: os.Getenv(envTestURL), HostTimeout: 200 * time.Millisecond})
+	// A second, not less: under -race on a loaded 2-core machine a host's
+	// heartbeat was seen 212 ms late, and the master gave up on a healthy
+	// host before the test looked at its workers. The tests notice their
+	// master's death by its connection closing, or (an external server)
+	// by its heartbeat stopping for twice this.
+	c, err := cluster.Serve(ctx, pool, &cluster.Options{Listen: "127.0.0.1:0", URL: os.Getenv(envTestURL), HostTimeout: time.Second})
 	if err != nil {
 		fmt.Println("error", err)
 		return 1
