@@ -4,6 +4,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Children lists the live (not zombie) children of process parent, read
@@ -42,4 +43,32 @@ func statFields(pid int) []string {
 		return nil
 	}
 	return strings.Fields(s[i+1:])
+}
+
+// userHZ is the unit of the times in /proc/PID/stat: USER_HZ, 100 on
+// every Linux architecture Go supports.
+const userHZ = 100
+
+// Age returns how long process pid has been running, to the 10 ms of
+// /proc's clock, and false when there is no such process or /proc cannot
+// be read.
+func Age(pid int) (time.Duration, bool) {
+	f := statFields(pid)
+	if len(f) < 20 { // starttime is field 22 of stat, f[19]
+		return 0, false
+	}
+	start, err := strconv.ParseUint(f[19], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	b, err := os.ReadFile("/proc/uptime")
+	if err != nil {
+		return 0, false
+	}
+	up, err := strconv.ParseFloat(strings.Fields(string(b) + " 0")[0], 64)
+	if err != nil {
+		return 0, false
+	}
+	age := time.Duration(up*float64(time.Second)) - time.Duration(start)*time.Second/userHZ
+	return max(age, 0), true
 }
