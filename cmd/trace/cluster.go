@@ -219,7 +219,7 @@ func clusterFlags(fs *flag.FlagSet, c *clusterConfig) {
 	fs.StringVar(&c.listen, "cluster", "", "be a master: take hosts at `HOST:PORT` (an embedded NATS server)")
 	fs.StringVar(&c.natsURL, "nats", "", "be a master through the NATS server at `URL` instead of an embedded one (see trace nats)")
 	fs.IntVar(&c.hosts, "hosts", 0, "with -cluster or -nats: wait for `N` hosts before the first frame")
-	fs.DurationVar(&c.hostWait, "host-wait", hostWaitDefault, "with -hosts: wait at most this `long` for them")
+	fs.DurationVar(&c.hostWait, "host-wait", hostWaitDefault, "with -hosts: wait at most `DURATION` (such as 30s or 2m) for them")
 }
 
 // checkCluster checks the cluster flags; set tells which flags were given.

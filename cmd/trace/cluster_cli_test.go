@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestClusterFlagsAreChecked(t *testing.T) {
@@ -37,4 +38,15 @@ func TestTokenNeverShownInHelp(t *testing.T) {
 	var out, errOut bytes.Buffer
 	assert.Equal(t, 0, run([]string{"-h"}, &out, &errOut))
 	assert.NotContains(t, out.String()+errOut.String(), "do-not-print-me")
+}
+
+// TestHostWaitHelpNamesADuration checks that -h shows -host-wait's value
+// as a duration: the flag package takes the back-quoted word of a usage
+// for the value's name, and it had shown "-host-wait long".
+func TestHostWaitHelpNamesADuration(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, run([]string{"-h"}, &out, &errOut))
+	help := out.String() + errOut.String()
+	assert.Contains(t, help, "-host-wait DURATION")
+	assert.NotContains(t, help, "-host-wait long")
 }
