@@ -219,7 +219,7 @@ func clusterFlags(fs *flag.FlagSet, c *clusterConfig) {
 	fs.StringVar(&c.listen, "cluster", "", "be a master: take hosts at `HOST:PORT` (an embedded NATS server)")
 	fs.StringVar(&c.natsURL, "nats", "", "be a master through the NATS server at `URL` instead of an embedded one (see trace nats)")
 	fs.IntVar(&c.hosts, "hosts", 0, "with -cluster or -nats: wait for `N` hosts before the first frame")
-	fs.DurationVar(&c.hostWait, "host-wait", hostWaitDefault, "with -hosts: wait at most this `long` for them")
+	fs.DurationVar(&c.hostWait, "host-wait", hostWaitDefault, "with -hosts: wait at most `DURATION` (such as 30s or 2m) for them")
 }
 
 // checkCluster checks the cluster flags; set tells which flags were given.
@@ -268,13 +268,18 @@ var hostFlags = map[string]bool{"join": true, "rejoin": true, "workers": true, "
 // masters (-nats URL) and hosts (-join URL), until SIGINT or SIGTERM.
 func runNATS(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("trace nats", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // a bad flag is one line, below; -h prints the usage
+	fs.Usage = func() {}
 	listen := fs.String("listen", "127.0.0.1:4222", "listen at `HOST:PORT`")
 	token := fs.String("token", "", "the clients' `TOKEN` (default $"+cluster.EnvToken+"); needed beyond 127.0.0.1")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stderr, "Usage: trace nats [-listen HOST:PORT] [-token TOKEN]")
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
 			return 0
 		}
+		fmt.Fprintln(stderr, "trace nats:", flagError(fs, args, err))
 		return 2
 	}
 	if fs.NArg() > 0 {

@@ -117,6 +117,9 @@ func parseFlags(args []string, stdout io.Writer) (config, error) {
 		return c, flagError(fs, args, err)
 	}
 	if fs.NArg() > 0 {
+		if fs.NArg() == len(args) && closest(args[0], []string{"nats"}) != "" {
+			return c, fmt.Errorf("unexpected argument %q: did you mean trace nats?", args[0])
+		}
 		return c, fmt.Errorf("unexpected argument %q (flags come first; trace -h lists them)", fs.Arg(0))
 	}
 	set := map[string]bool{}
@@ -172,15 +175,16 @@ func parseFlags(args []string, stdout io.Writer) (config, error) {
 // flag meant, when an unknown flag looks like one.
 func flagError(fs *flag.FlagSet, args []string, err error) error {
 	name := unknownFlag(fs, args)
+	hint := fs.Name() + " -h lists the flags"
 	if name == "" {
-		return fmt.Errorf("%w (trace -h lists the flags)", err)
+		return fmt.Errorf("%w (%s)", err, hint)
 	}
 	var names []string
 	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
 	if near := closest(name, names); near != "" {
-		return fmt.Errorf("%w: did you mean -%s? (trace -h lists the flags)", err, near)
+		return fmt.Errorf("%w: did you mean -%s? (%s)", err, near, hint)
 	}
-	return fmt.Errorf("%w (trace -h lists the flags)", err)
+	return fmt.Errorf("%w (%s)", err, hint)
 }
 
 // unknownFlag returns the name of the first flag in args that fs does not

@@ -34,7 +34,7 @@ func (s *session) openOutputs() error {
 	}
 	out, err := output.Open(s.cfg.out, s.cfg.w, s.cfg.h, fps, s.cfg.frames)
 	if err != nil {
-		return err
+		return fmt.Errorf("-o: %w", err) // as -stats and -timeline name theirs
 	}
 	v, err := view.Open(s.cfg.view, os.Stderr)
 	if err != nil {

@@ -257,6 +257,19 @@ func (s *session) wrote(n int) string {
 	return "wrote " + s.cfg.out
 }
 
+// rate formats a rate with at least three significant digits (two
+// decimals below 10, one below 100, none from 100 on) and never in
+// exponent form: 1767, not 1.77e+03 as %.3g wrote it.
+func rate(x float64) string {
+	switch {
+	case x >= 100:
+		return fmt.Sprintf("%.0f", x)
+	case x >= 10:
+		return fmt.Sprintf("%.1f", x)
+	}
+	return fmt.Sprintf("%.2f", x)
+}
+
 // summary says in one line how a run of planned frames went: frames
 // shown, time and rate (frames over time; for a paced run, target fps >
 // 0, the rate they were shown at, as -stats's fps, and the deadlines
@@ -279,7 +292,7 @@ func (st *runStats) summary(target float64, planned int) string {
 	case n == 1: // a still: its time says it all
 		fmt.Fprintf(&b, " in %.2f s", el)
 	default: // as fast as it could: frames over time
-		fmt.Fprintf(&b, " in %.2f s (%.3g fps)", el, float64(n)/max(el, 1e-9))
+		fmt.Fprintf(&b, " in %.2f s (%s fps)", el, rate(float64(n)/max(el, 1e-9)))
 	}
 	if n > 1 {
 		fmt.Fprintf(&b, ", frame time p50 %.1f ms p99 %.1f ms", percentile(st.latency, 50), percentile(st.latency, 99))

@@ -138,3 +138,19 @@ func TestTracedShareIsTheMeanOfTheFramesShown(t *testing.T) {
 	assert.InDelta(t, 0.58333, st.keys()["traced_share"], 1e-5)
 	assert.Contains(t, st.summary(60, 3), "; traced 58% of pixels")
 }
+
+// TestSummaryRateHasNoExponent checks that an unpaced run's rate is
+// written as a plain number: 3 tiny frames in 1.7 ms had read
+// "(1.77e+03 fps)".
+func TestSummaryRateHasNoExponent(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	st := newRunStats(t0)
+	q := render.Quality{SPP: 1, PixelStep: 1}
+	for n := range 3 {
+		st.shown(&frame{n: n, q: q, start: t0, done: t0}, t0.Add(time.Duration(n+1)*566*time.Microsecond))
+	}
+	assert.Contains(t, st.summary(0, 3), "3 frames in 0.00 s (1767 fps)")
+	for x, want := range map[float64]string{3.7234: "3.72", 56.06: "56.1", 203.4: "203", 1767.1: "1767", 0.5: "0.50"} {
+		assert.Equal(t, want, rate(x), "%v", x)
+	}
+}
