@@ -34,7 +34,11 @@ type rung struct {
 // three runs: step 2 bilinear 0.31-0.34 of a full frame, step 2 blocks
 // 0.24-0.29, step 3 bilinear 0.17-0.18, step 3 blocks 0.11-0.15, step 16
 // bilinear 0.06, the sparse pattern 0.33-0.43); copied from their block,
-// nothing to speak of. (0.1, measured before the bilinear mixing got
+// nothing to speak of. The sparse pattern's filled pixel, 0.2: its
+// frame took 0.40 of a full frame (the fastest of four runs each: full
+// 34.4 ms, sparse 13.8, step 2 bilinear 10.4, which the formula gives
+// 0.07), its traced pixels and their ring 0.25 of them, and its motions
+// and fill the rest. (0.1, measured before the bilinear mixing got
 // faster, made every step from 4 to 16 cost about as much as step 3
 // blocks, and a loaded machine ran step 16 where the blocks ran step 3.)
 func fillCost(q render.Quality) float64 {
@@ -44,7 +48,7 @@ func fillCost(q render.Quality) float64 {
 	case q.PixelStep > 1:
 		return 0.06
 	case q.Pattern == render.PatternSparse: // no camera ray: a history fetch and a clamp
-		return 0.15
+		return 0.2
 	case q.Integrator == render.Path:
 		return 0.2
 	}
@@ -346,20 +350,29 @@ func (c *controller) observe(q render.Quality, latency, busy time.Duration, work
 	// cost their own: it moves the blocks' estimates only once its class
 	// has been measured against them, and never their fixed latency.
 	own := k != classBlocks
+	//
+	// Until it is warm, the latest frame is the best guess of the blocks'
+	// cost, whatever its class (at its class's prior ratio, 1), and no
+	// class learns its ratio or latency: the first frames are cold (a
+	// worker's first frame of a pattern took twice its later ones), and a
+	// ratio measured against a base that the class's own frames then set
+	// stays what it was (the sparse pattern, measured at 1.9 on its first
+	// frame, was never chosen again in 600 frames where it fitted).
+	warm := c.seen >= ctlWarm
 	switch {
-	case own && c.perSamp > 0 && c.ratio[k] == 0:
-	case c.seen < ctlWarm: // the latest is the best guess yet
+	case !warm:
 		c.perSamp = perSamp / c.classRatio(k)
 		if !own {
 			c.fixed = fixed
 		}
+	case own && c.ratio[k] == 0:
 	default:
 		c.perSamp = smooth(c.perSamp, perSamp/c.classRatio(k))
 		if !own {
 			c.fixed = smooth(c.fixed, fixed)
 		}
 	}
-	if own {
+	if own && warm {
 		c.observeClass(k, perSamp, fixed)
 	}
 	if r.filled > 0 && q.PixelStep <= 1 && q.Pattern != render.PatternSparse {
