@@ -69,7 +69,10 @@ func (fl *filler) rowMotion(i, x, y int, sm *sparseSample) {
 func (fl *filler) sparseFill(smp []sparseSample, ox, oy, bx0, bx1, by0, by1 int) {
 	t, dst := fl.t, fl.dst
 	cols := bx1 - bx0 + 1
-	taps := fl.sparseTaps(smp, bx0, bx1, by0, by1)
+	// The samples nearest the tile's pixels: their taps.
+	ilo, jlo := (t.X0-ox)>>1, (t.Y0-oy)>>1
+	ni := (t.X1-1-ox)>>1 - ilo + 1
+	taps := fl.sparseTaps(smp, bx0, bx1, by0, by1, ilo, (t.X1-1-ox)>>1, jlo, (t.Y1-1-oy)>>1)
 	defer sparseTapPool.Put(taps)
 	W := dst.W
 	for y := t.Y0; y < t.Y1; y++ {
@@ -77,14 +80,14 @@ func (fl *filler) sparseFill(smp []sparseSample, ox, oy, bx0, bx1, by0, by1 int)
 		wy := (y - oy) & 1 * 128 // fixed8 of the fraction, 0 or 1/2
 		top := smp[(min(max(j, by0), by1)-by0)*cols:][:cols]
 		bottom := smp[(min(max(j+1, by0), by1)-by0)*cols:][:cols]
-		row := (*taps)[(j+1-by0)*(cols+1):][:cols+1]
+		row := (*taps)[(j-jlo)*ni:][:ni]
 		out := dst.Pix[y*W : y*W+W]
 		for x := t.X0; x < t.X1; x++ {
 			if wy == 0 && x&1 == ox {
 				continue // traced
 			}
 			i := (x - ox) >> 1
-			if tp := &row[i+1-bx0]; tp.ok {
+			if tp := &row[i-ilo]; tp.ok {
 				if p, ok := fl.fetchTap(tp, x, y); ok {
 					out[x] = clampLaneValues(p, tp.lo, tp.hi)
 					continue
@@ -104,37 +107,37 @@ func (fl *filler) sparseFill(smp []sparseSample, ox, oy, bx0, bx1, by0, by1 int)
 // their complements, and the clamp range (see clampRange). ok: the
 // sample's motion is known and there is a history.
 type sparseTap struct {
-	ix, iy, xlim, ylim int
-	fx, gx, fy, gy     uint64 // gx = 256 - fx, gy = 256 - fy
 	lo, hi             uint64
+	ix, iy, xlim, ylim int32
+	fx, gx, fy, gy     uint16 // gx = 256 - fx, gy = 256 - fy
 	ok                 bool
 }
 
 var sparseTapPool = sync.Pool{New: func() any { return new([]sparseTap) }}
 
-// sparseTaps returns the taps of the samples smp of blocks [bx0, bx1] x
-// [by0, by1], and of the blocks bx0 - 1 and by0 - 1 (which clamp to the
-// first ones, as the pixels at the image's left and top edges see
-// them), at [(j+1-by0)*(cols+1) + i+1-bx0]: put it back in sparseTapPool.
-func (fl *filler) sparseTaps(smp []sparseSample, bx0, bx1, by0, by1 int) *[]sparseTap {
-	cols, rows := bx1-bx0+1, by1-by0+1
+// sparseTaps returns the taps of blocks [ilo, ihi] x [jlo, jhi] (a
+// block before the first sample's, at the image's left or top edge,
+// clamps to it, as the pixels there see it) from the samples smp of
+// blocks [bx0, bx1] x [by0, by1], at [(j-jlo)*(ihi-ilo+1) + i-ilo]: put
+// it back in sparseTapPool.
+func (fl *filler) sparseTaps(smp []sparseSample, bx0, bx1, by0, by1, ilo, ihi, jlo, jhi int) *[]sparseTap {
+	cols, ni := bx1-bx0+1, ihi-ilo+1
 	buf := sparseTapPool.Get().(*[]sparseTap)
-	n := (cols + 1) * (rows + 1)
+	n := ni * (jhi - jlo + 1)
 	if cap(*buf) < n {
 		*buf = make([]sparseTap, n)
 	}
 	taps := (*buf)[:n]
 	hist := fl.prev != nil
 	W, H := fl.dst.W, fl.dst.H
-	for jj := range rows + 1 {
-		j := jj - 1 + by0
+	for j := jlo; j <= jhi; j++ {
 		top := smp[(min(max(j, by0), by1)-by0)*cols:][:cols]
 		bottom := smp[(min(max(j+1, by0), by1)-by0)*cols:][:cols]
-		for ii := range cols + 1 {
-			i := ii - 1 + bx0
+		row := taps[(j-jlo)*ni:][:ni]
+		for i := ilo; i <= ihi; i++ {
 			i0, i1 := min(max(i, bx0), bx1)-bx0, min(max(i+1, bx0), bx1)-bx0
 			a := &top[i0]
-			tp := &taps[jj*(cols+1)+ii]
+			tp := &row[i-ilo]
 			if !hist || !a.moved {
 				tp.ok = false
 				continue
@@ -153,15 +156,15 @@ func (fl *filler) sparseTaps(smp []sparseSample, bx0, bx1, by0, by1 int) *[]spar
 // largest pixel the motion may land on from there (n - 1, or n - 2 if
 // the fraction is not zero): a pixel p moved by d lands at p + d, in the
 // history when p + whole is in [0, lim].
-func tapAxis(d float32, n int) (whole int, f, g uint64, lim int) {
+func tapAxis(d float32, n int) (whole int32, f, g uint16, lim int32) {
 	w := math.Floor(float64(d))
 	frac := float64(d) - w
-	f = uint64(fixed8(frac))
-	lim = n - 1
+	f = uint16(fixed8(frac))
+	lim = int32(n - 1)
 	if frac != 0 {
 		lim--
 	}
-	return int(w), f, 256 - f, lim
+	return int32(w), f, 256 - f, lim
 }
 
 // fetchTap returns the history's bilinear mix at pixel (x, y) moved along
@@ -169,18 +172,19 @@ func tapAxis(d float32, n int) (whole int, f, g uint64, lim int) {
 // The mix is mixFixed's, exact: a row's two pixels mixed across in 16-bit
 // lanes, then the two rows down, red and blue in 32-bit lanes.
 func (fl *filler) fetchTap(tp *sparseTap, x, y int) (uint64, bool) {
-	x0, y0 := x+tp.ix, y+tp.iy
-	if x0 < 0 || y0 < 0 || x0 > tp.xlim || y0 > tp.ylim {
+	x0, y0 := x+int(tp.ix), y+int(tp.iy)
+	if x0 < 0 || y0 < 0 || x0 > int(tp.xlim) || y0 > int(tp.ylim) {
 		return 0, false
 	}
 	hist, W := fl.dst.Hist.Pix, fl.dst.W
 	dx, dy := min(x0+1, W-1)-x0, (min(y0+1, fl.dst.H-1)-y0)*W
 	q := y0*W + x0
-	h0 := lanes(hist[q])*tp.gx + lanes(hist[q+dx])*tp.fx // at most 255 << 8 a lane
-	h1 := lanes(hist[q+dy])*tp.gx + lanes(hist[q+dy+dx])*tp.fx
+	fx, gx, fy, gy := uint64(tp.fx), uint64(tp.gx), uint64(tp.fy), uint64(tp.gy)
+	h0 := lanes(hist[q])*gx + lanes(hist[q+dx])*fx // at most 255 << 8 a lane
+	h1 := lanes(hist[q+dy])*gx + lanes(hist[q+dy+dx])*fx
 	const rb, half = 0x0000_ffff_0000_ffff, 1<<15 | 1<<47
-	v := (h0&rb*tp.gy + h1&rb*tp.fy + half) >> 16 & 0x0000_00ff_0000_00ff // red, blue
-	g := (h0>>16&0xffff*tp.gy + h1>>16&0xffff*tp.fy + 1<<15) >> 16
+	v := (h0&rb*gy + h1&rb*fy + half) >> 16 & 0x0000_00ff_0000_00ff // red, blue
+	g := (h0>>16&0xffff*gy + h1>>16&0xffff*fy + 1<<15) >> 16
 	return v&0xff | g<<16 | v>>32<<32, true
 }
 
