@@ -183,6 +183,11 @@ const (
 	// against the blocks' (see rungClass), up or down alike: a ratio
 	// between kinds of work changes less with the load than either.
 	ctlClass = 0.2
+	// ctlForget is how far a frame of another class moves a pattern
+	// class's fixed latency back towards the blocks' (see forget): 0.02, a
+	// latency off by a spike of 140 ms comes within 3 ms of the blocks'
+	// in about 190 frames, three seconds at 60 fps.
+	ctlForget = 0.02
 	// ctlWarm frames are observed before the controller settles: until then
 	// its estimates are the latest measurement, and it jumps straight to the
 	// rung they allow.
@@ -375,6 +380,9 @@ func (c *controller) observe(q render.Quality, latency, busy time.Duration, work
 	if own && warm {
 		c.observeClass(k, perSamp, fixed)
 	}
+	if warm {
+		c.forget(k)
+	}
 	if r.filled > 0 && q.PixelStep <= 1 && q.Pattern != render.PatternSparse {
 		c.reject = smooth(c.reject, reject)
 	}
@@ -399,6 +407,21 @@ func (c *controller) observeClass(k rungClass, perSamp, fixed float64) {
 		c.classFixed[k] = fixed
 	} else {
 		c.classFixed[k] = smooth(c.classFixed[k], fixed)
+	}
+}
+
+// forget moves the fixed latency of the pattern classes other than k, the
+// class of the frame just observed, towards the blocks' by ctlForget: a
+// class measured once in a slow moment (a real run's sparse pattern,
+// first seen in a frame of 139 ms, was never chosen again in 600 frames)
+// is tried again in a few seconds, and if it costs what it did, the
+// controller drops back and holds longer (see choose). Its cost ratio
+// stays: a class's own frames move the blocks' cost per sample by it.
+func (c *controller) forget(k rungClass) {
+	for j := range numClasses {
+		if j != k && j != classBlocks && c.classFixed[j] >= 0 {
+			c.classFixed[j] += ctlForget * (c.fixed - c.classFixed[j])
+		}
 	}
 }
 

@@ -323,3 +323,32 @@ func TestControllerPicksTheSparsePatternWhenItFitsAfterAColdStart(t *testing.T) 
 		}
 	}
 }
+
+func TestControllerTriesTheSparsePatternAgainAfterASpike(t *testing.T) {
+	// The first frame of the sparse pattern after warm-up is caught in
+	// a stall of the machine; afterwards the pattern fits. The
+	// controller must not keep that frame's latency as the pattern's.
+	c := newController(ladder(render.Quality{SPP: 1, MaxDepth: 4, PixelStep: 1}, 640, 360, true), 60, 2)
+	sparse := slices.IndexFunc(c.rungs, func(r rung) bool { return r.q.Pattern == render.PatternSparse })
+	require.Positive(t, sparse)
+	m := machine{perSamp: 250 * time.Nanosecond, fixed: time.Millisecond}
+	require.LessOrEqual(t, trueLoad(c, m, sparse), ctlUp, "the sparse pattern fits with headroom")
+	stalled := false
+	var used []int
+	for n := range 900 {
+		q := c.choose(n)
+		i := rungOf(c, q)
+		lat, busy := m.frame(c.rungs[i], 2)
+		if i == sparse && n >= ctlWarm && !stalled {
+			lat, stalled = lat+140*time.Millisecond, true
+		}
+		c.observe(q, lat, busy, m.work(c.rungs[i]))
+		used = append(used, i)
+	}
+	require.True(t, stalled, "the controller tried the sparse pattern after warm-up")
+	for n, i := range used[600:] {
+		if !assert.Equal(t, sparse, i, "frame %d: %+v", n+600, c.rungs[i].q) {
+			break
+		}
+	}
+}
