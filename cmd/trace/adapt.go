@@ -34,7 +34,11 @@ type rung struct {
 // three runs: step 2 bilinear 0.31-0.34 of a full frame, step 2 blocks
 // 0.24-0.29, step 3 bilinear 0.17-0.18, step 3 blocks 0.11-0.15, step 16
 // bilinear 0.06, the sparse pattern 0.33-0.43); copied from their block,
-// nothing to speak of. (0.1, measured before the bilinear mixing got
+// nothing to speak of. The sparse pattern's filled pixel, 0.2: its
+// frame took 0.40 of a full frame (the fastest of four runs each: full
+// 34.4 ms, sparse 13.8, step 2 bilinear 10.4, which the formula gives
+// 0.07), its traced pixels and their ring 0.25 of them, and its motions
+// and fill the rest. (0.1, measured before the bilinear mixing got
 // faster, made every step from 4 to 16 cost about as much as step 3
 // blocks, and a loaded machine ran step 16 where the blocks ran step 3.)
 func fillCost(q render.Quality) float64 {
@@ -44,7 +48,7 @@ func fillCost(q render.Quality) float64 {
 	case q.PixelStep > 1:
 		return 0.06
 	case q.Pattern == render.PatternSparse: // no camera ray: a history fetch and a clamp
-		return 0.15
+		return 0.2
 	case q.Integrator == render.Path:
 		return 0.2
 	}
@@ -179,6 +183,11 @@ const (
 	// against the blocks' (see rungClass), up or down alike: a ratio
 	// between kinds of work changes less with the load than either.
 	ctlClass = 0.2
+	// ctlForget is how far a frame of another class moves a pattern
+	// class's fixed latency back towards the blocks' (see forget): 0.02, a
+	// latency off by a spike of 140 ms comes within 3 ms of the blocks'
+	// in about 190 frames, three seconds at 60 fps.
+	ctlForget = 0.02
 	// ctlWarm frames are observed before the controller settles: until then
 	// its estimates are the latest measurement, and it jumps straight to the
 	// rung they allow.
@@ -346,21 +355,33 @@ func (c *controller) observe(q render.Quality, latency, busy time.Duration, work
 	// cost their own: it moves the blocks' estimates only once its class
 	// has been measured against them, and never their fixed latency.
 	own := k != classBlocks
+	//
+	// Until it is warm, the latest frame is the best guess of the blocks'
+	// cost, whatever its class (at its class's prior ratio, 1), and no
+	// class learns its ratio or latency: the first frames are cold (a
+	// worker's first frame of a pattern took twice its later ones), and a
+	// ratio measured against a base that the class's own frames then set
+	// stays what it was (the sparse pattern, measured at 1.9 on its first
+	// frame, was never chosen again in 600 frames where it fitted).
+	warm := c.seen >= ctlWarm
 	switch {
-	case own && c.perSamp > 0 && c.ratio[k] == 0:
-	case c.seen < ctlWarm: // the latest is the best guess yet
+	case !warm:
 		c.perSamp = perSamp / c.classRatio(k)
 		if !own {
 			c.fixed = fixed
 		}
+	case own && c.ratio[k] == 0:
 	default:
 		c.perSamp = smooth(c.perSamp, perSamp/c.classRatio(k))
 		if !own {
 			c.fixed = smooth(c.fixed, fixed)
 		}
 	}
-	if own {
+	if own && warm {
 		c.observeClass(k, perSamp, fixed)
+	}
+	if warm {
+		c.forget(k)
 	}
 	if r.filled > 0 && q.PixelStep <= 1 && q.Pattern != render.PatternSparse {
 		c.reject = smooth(c.reject, reject)
@@ -386,6 +407,21 @@ func (c *controller) observeClass(k rungClass, perSamp, fixed float64) {
 		c.classFixed[k] = fixed
 	} else {
 		c.classFixed[k] = smooth(c.classFixed[k], fixed)
+	}
+}
+
+// forget moves the fixed latency of the pattern classes other than k, the
+// class of the frame just observed, towards the blocks' by ctlForget: a
+// class measured once in a slow moment (a real run's sparse pattern,
+// first seen in a frame of 139 ms, was never chosen again in 600 frames)
+// is tried again in a few seconds, and if it costs what it did, the
+// controller drops back and holds longer (see choose). Its cost ratio
+// stays: a class's own frames move the blocks' cost per sample by it.
+func (c *controller) forget(k rungClass) {
+	for j := range numClasses {
+		if j != k && j != classBlocks && c.classFixed[j] >= 0 {
+			c.classFixed[j] += ctlForget * (c.fixed - c.classFixed[j])
+		}
 	}
 }
 

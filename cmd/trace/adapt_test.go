@@ -295,3 +295,60 @@ func TestControllerKeepsEachClassOfRungsApart(t *testing.T) {
 		assert.InDelta(t, trueLoad(c, m, i), c.predict(i), 0.1*trueLoad(c, m, i), "rung %+v", c.rungs[i].q)
 	}
 }
+
+func TestControllerPicksTheSparsePatternWhenItFitsAfterAColdStart(t *testing.T) {
+	// The machine fits the sparse pattern but not the quarter one above
+	// it; the frames after the first take twice as long (cold workers),
+	// the first of them at the sparse pattern, as a real run's did. Once
+	// warm, the controller must come back to it, not keep the cold
+	// frame's cost as the pattern's.
+	c := newController(ladder(render.Quality{SPP: 1, MaxDepth: 4, PixelStep: 1}, 640, 360, true), 60, 2)
+	sparse := slices.IndexFunc(c.rungs, func(r rung) bool { return r.q.Pattern == render.PatternSparse })
+	require.Positive(t, sparse)
+	m := machine{perSamp: 250 * time.Nanosecond, fixed: time.Millisecond}
+	require.LessOrEqual(t, trueLoad(c, m, sparse), ctlUp, "the sparse pattern fits with headroom")
+	require.Greater(t, trueLoad(c, m, sparse-1), ctlTarget, "the rung above does not fit")
+	used := drive(c, 300, func(n int) machine {
+		if n >= 1 && n <= 3 {
+			cold := m
+			cold.perSamp *= 2
+			return cold
+		}
+		return m
+	})
+	assert.Equal(t, sparse, used[1], "it tried the sparse pattern on the second frame")
+	for n, i := range used[60:] {
+		if !assert.Equal(t, sparse, i, "frame %d: %+v", n+60, c.rungs[i].q) {
+			break
+		}
+	}
+}
+
+func TestControllerTriesTheSparsePatternAgainAfterASpike(t *testing.T) {
+	// The first frame of the sparse pattern after warm-up is caught in
+	// a stall of the machine; afterwards the pattern fits. The
+	// controller must not keep that frame's latency as the pattern's.
+	c := newController(ladder(render.Quality{SPP: 1, MaxDepth: 4, PixelStep: 1}, 640, 360, true), 60, 2)
+	sparse := slices.IndexFunc(c.rungs, func(r rung) bool { return r.q.Pattern == render.PatternSparse })
+	require.Positive(t, sparse)
+	m := machine{perSamp: 250 * time.Nanosecond, fixed: time.Millisecond}
+	require.LessOrEqual(t, trueLoad(c, m, sparse), ctlUp, "the sparse pattern fits with headroom")
+	stalled := false
+	var used []int
+	for n := range 900 {
+		q := c.choose(n)
+		i := rungOf(c, q)
+		lat, busy := m.frame(c.rungs[i], 2)
+		if i == sparse && n >= ctlWarm && !stalled {
+			lat, stalled = lat+140*time.Millisecond, true
+		}
+		c.observe(q, lat, busy, m.work(c.rungs[i]))
+		used = append(used, i)
+	}
+	require.True(t, stalled, "the controller tried the sparse pattern after warm-up")
+	for n, i := range used[600:] {
+		if !assert.Equal(t, sparse, i, "frame %d: %+v", n+600, c.rungs[i].q) {
+			break
+		}
+	}
+}

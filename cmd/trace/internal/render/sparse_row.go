@@ -1,6 +1,9 @@
 package render
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // This file is PatternSparse's traced pixels taken a row at a time, as
 // row.go takes a pass's rows: the pattern's pixels of a row of a group,
@@ -60,50 +63,129 @@ func (fl *filler) rowMotion(i, x, y int, sm *sparseSample) {
 // blocks [bx0, bx1] x [by0, by1], as renderSparse describes. A filled
 // pixel is at most half a sample's spacing past the sample at or before
 // it, so that one is the nearest (ties to it), and the mixes are at
-// fractions 0 or 1/2: fixed point, exact.
+// fractions 0 or 1/2: fixed point, exact. What a sample's three filled
+// pixels share (the whole pixels and the fractions of its motion, the
+// weights of the mix, the clamp range) is worked out once, in its tap.
 func (fl *filler) sparseFill(smp []sparseSample, ox, oy, bx0, bx1, by0, by1 int) {
 	t, dst := fl.t, fl.dst
 	cols := bx1 - bx0 + 1
-	var hist []uint32
-	if fl.prev != nil {
-		hist = dst.Hist.Pix
-	}
-	W, H := dst.W, dst.H
-	wm1, hm1 := fl.w-1, fl.h-1
+	// The samples nearest the tile's pixels: their taps.
+	ilo, jlo := (t.X0-ox)>>1, (t.Y0-oy)>>1
+	ni := (t.X1-1-ox)>>1 - ilo + 1
+	taps := fl.sparseTaps(smp, bx0, bx1, by0, by1, ilo, (t.X1-1-ox)>>1, jlo, (t.Y1-1-oy)>>1)
+	defer sparseTapPool.Put(taps)
+	W := dst.W
 	for y := t.Y0; y < t.Y1; y++ {
 		j := (y - oy) >> 1
 		wy := (y - oy) & 1 * 128 // fixed8 of the fraction, 0 or 1/2
 		top := smp[(min(max(j, by0), by1)-by0)*cols:][:cols]
 		bottom := smp[(min(max(j+1, by0), by1)-by0)*cols:][:cols]
+		row := (*taps)[(j-jlo)*ni:][:ni]
 		out := dst.Pix[y*W : y*W+W]
-		last := math.MinInt // the samples' column whose clamp range lo, hi holds
-		var lo, hi uint64
 		for x := t.X0; x < t.X1; x++ {
 			if wy == 0 && x&1 == ox {
 				continue // traced
 			}
 			i := (x - ox) >> 1
-			wx := (x - ox) & 1 * 128
-			i0, i1 := min(max(i, bx0), bx1)-bx0, min(max(i+1, bx0), bx1)-bx0
-			a, b, c, d := &top[i0], &top[i1], &bottom[i0], &bottom[i1]
-			if hist != nil && a.moved {
-				hx, hy := float64(x)+float64(a.dx), float64(y)+float64(a.dy)
-				if hx >= 0 && hy >= 0 && hx <= wm1 && hy <= hm1 {
-					x0, y0 := int(hx), int(hy)
-					x1, y1 := min(x0+1, W-1), min(y0+1, H-1)
-					r0, r1 := hist[y0*W:y0*W+W], hist[y1*W:y1*W+W]
-					p := mixFixed(r0[x0], r0[x1], r1[x0], r1[x1], fixed8(hx-float64(x0)), fixed8(hy-float64(y0)))
-					if i != last {
-						lo, hi = clampRange(a.c, b.c, c.c, d.c)
-						last = i
-					}
-					out[x] = clampLanes(p, lo, hi)
+			if tp := &row[i-ilo]; tp.ok {
+				if p, ok := fl.fetchTap(tp, x, y); ok {
+					out[x] = clampLaneValues(p, tp.lo, tp.hi)
 					continue
 				}
 			}
-			out[x] = mixFixed(a.c, b.c, c.c, d.c, wx, wy)
+			wx := (x - ox) & 1 * 128
+			i0, i1 := min(max(i, bx0), bx1)-bx0, min(max(i+1, bx0), bx1)-bx0
+			out[x] = mixFixed(top[i0].c, top[i1].c, bottom[i0].c, bottom[i1].c, wx, wy)
 		}
 	}
+}
+
+// sparseTap is what the filled pixels nearest a sample take from it: the
+// whole pixels of its motion (ix, iy) and their largest sums with a
+// pixel's coordinates that stay in the history (xlim, ylim: less one
+// where the fraction is not zero), the fractions in fixed8 (fx, fy) with
+// their complements, and the clamp range (see clampRange). ok: the
+// sample's motion is known and there is a history.
+type sparseTap struct {
+	lo, hi             uint64
+	ix, iy, xlim, ylim int32
+	fx, gx, fy, gy     uint16 // gx = 256 - fx, gy = 256 - fy
+	ok                 bool
+}
+
+var sparseTapPool = sync.Pool{New: func() any { return new([]sparseTap) }}
+
+// sparseTaps returns the taps of blocks [ilo, ihi] x [jlo, jhi] (a
+// block before the first sample's, at the image's left or top edge,
+// clamps to it, as the pixels there see it) from the samples smp of
+// blocks [bx0, bx1] x [by0, by1], at [(j-jlo)*(ihi-ilo+1) + i-ilo]: put
+// it back in sparseTapPool.
+func (fl *filler) sparseTaps(smp []sparseSample, bx0, bx1, by0, by1, ilo, ihi, jlo, jhi int) *[]sparseTap {
+	cols, ni := bx1-bx0+1, ihi-ilo+1
+	buf := sparseTapPool.Get().(*[]sparseTap)
+	n := ni * (jhi - jlo + 1)
+	if cap(*buf) < n {
+		*buf = make([]sparseTap, n)
+	}
+	taps := (*buf)[:n]
+	hist := fl.prev != nil
+	W, H := fl.dst.W, fl.dst.H
+	for j := jlo; j <= jhi; j++ {
+		top := smp[(min(max(j, by0), by1)-by0)*cols:][:cols]
+		bottom := smp[(min(max(j+1, by0), by1)-by0)*cols:][:cols]
+		row := taps[(j-jlo)*ni:][:ni]
+		for i := ilo; i <= ihi; i++ {
+			i0, i1 := min(max(i, bx0), bx1)-bx0, min(max(i+1, bx0), bx1)-bx0
+			a := &top[i0]
+			tp := &row[i-ilo]
+			if !hist || !a.moved {
+				tp.ok = false
+				continue
+			}
+			tp.ix, tp.fx, tp.gx, tp.xlim = tapAxis(a.dx, W)
+			tp.iy, tp.fy, tp.gy, tp.ylim = tapAxis(a.dy, H)
+			tp.lo, tp.hi = clampRange(a.c, top[i1].c, bottom[i0].c, bottom[i1].c)
+			tp.ok = true
+		}
+	}
+	return buf
+}
+
+// tapAxis splits a motion d along an axis of n pixels into its whole
+// pixels and its fraction in fixed8 (and 256 less it), and returns the
+// largest pixel the motion may land on from there (n - 1, or n - 2 if
+// the fraction is not zero): a pixel p moved by d lands at p + d, in the
+// history when p + whole is in [0, lim].
+func tapAxis(d float32, n int) (whole int32, f, g uint16, lim int32) {
+	w := math.Floor(float64(d))
+	frac := float64(d) - w
+	f = uint16(fixed8(frac))
+	lim = int32(n - 1)
+	if frac != 0 {
+		lim--
+	}
+	return int32(w), f, 256 - f, lim
+}
+
+// fetchTap returns the history's bilinear mix at pixel (x, y) moved along
+// tp's motion, in lanes (see lanes), and whether it lands in the history.
+// The mix is mixFixed's, exact: a row's two pixels mixed across in 16-bit
+// lanes, then the two rows down, red and blue in 32-bit lanes.
+func (fl *filler) fetchTap(tp *sparseTap, x, y int) (uint64, bool) {
+	x0, y0 := x+int(tp.ix), y+int(tp.iy)
+	if x0 < 0 || y0 < 0 || x0 > int(tp.xlim) || y0 > int(tp.ylim) {
+		return 0, false
+	}
+	hist, W := fl.dst.Hist.Pix, fl.dst.W
+	dx, dy := min(x0+1, W-1)-x0, (min(y0+1, fl.dst.H-1)-y0)*W
+	q := y0*W + x0
+	fx, gx, fy, gy := uint64(tp.fx), uint64(tp.gx), uint64(tp.fy), uint64(tp.gy)
+	h0 := lanes(hist[q])*gx + lanes(hist[q+dx])*fx // at most 255 << 8 a lane
+	h1 := lanes(hist[q+dy])*gx + lanes(hist[q+dy+dx])*fx
+	const rb, half = 0x0000_ffff_0000_ffff, 1<<15 | 1<<47
+	v := (h0&rb*gy + h1&rb*fy + half) >> 16 & 0x0000_00ff_0000_00ff // red, blue
+	g := (h0>>16&0xffff*gy + h1>>16&0xffff*fy + 1<<15) >> 16
+	return v&0xff | g<<16 | v>>32<<32, true
 }
 
 // lanes spreads a packed pixel's channels into 16-bit lanes.
@@ -131,8 +213,10 @@ func clampRange(a, b, c, d uint32) (lo, hi uint64) {
 }
 
 // clampLanes is clampChannels of p to the range of clampRange.
-func clampLanes(p uint32, lo, hi uint64) uint32 {
-	v := lanes(p)
+func clampLanes(p uint32, lo, hi uint64) uint32 { return clampLaneValues(lanes(p), lo, hi) }
+
+// clampLaneValues is clampLanes of the pixel whose lanes are v.
+func clampLaneValues(v, lo, hi uint64) uint32 {
 	up := ((v | laneHigh) - lo) & laneHigh >> 15 * 0xffff // lanes at least lo
 	v = v&up | lo&^up
 	down := ((hi | laneHigh) - v) & laneHigh >> 15 * 0xffff // lanes at most hi

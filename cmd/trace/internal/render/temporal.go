@@ -43,13 +43,7 @@ func (s *Scene) renderSparse(dst Target, t Tile, q Quality) (stats TileStats) {
 	if dst.Hist.Pix != nil {
 		fl.prev = s.newFrameState(dst.Hist.Frame)
 	}
-	o := quarterOrder[t.Frame&3]
-	ox, oy := o[0], o[1]
-	nbx, nby := (dst.W-ox+1)/2, (dst.H-oy+1)/2 // samples at 2i+ox < W
-	// The samples around the tile's pixels: from the one at or before
-	// its first pixel less one, to the one after its last.
-	bx0, bx1 := max(floorDiv(t.X0-ox, 2), 0), min(floorDiv(t.X1-1-ox, 2)+1, nbx-1)
-	by0, by1 := max(floorDiv(t.Y0-oy, 2), 0), min(floorDiv(t.Y1-1-oy, 2)+1, nby-1)
+	ox, oy, bx0, bx1, by0, by1 := sparseBlocks(dst.W, dst.H, t)
 	cols, rows := bx1-bx0+1, by1-by0+1
 	buf := sparseSamples.Get().(*[]sparseSample)
 	defer sparseSamples.Put(buf)
@@ -57,6 +51,34 @@ func (s *Scene) renderSparse(dst Target, t Tile, q Quality) (stats TileStats) {
 		*buf = make([]sparseSample, cols*rows)
 	}
 	smp := (*buf)[:cols*rows]
+	stats.Traced = fl.traceSparse(smp, ox, oy, bx0, bx1, by0, by1)
+	fl.sparseFill(smp, ox, oy, bx0, bx1, by0, by1)
+	stats.Pixels = uint64((t.X1 - t.X0) * (t.Y1 - t.Y0))
+	stats.Samples = stats.Traced * uint64(q.SPP)
+	stats.Rays = tr.rays
+	return stats
+}
+
+// sparseBlocks returns the pixel (ox, oy) of each 2x2 block that
+// PatternSparse traces in tile t's frame of a w x h image, and the blocks
+// [bx0, bx1] x [by0, by1] whose samples the tile's pixels are filled
+// from: from the one at or before its first pixel, to the one after its
+// last.
+func sparseBlocks(w, h int, t Tile) (ox, oy, bx0, bx1, by0, by1 int) {
+	o := quarterOrder[t.Frame&3]
+	ox, oy = o[0], o[1]
+	nbx, nby := (w-ox+1)/2, (h-oy+1)/2 // samples at 2i+ox < w
+	bx0, bx1 = max(floorDiv(t.X0-ox, 2), 0), min(floorDiv(t.X1-1-ox, 2)+1, nbx-1)
+	by0, by1 = max(floorDiv(t.Y0-oy, 2), 0), min(floorDiv(t.Y1-1-oy, 2)+1, nby-1)
+	return ox, oy, bx0, bx1, by0, by1
+}
+
+// traceSparse traces the samples of blocks [bx0, bx1] x [by0, by1] of the
+// pattern with traced pixel (ox, oy) into smp, a row of blocks after
+// another, writes those inside the tile, and returns how many it wrote.
+func (fl *filler) traceSparse(smp []sparseSample, ox, oy, bx0, bx1, by0, by1 int) (traced uint64) {
+	tr, dst, t := fl.tr, fl.dst, fl.t
+	cols := bx1 - bx0 + 1
 	g := groupSize / 2
 	for gy := by0; gy <= by1; gy += g {
 		for gx := bx0; gx <= bx1; gx += g {
@@ -76,17 +98,13 @@ func (s *Scene) renderSparse(dst Target, t Tile, q Quality) (stats TileStats) {
 					sm := &row[i-gx]
 					if x >= t.X0 && x < t.X1 && y >= t.Y0 && y < t.Y1 {
 						dst.Pix[y*dst.W+x] = sm.c
-						stats.Traced++
+						traced++
 					}
 				}
 			}
 		}
 	}
-	fl.sparseFill(smp, ox, oy, bx0, bx1, by0, by1)
-	stats.Pixels = uint64((t.X1 - t.X0) * (t.Y1 - t.Y0))
-	stats.Samples = stats.Traced * uint64(q.SPP)
-	stats.Rays = tr.rays
-	return stats
+	return traced
 }
 
 // sparseSample traces pixel (x, y) as the fill pass traces a pixel (the
