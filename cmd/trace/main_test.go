@@ -206,7 +206,7 @@ func TestBadInputIsOneLineAndStatus2(t *testing.T) {
 		"bad mode":           {[]string{"-mode", "threads"}, "threads"},
 		"bad frames":         {[]string{"-frames", "0"}, "-frames"},
 		"bad view":           {[]string{"-view", "vr"}, "vr"},
-		"bad output":         {[]string{"-o", filepath.Join(dir, "x.bmp")}, "-o: open " + filepath.Join(dir, "x.bmp")},
+		"bad output":         {[]string{"-o", filepath.Join(dir, "x.bmp")}, "-o: " + filepath.Join(dir, "x.bmp") + ": unknown output format"},
 		"bad flag":           {[]string{"-nope"}, "nope"},
 		"bad fps":            {[]string{"-fps", "-3"}, "-fps -3"},
 		"bad integrator":     {[]string{"-integrator", "raster"}, `-integrator "raster": want whitted or path`},

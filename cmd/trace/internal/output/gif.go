@@ -39,7 +39,7 @@ func NewGIF(path string, w, h int, fps float64) (*GIF, error) {
 	fps = normFPS(fps)
 	f, err := os.Create(path)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, err // a *os.PathError: "open path: why"
 	}
 	bw := bufio.NewWriterSize(f, 64<<10)
 	return &GIF{

@@ -79,7 +79,7 @@ func Open(path string, w, h int, fps float64, frames int) (Sink, error) {
 	case ext == ".y4m":
 		return createY4M(path, w, h, fps)
 	default:
-		return nil, fmt.Errorf("open %s: %w %q (want .png, .gif, .y4m, - or none)", path, ErrFormat, ext)
+		return nil, fmt.Errorf("%s: %w %q (want .png, .gif, .y4m, - or none)", path, ErrFormat, ext)
 	}
 }
 
@@ -87,7 +87,7 @@ func Open(path string, w, h int, fps float64, frames int) (Sink, error) {
 func createY4M(path string, w, h int, fps float64) (Sink, error) {
 	f, err := os.Create(path)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, err // a *os.PathError: "open path: why"
 	}
 	s, err := NewY4M(f, path, w, h, fps, Chroma420)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"image"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -50,10 +51,13 @@ func TestOpenErrors(t *testing.T) {
 	_, err = output.Open(filepath.Join(dir, "a.png"), 0, 8, 30, 1)
 	assert.ErrorIs(t, err, output.ErrFrame)
 
-	missing := filepath.Join(dir, "no", "such", "dir", "a.y4m")
-	_, err = output.Open(missing, 8, 8, 30, 1)
-	assert.ErrorIs(t, err, os.ErrNotExist)
-	assert.Contains(t, err.Error(), "open "+missing)
+	for _, ext := range []string{".y4m", ".gif", ".png"} {
+		missing := filepath.Join(dir, "no", "such", "dir", "a"+ext)
+		_, err = output.Open(missing, 8, 8, 30, 1)
+		assert.ErrorIs(t, err, os.ErrNotExist, ext)
+		assert.Contains(t, err.Error(), "open "+missing, ext)
+		assert.Equal(t, 1, strings.Count(err.Error(), "open"), "%s: says open once: %v", ext, err)
+	}
 }
 
 // TestBadFramesNeverPanic hands every sink frames that would index out of

@@ -85,12 +85,22 @@ func (v *HTTP) Addr() net.Addr {
 }
 
 // URL returns the page's address, such as "http://127.0.0.1:8080/", or ""
-// for NewHTTP.
+// for NewHTTP. A view listening on every address (":8080", "0.0.0.0:8080",
+// "[::]:8080") gives a link a browser on this machine can open:
+// "http://localhost:8080/".
 func (v *HTTP) URL() string {
 	if v.ln == nil {
 		return ""
 	}
-	return "http://" + v.ln.Addr().String() + "/"
+	return httpURL(v.ln.Addr())
+}
+
+// httpURL returns the page's link for a listener's address.
+func httpURL(a net.Addr) string {
+	if t, ok := a.(*net.TCPAddr); ok && (t.IP == nil || t.IP.IsUnspecified()) {
+		return fmt.Sprintf("http://localhost:%d/", t.Port)
+	}
+	return "http://" + a.String() + "/"
 }
 
 // WriteFrame makes a copy of img the newest frame and wakes the clients.
