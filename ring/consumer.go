@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/shmrun/shmrun/arena"
 	"github.com/shmrun/shmrun/internal/spinwait"
@@ -39,7 +40,7 @@ func NewConsumer(r arena.Region, o *Options) (*Consumer, error) {
 // when none is committed. The payload aliases the ring: it stays valid until
 // the next call of any Consumer method, and must not be written.
 func (c *Consumer) TryNext() (frame []byte, ok bool, err error) {
-	if f, ok := c.fast(); ok {
+	if f, ok := c.NextReady(); ok {
 		return f, true, nil
 	}
 	if c.err != nil {
@@ -53,7 +54,7 @@ func (c *Consumer) TryNext() (frame []byte, ok bool, err error) {
 // the ring is closed and drained (ErrClosed), or ctx ends. The payload
 // aliases the ring as with TryNext.
 func (c *Consumer) Next(ctx context.Context) ([]byte, error) {
-	if f, ok := c.fast(); ok {
+	if f, ok := c.NextReady(); ok {
 		return f, nil
 	}
 	return c.next(ctx)
@@ -76,23 +77,31 @@ func (c *Consumer) next(ctx context.Context) ([]byte, error) {
 	}
 }
 
-// fast is the fast path of Next and TryNext: the held frame is consumed
-// and the next one, a frame with data, ends by lim (so it was published,
-// lies inside the ring, and no release is due before it). Any other case,
-// errors included, is left to the slow path, untouched.
-func (c *Consumer) fast() ([]byte, bool) {
+// NextReady is Next's fast path, small enough to be inlined into the
+// caller: when the next frame carries data and ends by the producer's
+// position as last read and checked, with no release due before it, it
+// consumes the held frame and returns the next one's payload and true, as
+// Next would. Otherwise it returns nil and false and changes nothing:
+// call Next or TryNext, which read the producer's position, skip padding,
+// release space, wait or report the error. The payload aliases the ring
+// as with TryNext. A consumer that streams calls NextReady first and Next
+// when it fails, saving a call per frame.
+func (c *Consumer) NextReady() ([]byte, bool) {
 	head := c.head + c.held
 	if head >= c.lim {
 		return nil, false
 	}
-	off := head & c.s.mask
-	h := *c.s.hdrAt(off)
-	size := frameSize(int(h))
-	if h > c.s.maxFrame || head+size > c.lim {
+	// left is a multiple of 8 (as head and lim are), so a frame whose
+	// header and payload fit in it fits with its alignment too; and it is
+	// at least 8, so the compare cannot wrap
+	left := c.lim - head
+	hp := c.s.hdrAt(head & c.s.mask)
+	h := *hp
+	if h > left-hdrSize {
 		return nil, false
 	}
-	c.head, c.held = head, size
-	return c.s.payload(off, h), true
+	c.head, c.held = head, (h+hdrSize+frameAln-1)&^(frameAln-1) // frameSize
+	return unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(hp), hdrSize)), h), true
 }
 
 // setLim sets lim from the consumer's state (see lim). A lim that lags

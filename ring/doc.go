@@ -11,7 +11,10 @@
 // [Producer.Commit]) and makes a batch of frames visible with one store of
 // its write position ([Producer.Flush]); [Producer.Send] does all three for
 // one message. A consumer reads frames in place ([Consumer.Next]) and
-// returns their space to the producer in batches.
+// returns their space to the producer in batches. A side that streams
+// small frames calls the fast paths first, which the compiler inlines
+// into the caller ([Producer.TryReserve], [Consumer.NextReady]), and the
+// blocking call only when they fail.
 //
 // An MPMC queue ([InitMPMC], [OpenMPMC]) carries fixed-capacity messages
 // between any number of producers and consumers in any number of processes,

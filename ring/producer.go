@@ -51,11 +51,27 @@ const flushParts = 4
 // Write the payload in place, then call Commit. Nothing is visible to the
 // consumer before Commit and Flush.
 func (p *Producer) Reserve(ctx context.Context, n int) ([]byte, error) {
-	if uint64(n) <= p.s.maxFrame && p.tail+frameSize(n) <= p.lim && !p.s.closed() {
-		p.resCap = n + 1 // the fast path: no padding, room known
-		return p.s.payload(p.tail&p.s.mask, uint64(n)), nil
+	if b, ok := p.TryReserve(n); ok {
+		return b, nil
 	}
 	return p.reserve(ctx, n)
+}
+
+// TryReserve is Reserve's fast path, small enough to be inlined into the
+// caller: when the frame fits without waiting for the consumer, flushing
+// or padding to the end of the ring, and the ring is not closed, it
+// returns n bytes of ring memory for the next frame's payload and true,
+// pending as Reserve's are (write the payload, then Commit). Otherwise it
+// returns nil and false and changes nothing: call Reserve, which waits,
+// pads, flushes or reports the error (ErrTooLarge, ErrClosed, ErrCorrupt).
+// A producer that streams calls TryReserve first and Reserve when it
+// fails, saving a call per frame.
+func (p *Producer) TryReserve(n int) ([]byte, bool) {
+	if uint64(n) <= p.s.maxFrame && p.tail+frameSize(n) <= p.lim && !p.s.closed() {
+		p.resCap = n + 1 // the fast path: no padding, room known
+		return p.s.payload(p.tail&p.s.mask, uint64(n)), true
+	}
+	return nil, false
 }
 
 // reserve is Reserve's slow path: errors, padding, waiting for room.
