@@ -227,26 +227,44 @@ func TestSPSCCorruptHeader(t *testing.T) {
 // length past the tail or past the ring as the first read would.
 func TestSPSCCorruptHeaderBelowTail(t *testing.T) {
 	for name, h := range map[string]uint64{
-		"past the tail":      100,
-		"past the ring":      2000,
-		"padding mid-ring":   8 | 1<<31,
-		"beyond 32 bits set": 1<<40 | 8,
+		"past the tail":          100,
+		"one byte past the tail": 33, // frames 1 and 2 end at 48; 16+8+33 > 48
+		"past the ring":          2000,
+		"padding mid-ring":       8 | 1<<31,
+		"beyond 32 bits set":     1<<40 | 8,
+		"all bits":               ^uint64(0),
+		"wraps with its header":  ^uint64(0) - 7,
 	} {
 		t.Run(name, func(t *testing.T) {
-			p, c, r := pair(t, 1024, nil)
-			ctx := timeout(t, 10*time.Second)
-			for range 3 {
-				require.NoError(t, p.Send(ctx, []byte("ok")))
-			}
-			_, err := c.Next(ctx)
-			require.NoError(t, err)
+			c, r, ctx := oneOfThreeRead(t)
 			r.Uint64s()[32+2] = h // frame 1's header, at data offset 16
-			_, err = c.Next(ctx)
+			f, ok := c.NextReady()
+			assert.False(t, ok, "the fast path refuses it too")
+			assert.Nil(t, f)
+			_, err := c.Next(ctx)
 			assert.ErrorIs(t, err, ring.ErrCorrupt)
 			_, err = c.Next(ctx)
 			assert.ErrorIs(t, err, ring.ErrCorrupt, "sticky")
+			_, ok = c.NextReady()
+			assert.False(t, ok, "closed once corrupt")
 		})
 	}
+}
+
+// oneOfThreeRead returns the consumer of a 1024-byte ring and its region
+// once the producer sent three 2-byte frames (at data offsets 0, 16 and
+// 32, ending at 48) and the consumer read the first, with a context for
+// the test.
+func oneOfThreeRead(t *testing.T) (*ring.Consumer, arena.Region, context.Context) {
+	t.Helper()
+	p, c, r := pair(t, 1024, nil)
+	ctx := timeout(t, 10*time.Second)
+	for range 3 {
+		require.NoError(t, p.Send(ctx, []byte("ok")))
+	}
+	_, err := c.Next(ctx)
+	require.NoError(t, err)
+	return c, r, ctx
 }
 
 // The producer's published position is the peer's word too: one that runs
@@ -292,6 +310,7 @@ func TestSPSCCorruptHead(t *testing.T) {
 		err = p.Send(ctx, make([]byte, 400))
 	}
 	assert.ErrorIs(t, err, ring.ErrCorrupt)
+	refused(t, p, 8) // the fast path too
 }
 
 func TestSPSCLayoutChecks(t *testing.T) {
