@@ -296,17 +296,26 @@ func TestControllerKeepsEachClassOfRungsApart(t *testing.T) {
 	}
 }
 
+// sparseFits returns a 60 fps controller of the default scene's ladder,
+// a machine on which the sparse pattern fits with headroom, and the
+// sparse pattern's rung.
+func sparseFits(t *testing.T) (*controller, machine, int) {
+	t.Helper()
+	c := newController(ladder(render.Quality{SPP: 1, MaxDepth: 4, PixelStep: 1}, 640, 360, true), 60, 2)
+	sparse := slices.IndexFunc(c.rungs, func(r rung) bool { return r.q.Pattern == render.PatternSparse })
+	require.Positive(t, sparse)
+	m := machine{perSamp: 250 * time.Nanosecond, fixed: time.Millisecond}
+	require.LessOrEqual(t, trueLoad(c, m, sparse), ctlUp, "the sparse pattern fits with headroom")
+	return c, m, sparse
+}
+
 func TestControllerPicksTheSparsePatternWhenItFitsAfterAColdStart(t *testing.T) {
 	// The machine fits the sparse pattern but not the quarter one above
 	// it; the frames after the first take twice as long (cold workers),
 	// the first of them at the sparse pattern, as a real run's did. Once
 	// warm, the controller must come back to it, not keep the cold
 	// frame's cost as the pattern's.
-	c := newController(ladder(render.Quality{SPP: 1, MaxDepth: 4, PixelStep: 1}, 640, 360, true), 60, 2)
-	sparse := slices.IndexFunc(c.rungs, func(r rung) bool { return r.q.Pattern == render.PatternSparse })
-	require.Positive(t, sparse)
-	m := machine{perSamp: 250 * time.Nanosecond, fixed: time.Millisecond}
-	require.LessOrEqual(t, trueLoad(c, m, sparse), ctlUp, "the sparse pattern fits with headroom")
+	c, m, sparse := sparseFits(t)
 	require.Greater(t, trueLoad(c, m, sparse-1), ctlTarget, "the rung above does not fit")
 	used := drive(c, 300, func(n int) machine {
 		if n >= 1 && n <= 3 {
@@ -328,11 +337,7 @@ func TestControllerTriesTheSparsePatternAgainAfterASpike(t *testing.T) {
 	// The first frame of the sparse pattern after warm-up is caught in
 	// a stall of the machine; afterwards the pattern fits. The
 	// controller must not keep that frame's latency as the pattern's.
-	c := newController(ladder(render.Quality{SPP: 1, MaxDepth: 4, PixelStep: 1}, 640, 360, true), 60, 2)
-	sparse := slices.IndexFunc(c.rungs, func(r rung) bool { return r.q.Pattern == render.PatternSparse })
-	require.Positive(t, sparse)
-	m := machine{perSamp: 250 * time.Nanosecond, fixed: time.Millisecond}
-	require.LessOrEqual(t, trueLoad(c, m, sparse), ctlUp, "the sparse pattern fits with headroom")
+	c, m, sparse := sparseFits(t)
 	stalled := false
 	var used []int
 	for n := range 900 {

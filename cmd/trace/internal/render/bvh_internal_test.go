@@ -171,11 +171,7 @@ func TestWideNodesFillFreeSlots(t *testing.T) {
 		c := Vec{float64(i/2*10 + i%2*2), 0, 0}
 		items = append(items, item{lo: c, hi: c.Add(Vec{1, 1, 1}), ref: uint32(i)})
 	}
-	b := &wideBuilder{}
-	root := b.add(items)
-	_, err := checkForest(b.nodes, len(b.refs), root)
-	require.NoError(t, err)
-	require.NotEmpty(t, b.nodes)
+	b := buildWide(t, items)
 	wasted, _ := wastedSlots(b)
 	assert.Zero(t, wasted, "nodes with an empty slot beside a leaf of two or more")
 }
@@ -189,13 +185,20 @@ func TestWideNodesKeepCoincidentPairs(t *testing.T) {
 		lo := Vec{float64(i / 2 * 10), 0, 0}
 		items = append(items, item{lo: lo, hi: lo.Add(Vec{2, 1, 1}), ref: uint32(i)})
 	}
+	b := buildWide(t, items)
+	_, singles := wastedSlots(b)
+	assert.Zero(t, singles, "leaves of one of a coincident pair")
+}
+
+// buildWide builds a wide tree of items and requires it to be sound.
+func buildWide(t *testing.T, items []item) *wideBuilder {
+	t.Helper()
 	b := &wideBuilder{}
 	root := b.add(items)
 	_, err := checkForest(b.nodes, len(b.refs), root)
 	require.NoError(t, err)
 	require.NotEmpty(t, b.nodes)
-	_, singles := wastedSlots(b)
-	assert.Zero(t, singles, "leaves of one of a coincident pair")
+	return b
 }
 
 // BenchmarkIntersect compares closest-hit queries through the BVH with the
