@@ -101,7 +101,9 @@ func childPIDs(t *testing.T, parent int) []int {
 func TestSIGKILLMidRenderGivesTheSameImage(t *testing.T) {
 	// Small tiles keep each task short, so that kills every 100 ms rarely
 	// land on the same task three times (which would rightly fail it).
-	args := []string{"-scene", "cornell", "-size", "160x90", "-frames", "3", "-spp", "8", "-workers", "2", "-tile", "8"}
+	// Thirty frames outlast the workers' first half second, which the
+	// killer spares (three frames took 0.15 s on a quiet machine).
+	args := []string{"-scene", "cornell", "-size", "160x90", "-frames", "30", "-spp", "8", "-workers", "2", "-tile", "8"}
 	want := frames(t, args...)
 	stop := startKilling(t, 6)
 	statsPath := filepath.Join(t.TempDir(), "stats.json")
