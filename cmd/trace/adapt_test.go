@@ -71,7 +71,7 @@ func (m machine) frame(r rung, workers int) (latency, busy time.Duration) {
 // work is what the tiles of a frame at rung r report on m.
 func (m machine) work(r rung) frameWork {
 	spp, reject := float64(r.q.SPP), m.reject
-	if r.q.PixelStep > 1 || r.q.Pattern == render.PatternAll || r.q.Pattern == render.PatternSparse {
+	if r.q.PixelStep > 1 || r.q.Pattern == render.PatternAll || r.q.Pattern.Clamped() {
 		reject = 0 // nothing it fills is traced instead
 	}
 	return frameWork{samples: uint64(r.traced + reject*r.filled*spp), traced: uint64(r.traced/spp + reject*r.filled),
@@ -214,7 +214,7 @@ func TestLadderWithPatterns(t *testing.T) {
 			assert.Less(t, r.cost(fillReject), rs[i-1].cost(fillReject), "rung %d is cheaper than rung %d", i, i-1)
 		}
 	}
-	assert.Equal(t, []render.Pattern{render.PatternHalf, render.PatternQuarter, render.PatternSparse}, pats, "best first")
+	assert.Equal(t, []render.Pattern{render.PatternHalf, render.PatternQuarter, render.PatternChecker, render.PatternSparse}, pats, "best first")
 	assert.Equal(t, render.PatternAll, rs[0].q.Pattern)
 	assert.Equal(t, 16, rs[len(rs)-1].q.PixelStep)
 }
@@ -331,6 +331,30 @@ func TestControllerPicksTheSparsePatternWhenItFitsAfterAColdStart(t *testing.T) 
 			break
 		}
 	}
+}
+
+func TestControllerPicksTheCheckerPatternWhenItFits(t *testing.T) {
+	// The machine of a quiet 2-core run: a full frame takes about a
+	// period, the G-buffer patterns cost more a sample; the checker
+	// pattern, half the pixels traced, fits with headroom, and the
+	// controller must settle on it rather than on the sparse pattern
+	// below it, which traces half as many.
+	c := newController(ladder(render.Quality{SPP: 1, MaxDepth: 4, PixelStep: 1}, 640, 360, true), 60, 2)
+	checker := slices.IndexFunc(c.rungs, func(r rung) bool { return r.q.Pattern == render.PatternChecker })
+	require.Positive(t, checker)
+	m := machine{perSamp: 130 * time.Nanosecond, fixed: time.Millisecond, reject: 0.1, pattern: 1.5, patternWait: 2 * time.Millisecond}
+	require.LessOrEqual(t, trueLoad(c, m, checker), ctlUp, "the checker pattern fits with headroom")
+	for i := range checker {
+		require.Greater(t, trueLoad(c, m, i), ctlUp, "rung %d above it does not: %+v", i, c.rungs[i].q)
+	}
+	used := drive(c, 600, func(int) machine { return m })
+	at := 0
+	for _, i := range used[60:] {
+		if i == checker {
+			at++
+		}
+	}
+	assert.Greater(t, at, 530, "frames at the checker pattern of the last 540")
 }
 
 func TestControllerTriesTheSparsePatternAgainAfterASpike(t *testing.T) {

@@ -67,7 +67,8 @@ func flags(c *config, size, mode, pattern *string) *flag.FlagSet {
 	fs.StringVar(&c.fill, "fill", "reproject", "how a frame of an animation that does not trace every pixel (-fps, -step) fills the rest: `HOW` is\n"+
 		"reproject (from the previous frame, following the camera and objects; a coarse step mixed bilinearly) or blocks (each traced pixel copied to its block)")
 	fs.StringVar(pattern, "pattern", "all", "without -fps, the pixels each frame of an animation traces: `P` is all, half (a checkerboard),\n"+
-		"quarter (one of each 2x2) or sparse (quarter's, the others filled without a camera ray); the others are filled from the previous frame")
+		"quarter (one of each 2x2), sparse (quarter's, the others filled without a camera ray) or checker (half's, the same way);\n"+
+		"the others are filled from the previous frame")
 	fs.IntVar(&c.step, "step", 1, "pixel step: trace one pixel per `N`xN block (with -fps, the finest step used)")
 	fs.BoolVar(&c.psnr, "psnr", false, "after the run, render the frames shown again at full quality and report their PSNR against it\n"+
 		"(and check that replaying the run's qualities gives the same bytes)")
@@ -146,7 +147,7 @@ func parseFlags(args []string, stdout io.Writer) (config, error) {
 		return c, fmt.Errorf("-fill %q: %swant reproject or blocks", c.fill, didYouMean(c.fill, "reproject", "blocks"))
 	}
 	if c.pattern, err = render.ParsePattern(pattern); err != nil {
-		return c, fmt.Errorf("-pattern %q: %swant all, half, quarter or sparse", pattern, didYouMean(pattern, "all", "half", "quarter", "sparse"))
+		return c, fmt.Errorf("-pattern %q: %swant all, half, quarter, sparse or checker", pattern, didYouMean(pattern, "all", "half", "quarter", "sparse", "checker"))
 	}
 	if c.pattern != render.PatternAll && c.fps > 0 {
 		return c, fmt.Errorf("-pattern %s with -fps: -fps picks each frame's pattern itself", pattern)

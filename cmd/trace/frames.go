@@ -225,7 +225,7 @@ func (r *runState) awaitPrevious(ctx context.Context, f *frame, done <-chan stru
 		return true
 	}
 	var giveUp <-chan time.Time
-	if f.accIn < 0 && f.q.Pattern == render.PatternSparse && r.pace != nil {
+	if f.accIn < 0 && f.q.Pattern.Clamped() && r.pace != nil {
 		t := time.NewTimer(time.Until(r.pace.release(f.n).Add(r.pace.period / 2)))
 		defer t.Stop()
 		giveUp = t.C
@@ -279,7 +279,7 @@ func (r *runState) plan(n, slot int, prev *frame) *frame {
 	case n+1 < r.frames && r.sc.Time(n+1) == r.sc.Time(n):
 		f.accOut = 0
 	}
-	f.gbuf = r.gbuf && f.accOut < 0 && f.q.PixelStep <= 1 && f.q.Pattern != render.PatternSparse
+	f.gbuf = r.gbuf && f.accOut < 0 && f.q.PixelStep <= 1 && !f.q.Pattern.Clamped()
 	if f.q.Pattern != render.PatternAll && prev != nil && prev.n == n-1 {
 		f.hist = &histRef{n: prev.n, slot: prev.slot, gbuf: prev.gbuf}
 	}

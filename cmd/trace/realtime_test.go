@@ -9,7 +9,7 @@ import (
 )
 
 func TestPatternFramesAreTheSameBytesWhateverTheWorkersOrMode(t *testing.T) {
-	for _, p := range []string{"half", "quarter", "sparse"} {
+	for _, p := range []string{"half", "quarter", "sparse", "checker"} {
 		t.Run(p, func(t *testing.T) {
 			common := []string{"-size", "96x54", "-frames", "5", "-pattern", p}
 			want := frames(t, append(common, "-workers", "1")...)

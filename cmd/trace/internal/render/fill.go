@@ -22,7 +22,8 @@ import (
 // zero value, PatternAll, traces every pixel.
 type Pattern uint8
 
-// The patterns, densest first.
+// The patterns: every pixel, then the ones filled from a G-buffer, densest
+// first, then the ones filled without one (Clamped).
 const (
 	// PatternAll traces every pixel.
 	PatternAll Pattern = iota
@@ -38,6 +39,10 @@ const (
 	// pixels, clamped to their colours (see temporal.go): cheaper than
 	// PatternQuarter, rougher, and it needs no G-buffer.
 	PatternSparse
+	// PatternChecker traces PatternHalf's pixels and fills the others as
+	// PatternSparse does (see checker.go): half the pixels traced fresh,
+	// for a little more than half a full frame's work, and no G-buffer.
+	PatternChecker
 	numPatterns
 )
 
@@ -49,7 +54,7 @@ var quarterOrder = [4][2]int{{0, 0}, {1, 1}, {1, 0}, {0, 1}}
 // function of its arguments, so every process agrees on the pattern.
 func (p Pattern) Traces(x, y, n int) bool {
 	switch p {
-	case PatternHalf:
+	case PatternHalf, PatternChecker:
 		return (x+y+n)&1 == 0
 	case PatternQuarter, PatternSparse:
 		o := quarterOrder[n&3]
@@ -62,7 +67,7 @@ func (p Pattern) Traces(x, y, n int) bool {
 // image of even width and height; at most one row and column more).
 func (p Pattern) Share() float64 {
 	switch p {
-	case PatternHalf:
+	case PatternHalf, PatternChecker:
 		return 0.5
 	case PatternQuarter, PatternSparse:
 		return 0.25
@@ -71,7 +76,7 @@ func (p Pattern) Share() float64 {
 }
 
 // String returns the pattern's name as ParsePattern reads it: "all",
-// "half" or "quarter".
+// "half", "quarter", "sparse" or "checker".
 func (p Pattern) String() string {
 	switch p {
 	case PatternAll:
@@ -82,9 +87,17 @@ func (p Pattern) String() string {
 		return "quarter"
 	case PatternSparse:
 		return "sparse"
+	case PatternChecker:
+		return "checker"
 	}
 	return fmt.Sprintf("Pattern(%d)", uint8(p))
 }
+
+// Clamped reports whether p fills the pixels it leaves out without a
+// G-buffer, from the previous frame's colours clamped to the traced
+// pixels' around (PatternSparse, PatternChecker). Such a pattern takes no
+// G-buffer, and its history needs none.
+func (p Pattern) Clamped() bool { return p == PatternSparse || p == PatternChecker }
 
 // ParsePattern returns the pattern named s, or an error wrapping ErrTile.
 func ParsePattern(s string) (Pattern, error) {
@@ -93,7 +106,7 @@ func ParsePattern(s string) (Pattern, error) {
 			return p, nil
 		}
 	}
-	return 0, fmt.Errorf("%w: unknown pattern %q (want all, half, quarter or sparse)", ErrTile, s)
+	return 0, fmt.Errorf("%w: unknown pattern %q (want all, half, quarter, sparse or checker)", ErrTile, s)
 }
 
 // GBufWords is the size of a pixel's entry in a G-buffer (Target.GBuf),
@@ -138,9 +151,9 @@ func checkFill(dst Target, q Quality) error {
 	switch {
 	case q.Pattern >= numPatterns:
 		return fmt.Errorf("%w: %v", ErrTile, q.Pattern)
-	case q.Pattern == PatternSparse && (dst.GBuf != nil || dst.Accum != nil || q.PixelStep > 1 || len(h.Pix) < n && h.Pix != nil):
+	case q.Pattern.Clamped() && (dst.GBuf != nil || dst.Accum != nil || q.PixelStep > 1 || len(h.Pix) < n && h.Pix != nil):
 		return fmt.Errorf("%w: pattern %v with a G-buffer, sums, a pixel step of %d or a history of %d pixels", ErrTile, q.Pattern, q.PixelStep, len(h.Pix))
-	case q.Pattern == PatternSparse:
+	case q.Pattern.Clamped():
 		return nil
 	case dst.GBuf == nil && q.Pattern != PatternAll:
 		return fmt.Errorf("%w: pattern %v without a G-buffer", ErrTile, q.Pattern)

@@ -27,7 +27,7 @@ func BenchmarkFillFrame(b *testing.B) {
 	}{
 		{"plain", false, render.PatternAll, 1, false}, {"all", true, render.PatternAll, 1, false},
 		{"half", true, render.PatternHalf, 1, false}, {"quarter", true, render.PatternQuarter, 1, false},
-		{"sparse", false, render.PatternSparse, 1, false},
+		{"sparse", false, render.PatternSparse, 1, false}, {"checker", false, render.PatternChecker, 1, false},
 		{"step2", false, render.PatternAll, 2, false}, {"step2-bilinear", false, render.PatternAll, 2, true},
 		{"step3", false, render.PatternAll, 3, false}, {"step3-bilinear", false, render.PatternAll, 3, true},
 		{"step16-bilinear", false, render.PatternAll, 16, true},
@@ -42,7 +42,7 @@ func BenchmarkFillFrame(b *testing.B) {
 			target := func(n int) render.Target {
 				cur, prev := bufs[n%2], bufs[(n+1)%2]
 				dst := render.Target{Pix: cur.pix, W: w, H: h}
-				if c.p == render.PatternSparse && n > 0 {
+				if c.p.Clamped() && n > 0 {
 					dst.Hist = render.History{Frame: n - 1, Pix: prev.pix}
 				}
 				if c.gbuf {

@@ -78,7 +78,7 @@ func TestPatternsTraceEveryPixelOncePerCycle(t *testing.T) {
 	for _, c := range []struct {
 		p     render.Pattern
 		cycle int
-	}{{render.PatternAll, 1}, {render.PatternHalf, 2}, {render.PatternQuarter, 4}, {render.PatternSparse, 4}} {
+	}{{render.PatternAll, 1}, {render.PatternHalf, 2}, {render.PatternQuarter, 4}, {render.PatternSparse, 4}, {render.PatternChecker, 2}} {
 		for y := range 6 {
 			for x := range 6 {
 				for start := range 5 {
@@ -319,9 +319,10 @@ func TestBilinearIsTheSameWhateverTheTilingAndBeatsBlocks(t *testing.T) {
 	}
 }
 
-// renderSparse renders frame n whole with PatternSparse from prev (nil:
-// none) in tiles of tw x th from concurrent goroutines.
-func renderSparse(t *testing.T, rs *render.Scene, w, h, n int, prev []uint32, tw, th int) ([]uint32, uint64) {
+// renderSparse renders frame n whole with pattern p (PatternSparse or
+// PatternChecker) from prev (nil: none) in tiles of tw x th from
+// concurrent goroutines.
+func renderSparse(t *testing.T, rs *render.Scene, p render.Pattern, w, h, n int, prev []uint32, tw, th int) ([]uint32, uint64) {
 	t.Helper()
 	dst := newTarget(w, h, false)
 	if prev != nil {
@@ -332,7 +333,7 @@ func renderSparse(t *testing.T, rs *render.Scene, w, h, n int, prev []uint32, tw
 	var wg sync.WaitGroup
 	for _, tile := range tiles(w, h, tw, th, n, uint64(n)) {
 		wg.Go(func() {
-			st, err := rs.RenderTile(dst, tile, render.Quality{SPP: 1, MaxDepth: 4, Pattern: render.PatternSparse})
+			st, err := rs.RenderTile(dst, tile, render.Quality{SPP: 1, MaxDepth: 4, Pattern: p})
 			assert.NoError(t, err)
 			mu.Lock()
 			traced += st.Traced
@@ -347,47 +348,80 @@ func TestSparseTracesAQuarterAndFillsAlongTheMotion(t *testing.T) {
 	const w, h = 160, 90
 	_, rs := open(t, "default")
 	prev := reference(t, rs, w, h, 40)
-	got, traced := renderSparse(t, rs, w, h, 41, prev, 64, 64)
 	ref := reference(t, rs, w, h, 41)
-	for y := range h {
-		for x := range w {
-			if render.PatternSparse.Traces(x, y, 41) {
-				require.Equal(t, ref[y*w+x], got[y*w+x], "traced pixel (%d, %d)", x, y)
-			}
-		}
-	}
-	assert.Equal(t, uint64(w*h/4), traced)
 	blocks := newTarget(w, h, false)
 	_, err := rs.RenderTile(blocks, render.Tile{X1: w, Y1: h, Frame: 41}, render.Quality{SPP: 1, MaxDepth: 4, PixelStep: 2})
 	require.NoError(t, err)
-	assert.Greater(t, psnr(ref, got), psnr(ref, blocks.Pix)+2, "better than step 2 blocks, which trace as many")
-	t.Logf("sparse %.2f dB, step 2 blocks %.2f dB", psnr(ref, got), psnr(ref, blocks.Pix))
-	for _, size := range [][2]int{{1, 1}, {7, 5}, {16, 16}} {
-		tiled, _ := renderSparse(t, rs, w, h, 41, prev, size[0], size[1])
-		require.Equal(t, got, tiled, "tiles %v", size)
+	db := map[render.Pattern]float64{}
+	for _, p := range []render.Pattern{render.PatternSparse, render.PatternChecker} {
+		got, traced := renderSparse(t, rs, p, w, h, 41, prev, 64, 64)
+		for y := range h {
+			for x := range w {
+				if p.Traces(x, y, 41) {
+					require.Equal(t, ref[y*w+x], got[y*w+x], "%v: traced pixel (%d, %d)", p, x, y)
+				}
+			}
+		}
+		assert.Equal(t, uint64(w*h*p.Share()), traced, "%v", p)
+		db[p] = psnr(ref, got)
+		assert.Greater(t, db[p], psnr(ref, blocks.Pix)+2, "%v: better than step 2 blocks, which trace a quarter", p)
+		t.Logf("%v %.2f dB, step 2 blocks %.2f dB", p, db[p], psnr(ref, blocks.Pix))
+		for _, size := range [][2]int{{1, 1}, {7, 5}, {16, 16}} {
+			tiled, _ := renderSparse(t, rs, p, w, h, 41, prev, size[0], size[1])
+			require.Equal(t, got, tiled, "%v: tiles %v", p, size)
+		}
+		alone, _ := renderSparse(t, rs, p, w, h, 41, nil, 64, 64)
+		assert.Greater(t, psnr(ref, alone), psnr(ref, blocks.Pix), "%v without history: mixed from the traced pixels", p)
 	}
-	alone, _ := renderSparse(t, rs, w, h, 41, nil, 64, 64)
-	assert.Greater(t, psnr(ref, alone), psnr(ref, blocks.Pix), "without history: bilinear from the traced pixels")
+	assert.Greater(t, db[render.PatternChecker], db[render.PatternSparse]+1, "checker traces twice as many pixels")
+}
+
+// TestCheckerFillsImagesOfOneRowOrColumn requires PatternChecker to fill
+// images too thin for four traced pixels beside a filled one, the one
+// pixel of a 1x1 image traced in every frame.
+func TestCheckerFillsImagesOfOneRowOrColumn(t *testing.T) {
+	_, rs := open(t, "default")
+	for _, size := range [][2]int{{1, 1}, {1, 9}, {9, 1}, {2, 2}} {
+		w, h := size[0], size[1]
+		prev := reference(t, rs, w, h, 40)
+		for _, hist := range [][]uint32{nil, prev} {
+			got, traced := renderSparse(t, rs, render.PatternChecker, w, h, 41, hist, 4, 4)
+			want := uint64(w * h / 2) // frame 41 traces the pixels with x+y odd
+			if w*h == 1 {
+				want = 1
+			}
+			assert.Equal(t, want, traced, "%dx%d", w, h)
+			ref := reference(t, rs, w, h, 41)
+			for i, p := range got {
+				assert.NotZero(t, p>>24, "%dx%d: pixel %d written", w, h, i)
+			}
+			if w*h == 1 {
+				assert.Equal(t, ref, got, "1x1: its pixel traced")
+			}
+		}
+	}
 }
 
 func TestSparseAfterACameraCutStaysWithinWhatItTraced(t *testing.T) {
 	const w, h = 64, 48
 	rs := parseScene(t, cut)
 	prev := reference(t, rs, w, h, 30) // the red ball
-	got, _ := renderSparse(t, rs, w, h, 31, prev, 16, 16)
-	ref := reference(t, rs, w, h, 31) // the blue ball
-	// The red ball behind the camera cannot come back: every filled
-	// pixel is clamped to the blue pixels traced around it.
-	red := 0
-	for i := range got {
-		if int(got[i]&0xff) > int(ref[i]&0xff)+16 {
-			red++
+	ref := reference(t, rs, w, h, 31)  // the blue ball
+	for _, p := range []render.Pattern{render.PatternSparse, render.PatternChecker} {
+		got, _ := renderSparse(t, rs, p, w, h, 31, prev, 16, 16)
+		// The red ball behind the camera cannot come back: every filled
+		// pixel is clamped to the blue pixels traced around it.
+		red := 0
+		for i := range got {
+			if int(got[i]&0xff) > int(ref[i]&0xff)+16 {
+				red++
+			}
 		}
+		assert.Less(t, red, len(got)/100, "%v: pixels redder than the blue ball", p)
+		assert.Greater(t, psnr(ref, got), 30.0, "%v", p)
+		// Without the clamp, the frame before the cut would show through.
+		assert.Greater(t, psnr(ref, got), psnr(ref, prev)+10, "%v", p)
 	}
-	assert.Less(t, red, len(got)/100, "pixels redder than the blue ball")
-	assert.Greater(t, psnr(ref, got), 30.0)
-	// Without the clamp, the frame before the cut would show through.
-	assert.Greater(t, psnr(ref, got), psnr(ref, prev)+10)
 }
 
 // TestFillWithALensTracesItsPattern requires the patterns to render a
@@ -409,13 +443,15 @@ func TestFillWithALensTracesItsPattern(t *testing.T) {
 			}
 		}
 	}
-	dst := render.Target{Pix: make([]uint32, w*h), Hist: render.History{Frame: 0, Pix: prev.pix}, W: w, H: h}
-	_, err := rs.RenderTile(dst, render.Tile{X1: w, Y1: h, Frame: 1}, render.Quality{SPP: 1, MaxDepth: 4, Pattern: render.PatternSparse})
-	require.NoError(t, err)
-	for y := range h {
-		for x := range w {
-			if render.PatternSparse.Traces(x, y, 1) {
-				require.Equal(t, ref[y*w+x], dst.Pix[y*w+x], "sparse: traced pixel (%d, %d)", x, y)
+	for _, p := range []render.Pattern{render.PatternSparse, render.PatternChecker} {
+		dst := render.Target{Pix: make([]uint32, w*h), Hist: render.History{Frame: 0, Pix: prev.pix}, W: w, H: h}
+		_, err := rs.RenderTile(dst, render.Tile{X1: w, Y1: h, Frame: 1}, render.Quality{SPP: 1, MaxDepth: 4, Pattern: p})
+		require.NoError(t, err)
+		for y := range h {
+			for x := range w {
+				if p.Traces(x, y, 1) {
+					require.Equal(t, ref[y*w+x], dst.Pix[y*w+x], "%v: traced pixel (%d, %d)", p, x, y)
+				}
 			}
 		}
 	}

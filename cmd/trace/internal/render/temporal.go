@@ -37,12 +37,7 @@ const sparseMargin = 32
 
 // renderSparse is RenderTile with PatternSparse, its arguments checked.
 func (s *Scene) renderSparse(dst Target, t Tile, q Quality) (stats TileStats) {
-	tr := tracer{s: s, f: s.frame(t.Frame)}
-	fl := filler{tr: &tr, dst: dst, t: t, q: q, w: float64(dst.W), h: float64(dst.H), scale: tr.f.cam.pixelScale(dst.H)}
-	fl.simple = q.SPP == 1 && q.Integrator == Whitted && tr.f.cam.lens <= 0 && t.Sample == 0
-	if dst.Hist.Pix != nil {
-		fl.prev = s.newFrameState(dst.Hist.Frame)
-	}
+	fl := s.clampedFiller(dst, t, q)
 	ox, oy, bx0, bx1, by0, by1 := sparseBlocks(dst.W, dst.H, t)
 	cols, rows := bx1-bx0+1, by1-by0+1
 	buf := sparseSamples.Get().(*[]sparseSample)
@@ -55,8 +50,20 @@ func (s *Scene) renderSparse(dst Target, t Tile, q Quality) (stats TileStats) {
 	fl.sparseFill(smp, ox, oy, bx0, bx1, by0, by1)
 	stats.Pixels = uint64((t.X1 - t.X0) * (t.Y1 - t.Y0))
 	stats.Samples = stats.Traced * uint64(q.SPP)
-	stats.Rays = tr.rays
+	stats.Rays = fl.tr.rays
 	return stats
+}
+
+// clampedFiller returns the filler of a tile of a Clamped pattern, its
+// arguments checked.
+func (s *Scene) clampedFiller(dst Target, t Tile, q Quality) *filler {
+	tr := &tracer{s: s, f: s.frame(t.Frame)}
+	fl := &filler{tr: tr, dst: dst, t: t, q: q, w: float64(dst.W), h: float64(dst.H), scale: tr.f.cam.pixelScale(dst.H)}
+	fl.simple = q.SPP == 1 && q.Integrator == Whitted && tr.f.cam.lens <= 0 && t.Sample == 0
+	if dst.Hist.Pix != nil {
+		fl.prev = s.newFrameState(dst.Hist.Frame)
+	}
+	return fl
 }
 
 // sparseBlocks returns the pixel (ox, oy) of each 2x2 block that

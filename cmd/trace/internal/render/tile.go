@@ -115,12 +115,15 @@ func (s *Scene) RenderTile(dst Target, t Tile, q Quality) (stats TileStats, err 
 	if q, err = checkTile(dst, t, q); err != nil {
 		return stats, err
 	}
-	if q.Pattern == PatternSparse {
+	if q.Pattern.Clamped() {
 		defer func() {
 			if r := recover(); r != nil { // as below
 				err = fmt.Errorf("%w: %v", ErrCorrupt, r)
 			}
 		}()
+		if q.Pattern == PatternChecker {
+			return s.renderChecker(dst, t, q), nil
+		}
 		return s.renderSparse(dst, t, q), nil
 	}
 	if dst.GBuf != nil {
