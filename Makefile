@@ -97,6 +97,34 @@ realtime:
 	$$tmp/trace $(REALTIME_ARGS) -fill blocks -stats realtime-blocks.json && \
 	echo "load average: $$(cut -d' ' -f1-3 /proc/loadavg)"
 
+# kernel-ab measures the kernel against an earlier commit, as #15 asks:
+# it builds cmd/trace's benchmarks at KERNEL_BASE (in a temporary git
+# worktree) and at the working tree, runs BenchmarkScenes (processes) of
+# the two in turn KERNEL_ROUNDS times, and prints per scene the median
+# Mrays/busy-s of each and their ratio (with benchstat's table too, when
+# benchstat is installed). A few minutes on 2 cores; run it quietly.
+KERNEL_BASE   ?= 9f6d869
+KERNEL_ROUNDS ?= 6
+KERNEL_BENCH  ?= -test.run '^$$' -test.bench 'Scenes/.*/processes' -test.benchtime 20x
+kernel-ab:
+	@git cat-file -e $(KERNEL_BASE)^{commit} 2>/dev/null || { echo "kernel-ab: commit $(KERNEL_BASE) is not in this clone (a shallow clone? git fetch --unshallow)"; exit 1; }
+	@tmp=$$(mktemp -d); trap 'git worktree remove --force $$tmp/base >/dev/null 2>&1; rm -rf $$tmp' EXIT; \
+	git worktree add -q --detach $$tmp/base $(KERNEL_BASE) && \
+	(cd $$tmp/base/cmd/trace && $(GO) test -c -o $$tmp/base.test .) && \
+	(cd cmd/trace && $(GO) test -c -o $$tmp/head.test .) && \
+	echo "load average: $$(cut -d' ' -f1-3 /proc/loadavg)" && \
+	for i in $$(seq $(KERNEL_ROUNDS)); do \
+		(cd $$tmp/base/cmd/trace && $$tmp/base.test $(KERNEL_BENCH)) | grep '^Benchmark' >> $$tmp/base.txt || exit 1; \
+		(cd cmd/trace && $$tmp/head.test $(KERNEL_BENCH)) | grep '^Benchmark' >> $$tmp/head.txt || exit 1; \
+	done; \
+	if command -v benchstat >/dev/null 2>&1; then benchstat -filter '.unit:Mrays/busy-s' base=$$tmp/base.txt head=$$tmp/head.txt; fi; \
+	echo "Mrays/busy-s, median of $(KERNEL_ROUNDS) rounds each (a ray: every camera, secondary and shadow query):"; \
+	for f in base head; do awk -v f=$$f '{ for (i = 2; i < NF; i++) if ($$(i+1) == "Mrays/busy-s") print f, $$1, $$i }' $$tmp/$$f.txt; done | \
+	sort -k2,2 -k1,1 -k3,3g | awk '{ k = $$1 " " $$2; v[k, ++n[k]] = $$3 } \
+		END { for (k in n) { m = n[k]; med[k] = (m % 2) ? v[k, (m+1)/2] : (v[k, m/2] + v[k, m/2+1]) / 2 } \
+			for (k in med) { split(k, p, " "); if (p[1] == "head") { b = med["base " p[2]]; \
+				printf "  %-40s %8.3f -> %8.3f  %.2fx\n", p[2], b, med[k], med[k] / b } } }' | sort
+
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \
 		for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \

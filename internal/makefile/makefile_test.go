@@ -33,3 +33,17 @@ func TestMissingToolSaysHowToInstallIt(t *testing.T) {
 		})
 	}
 }
+
+// TestKernelABNamesAMissingBaseCommit runs make kernel-ab against a commit
+// the clone does not have: it must say so in one line before it builds
+// anything.
+func TestKernelABNamesAMissingBaseCommit(t *testing.T) {
+	mk, err := exec.LookPath("make")
+	if err != nil {
+		t.Skip("make is not installed")
+	}
+	out, err := exec.Command(mk, "-s", "-C", "../..", "kernel-ab", "KERNEL_BASE=0000000").CombinedOutput()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, "%s", out)
+	assert.Contains(t, string(out), "kernel-ab: commit 0000000 is not in this clone")
+}
