@@ -61,6 +61,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 	b.Run("unix-socket", benchSocketRoundTrip)
 	b.Run("atomic-limit", func(b *testing.B) { benchAtomicRoundTrip(b, 0) })
 	b.Run("atomic-2lines", func(b *testing.B) { benchAtomicRoundTrip(b, 64) })
+	b.Run("limit-seq-slots", benchSeqSlotsRoundTrip)
 }
 
 // childBenchProduce streams 64-byte frames the fastest way the API allows:

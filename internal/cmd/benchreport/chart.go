@@ -102,6 +102,7 @@ func roundTripPanel(set *compare.Set) (*plot.Plot, error) {
 	return barPanel("Round trip of 64 bytes between two processes, near placement", "µs, log scale (lower is better)", []series{
 		measure(set, "atomic\nlimit", near("RoundTrip/atomic-limit"), "sec/op", micro),
 		measure(set, "atomic\n2 lines", near("RoundTrip/atomic-2lines"), "sec/op", micro),
+		measure(set, "seq slots\nlimit", near("RoundTrip/limit-seq-slots"), "sec/op", micro),
 		measure(set, "ring\nspin", near("RoundTrip/ring-spin"), "sec/op", micro),
 		measure(set, "ring\nfutex", near("RoundTrip/ring-futex"), "sec/op", micro),
 		measure(set, "unix socket\n(baseline)", near("RoundTrip/unix-socket"), "sec/op", micro),
