@@ -249,15 +249,7 @@ func benchRingRoundTrip(b *testing.B, spin time.Duration) {
 		}
 		copy(out[:], f)
 	}
-	roundTrip() // the child is up
-	b.ResetTimer()
-	bt := newBatchTimer(b, rtBatch)
-	for range b.N {
-		roundTrip()
-		bt.tick()
-	}
-	b.StopTimer()
-	bt.report(b)
+	timeRoundTrips(b, func(uint64) { roundTrip() })
 	req.Close()
 	require.NoError(b, cmd.Wait())
 }
@@ -310,15 +302,7 @@ func benchSocketRoundTrip(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	roundTrip()
-	b.ResetTimer()
-	bt := newBatchTimer(b, rtBatch)
-	for range b.N {
-		roundTrip()
-		bt.tick()
-	}
-	b.StopTimer()
-	bt.report(b)
+	timeRoundTrips(b, func(uint64) { roundTrip() })
 	unix.Shutdown(fds[0], unix.SHUT_WR)
 	require.NoError(b, cmd.Wait())
 }
@@ -366,7 +350,14 @@ func benchAtomicRoundTrip(b *testing.B, pong int) {
 		for back.Load() != i+1 {
 		}
 	}
-	step(0) // the child is up
+	timeRoundTrips(b, step)
+	require.NoError(b, cmd.Wait())
+}
+
+// timeRoundTrips runs step(0) untimed (the child is up once it returns),
+// then times step(1) to step(b.N) in batches of rtBatch.
+func timeRoundTrips(b *testing.B, step func(i uint64)) {
+	step(0)
 	b.ResetTimer()
 	bt := newBatchTimer(b, rtBatch)
 	for i := range uint64(b.N) {
@@ -375,5 +366,4 @@ func benchAtomicRoundTrip(b *testing.B, pong int) {
 	}
 	b.StopTimer()
 	bt.report(b)
-	require.NoError(b, cmd.Wait())
 }

@@ -78,20 +78,11 @@ func benchSeqSlotsRoundTrip(b *testing.B) {
 	s := newSeqSlots(region(a, "q"))
 	cmd := startChild(b, a, "bench-seq-slots", fmt.Sprint("N=", b.N))
 	var msg, back [seqPayload]byte
-	step := func(i uint64) {
-		msg[0] = byte(i)
-		s.send(0, i, &msg)
-		s.recv(1, i, &back)
-	}
-	step(1) // the child is up
-	b.ResetTimer()
-	bt := newBatchTimer(b, rtBatch)
-	for i := range uint64(b.N) {
-		step(i + 2)
-		bt.tick()
-	}
-	b.StopTimer()
-	bt.report(b)
+	timeRoundTrips(b, func(i uint64) { // message i+1: sequence numbers start at 1
+		msg[0] = byte(i + 1)
+		s.send(0, i+1, &msg)
+		s.recv(1, i+1, &back)
+	})
 	require.Equal(b, byte(b.N+1), back[0], "the echo carries the last message")
 	require.NoError(b, cmd.Wait())
 }
