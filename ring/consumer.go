@@ -178,7 +178,7 @@ func (c *Consumer) advance() {
 // frames it covers) and wakes the producer if it sleeps.
 func (c *Consumer) publish() {
 	if c.head != c.pub {
-		c.s.storePos(c.s.head, c.head)
+		c.s.storePos(c.s.head, c.head, c.s.pfence)
 		c.pub = c.head
 		if wake(c.s.pwait) {
 			c.s.spin.WokePeer()
@@ -264,6 +264,7 @@ func (c *Consumer) wait(ctx context.Context) error {
 func (c *Consumer) await(ctx context.Context, sp *spinwait.Spinner) error {
 	for {
 		if c.ready() {
+			c.s.unrequest(c.s.cfence)
 			return nil
 		}
 		if c.s.closed() && !c.ready() {
@@ -275,7 +276,7 @@ func (c *Consumer) await(ctx context.Context, sp *spinwait.Spinner) error {
 	}
 	sp.Sleeping()
 	for {
-		c.s.announce(c.s.cwait)
+		c.s.announce(c.s.cwait, c.s.cfence)
 		if c.ready() {
 			c.s.cwait.Store(0)
 			return nil

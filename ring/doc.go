@@ -53,7 +53,14 @@
 // publishing side, which runs for every batch, uses a plain store and a
 // plain load, and the side about to sleep pays for both with a
 // system-wide fence between its announcement and its re-check (a couple
-// of microseconds, on a path that sleeps anyway). While it polls, a
+// of microseconds, on a path that sleeps anyway). A side that sleeps also
+// raises a fence request in the ring, and while it is up the peer ends
+// each publication with a full fence of its own, so that the side's later
+// sleeps need no system-wide fence: a request/response pair that sleeps
+// on every wait pays a locked instruction per message instead of a
+// membarrier per sleep (BenchmarkRoundTrip/ring-futex). The first wait
+// that polling ends withdraws the request, and the stream goes back to
+// plain stores. While it polls, a
 // waiting consumer also reads the lines where the next frame will start,
 // so that the frame reaches it together with the position that publishes
 // it.

@@ -150,7 +150,7 @@ func (p *Producer) Publish() bool {
 	if p.tail == p.flushed {
 		return false
 	}
-	p.s.storePos(p.s.tail, p.tail)
+	p.s.storePos(p.s.tail, p.tail, p.s.cfence)
 	p.flushed = p.tail
 	p.setLim()
 	p.warm()
@@ -225,8 +225,12 @@ func (p *Producer) ensure(ctx context.Context, need uint64) error {
 }
 
 func (p *Producer) awaitRoom(ctx context.Context, need uint64, sp *spinwait.Spinner) error {
+	slept := false
 	for {
 		if err := p.loadHead(); err != nil || p.tail+need-p.head <= p.s.cap {
+			if err == nil && !slept {
+				p.s.unrequest(p.s.pfence)
+			}
 			return err
 		}
 		if p.s.closed() {
@@ -236,7 +240,8 @@ func (p *Producer) awaitRoom(ctx context.Context, need uint64, sp *spinwait.Spin
 			continue
 		}
 		sp.Sleeping()
-		p.s.announce(p.s.pwait) // announce, re-check, then sleep
+		slept = true
+		p.s.announce(p.s.pwait, p.s.pfence) // announce, re-check, then sleep
 		if err := p.loadHead(); err != nil || p.tail+need-p.head <= p.s.cap {
 			p.s.pwait.Store(0)
 			return err

@@ -16,13 +16,15 @@ import (
 const KindSPSC arena.Kind = 0x5350_5352
 
 // SPSC region layout. Each word that one side writes and the other polls
-// sits alone on its cache line; the futex words, written only by a side
-// that goes to sleep, share one.
+// sits alone on its cache line; the futex words and the fence requests,
+// written only by a side that goes to sleep (or stops sleeping), share one.
 const (
 	offHead    = 0   // consumer's release position, uint64
 	offTail    = 64  // producer's published write position, uint64
 	offCWait   = 128 // consumer's futex word: nonzero while it sleeps
 	offPWait   = 132 // producer's futex word: nonzero while it sleeps
+	offCFence  = 136 // consumer's fence request: nonzero asks the producer to fence each publication
+	offPFence  = 140 // producer's fence request, to the consumer
 	offInfo    = 192 // magic, capacity, closed flag: read-mostly
 	spscHeader = 256 // data starts here
 
@@ -58,8 +60,12 @@ const (
 	// fencesAsymmetric: positions are published with plain stores; a side
 	// about to sleep calls fence.Heavy between announcing itself and
 	// re-checking the peer's position, which orders the peer's plain store
-	// and load as a fence of its own would have
-	fencesAsymmetric = 1
+	// and load as a fence of its own would have. A side that keeps going to
+	// sleep asks the peer, through its fence request word, to follow each
+	// publication with a full fence, and pays fence.Heavy only for the first
+	// of its sleeps after the request (see spsc.announce). (1 was this
+	// protocol without requests; no version writes it any more.)
+	fencesAsymmetric = 2
 )
 
 // SPSCSize returns the region size for an SPSC ring of capacity bytes of
@@ -102,10 +108,14 @@ type spsc struct {
 	tail  *atomic.Uint64
 	cwait *atomic.Uint32
 	pwait *atomic.Uint32
-	info  *spscInfo
-	data  []byte
-	mask  uint64
-	cap   uint64
+	// cfence and pfence are the consumer's and the producer's fence
+	// requests (fencesAsymmetric only)
+	cfence *atomic.Uint32
+	pfence *atomic.Uint32
+	info   *spscInfo
+	data   []byte
+	mask   uint64
+	cap    uint64
 	// maxFrame is MaxFrame(cap); a header that is at most this is a
 	// frame's, not padding's, and its length fits the ring
 	maxFrame uint64
@@ -114,6 +124,12 @@ type spsc struct {
 	handOff bool
 	// asym: the ring's fences are fencesAsymmetric
 	asym bool
+	// requested: this side's fence request is up and a fence.Heavy has
+	// followed it, so every publication the peer makes from now on ends
+	// with a full fence
+	requested bool
+	// scratch is a private word for the locked instruction of fullFence
+	scratch uint64
 }
 
 func openSPSC(r arena.Region, o *Options) (spsc, error) {
@@ -138,6 +154,8 @@ func openSPSC(r arena.Region, o *Options) (spsc, error) {
 		tail:     (*atomic.Uint64)(unsafe.Pointer(&b[offTail])),
 		cwait:    (*atomic.Uint32)(unsafe.Pointer(&b[offCWait])),
 		pwait:    (*atomic.Uint32)(unsafe.Pointer(&b[offPWait])),
+		cfence:   (*atomic.Uint32)(unsafe.Pointer(&b[offCFence])),
+		pfence:   (*atomic.Uint32)(unsafe.Pointer(&b[offPFence])),
 		info:     info,
 		data:     b[spscHeader : spscHeader+c : spscHeader+c],
 		mask:     c - 1,
@@ -166,26 +184,58 @@ func fencesOf(info *spscInfo) (asym bool, err error) {
 	return false, fmt.Errorf("unknown fences %d", info.fences)
 }
 
-// storePos publishes a position to the peer. With asymmetric fences it is
-// a plain store where the hardware keeps stores in order (amd64): the
-// frames or the space it publishes are visible before it, and the load of
-// the peer's sleep word that follows may pass it, which the peer's
-// fence.Heavy before its re-check makes harmless. Otherwise it is
-// sync/atomic's Store, a full fence.
-func (s *spsc) storePos(w *atomic.Uint64, v uint64) {
+// storePos publishes a position to the peer, whose fence request is
+// req. With asymmetric fences it is a plain store where the hardware keeps
+// stores in order (amd64): the frames or the space it publishes are
+// visible before it, and the load of the peer's sleep word that follows
+// may pass it, which the peer's fence.Heavy before its re-check makes
+// harmless; and if the peer asked for fences (it keeps going to sleep, see
+// announce), a full fence follows the store. Otherwise it is sync/atomic's
+// Store, a full fence.
+//
+// The request is read after the store, not before: membarrier acts as a
+// full fence at some point of this side's program, and wherever that
+// point falls, either the store is before it (the peer's re-check after
+// fence.Heavy sees the position) or the load of the request is after it
+// (and sees the request, so the fence is there).
+func (s *spsc) storePos(w *atomic.Uint64, v uint64, req *atomic.Uint32) {
 	if s.asym {
 		storeOrdered(w, v)
+		if req.Load() != 0 {
+			s.fullFence()
+		}
 		return
 	}
 	w.Store(v)
 }
 
+// fullFence orders every store before it before every load after it, as
+// sync/atomic's operations do: a locked add of zero to a private word.
+func (s *spsc) fullFence() { atomic.AddUint64(&s.scratch, 0) }
+
 // announce sets a sleep word and orders it before the re-check of the
-// peer's position that follows.
-func (s *spsc) announce(word *atomic.Uint32) {
+// peer's position that follows. With asymmetric fences, the first sleep
+// after a request raises this side's request req and calls fence.Heavy;
+// from then on the peer fences every publication itself, and an
+// announcement needs only the full fence of an atomic store: a peer that
+// answers slowly enough to be slept on is not slowed by the fence, while
+// this side saves a system-wide barrier (microseconds) at every sleep.
+func (s *spsc) announce(word, req *atomic.Uint32) {
 	word.Store(1)
-	if s.asym {
+	if s.asym && !s.requested {
+		req.Store(1)
 		fence.Heavy()
+		s.requested = true
+	}
+}
+
+// unrequest withdraws this side's fence request, if it is up: the peer
+// answered while this side was still polling, so publications go back to
+// plain stores, and the next sleep asks again.
+func (s *spsc) unrequest(req *atomic.Uint32) {
+	if s.requested {
+		req.Store(0)
+		s.requested = false
 	}
 }
 
