@@ -13,7 +13,7 @@ FBS       := $(shell find . -name '*.fbs' -not -path './.git/*')
 # go build, which users run, has none of them.
 TEST_TAGS ?= shmrun_faults
 
-.PHONY: all test lint vet fmt-check staticcheck race generate generate-check bench bench-quick realtime fuzz chaos clean
+.PHONY: all test lint vet fmt-check staticcheck race generate generate-check bench bench-quick realtime pgo fuzz chaos clean
 
 all: test
 
@@ -124,6 +124,19 @@ kernel-ab:
 		END { for (k in n) { m = n[k]; med[k] = (m % 2) ? v[k, (m+1)/2] : (v[k, m/2] + v[k, m/2+1]) / 2 } \
 			for (k in med) { split(k, p, " "); if (p[1] == "head") { b = med["base " p[2]]; \
 				printf "  %-40s %8.3f -> %8.3f  %.2fx\n", p[2], b, med[k], med[k] / b } } }' | sort
+
+# pgo rewrites cmd/trace/default.pgo, the CPU profile that every build of
+# cmd/trace (go run, go build, its tests and make kernel-ab) optimizes with
+# (Go's profile-guided optimization: hot calls inlined, hot paths laid out):
+# the render kernels' benchmarks on one core, every scene and the sparse
+# fill. Run it after a change to the kernel moves its hot paths; a stale
+# profile costs speed, never correctness.
+PGO_BENCH ?= RenderTile|FillFrame
+pgo:
+	cd cmd/trace/internal/render && \
+	timeout 600 $(GO) test -run '^$$' -bench '$(PGO_BENCH)' -cpu 1 -benchtime 2s -o /tmp/shmrun-pgo.$$$$.test -cpuprofile /tmp/shmrun-pgo.$$$$ . >/dev/null && \
+	rm -f /tmp/shmrun-pgo.$$$$.test && mv /tmp/shmrun-pgo.$$$$ $(CURDIR)/cmd/trace/default.pgo
+	@echo "wrote cmd/trace/default.pgo"
 
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \
