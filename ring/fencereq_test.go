@@ -1,6 +1,7 @@
 package ring_test
 
 import (
+	"context"
 	"encoding/binary"
 	"sync/atomic"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/shmrun/shmrun/arena"
 	"github.com/shmrun/shmrun/internal/fence"
 	"github.com/shmrun/shmrun/ring"
 )
@@ -20,6 +22,18 @@ const (
 	offProducerRequest = 140
 )
 
+// fenceRequestPair opens both ends of a ring that polls for up to 20 ms
+// before it sleeps, with a deadline for the test; it skips the test where
+// the ring cannot use asymmetric fences (no fence requests there).
+func fenceRequestPair(t *testing.T, capacity int) (*ring.Producer, *ring.Consumer, arena.Region, context.Context) {
+	t.Helper()
+	if err := fence.Register(); err != nil {
+		t.Skip("no asymmetric fences here:", err)
+	}
+	p, c, r := pair(t, capacity, &ring.Options{Spin: 20 * time.Millisecond})
+	return p, c, r, timeout(t, 10*time.Second)
+}
+
 // TestSPSCFenceRequest follows the consumer's fence request through the
 // three phases of a ring whose consumer sometimes sleeps: a wait that
 // sleeps raises it (the producer now fences each publication, and the
@@ -29,12 +43,8 @@ const (
 // all three. TestSPSCHandshakeRace is what shows that no wake-up is lost
 // on the way.
 func TestSPSCFenceRequest(t *testing.T) {
-	if err := fence.Register(); err != nil {
-		t.Skip("no asymmetric fences here:", err)
-	}
-	p, c, r := pair(t, 4096, &ring.Options{Spin: 20 * time.Millisecond})
+	p, c, r, ctx := fenceRequestPair(t, 4096)
 	req := (*atomic.Uint32)(unsafe.Pointer(&r.Bytes()[offConsumerRequest]))
-	ctx := timeout(t, 10*time.Second)
 	seq := uint64(0)
 	// roundAfter sends the next frame after delay, from another goroutine,
 	// while the consumer waits for it.
@@ -73,12 +83,8 @@ func TestSPSCFenceRequest(t *testing.T) {
 // for room: a wait for room that sleeps raises its request, one that
 // polling ends withdraws it.
 func TestSPSCProducerFenceRequest(t *testing.T) {
-	if err := fence.Register(); err != nil {
-		t.Skip("no asymmetric fences here:", err)
-	}
-	p, c, r := pair(t, 256, &ring.Options{Spin: 20 * time.Millisecond})
+	p, c, r, ctx := fenceRequestPair(t, 256)
 	req := (*atomic.Uint32)(unsafe.Pointer(&r.Bytes()[offProducerRequest]))
-	ctx := timeout(t, 10*time.Second)
 	msg := make([]byte, ring.MaxFrame(256))
 	// full sends a frame into a full ring while the consumer drains one
 	// after delay.
